@@ -1,0 +1,323 @@
+import type {
+	IDataObject,
+	IHookFunctions,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { asNodeError } from '../shared/transport';
+
+import { MANDO_EVENTS, MANDO_EVENT_TYPES } from '../shared/events';
+import { MANDO_SIGNATURE_HEADER } from '../shared/signature';
+import { recentEventIdsFor } from '../shared/dedup';
+import { decideDelivery, type AcknowledgeMode } from './receive';
+import {
+	checkRegistration,
+	ensureRegistration,
+	isNotFound,
+	removeRegistration,
+	webhookApiFor,
+	type StoredRegistration,
+} from './registration';
+
+type RawRequest = { rawBody?: Buffer; readRawBody?: () => Promise<void> };
+
+/** The node's static data (`node` scope): registrations by webhook URL, and de-duplication state. */
+interface TriggerStaticData extends IDataObject {
+	registrations?: Record<string, StoredRegistration> & IDataObject;
+}
+
+function registrations(ctx: IHookFunctions | IWebhookFunctions): Record<string, StoredRegistration> {
+	const data = ctx.getWorkflowStaticData('node') as TriggerStaticData;
+	if (typeof data.registrations !== 'object' || data.registrations === null) data.registrations = {};
+	return data.registrations as Record<string, StoredRegistration>;
+}
+
+/** The selected event types to register; "All events" registers every documented type. */
+function selectedEvents(ctx: IHookFunctions | IWebhookFunctions): string[] {
+	const events = ctx.getNodeParameter('events', []) as string[];
+	return events.includes('*') ? [...MANDO_EVENT_TYPES] : [...new Set(events)].sort();
+}
+
+function isAutomatic(ctx: IHookFunctions): boolean {
+	return ctx.getNodeParameter('registration', 'automatic') === 'automatic';
+}
+
+function logger(ctx: IHookFunctions) {
+	return {
+		info: (m: string) => ctx.logger.info(m),
+		warn: (m: string) => ctx.logger.warn(m),
+	};
+}
+
+function noWebhookResourceError(ctx: IHookFunctions, url: string): NodeOperationError {
+	return new NodeOperationError(
+		ctx.getNode(),
+		"This Mando account's API has no webhook resource (404 on /secure/webhook), so the trigger cannot register itself",
+		{
+			description: `Set Registration to "Manual", then in Mando open Settings → Webhooks → Add Webhook and paste this URL: ${url}`,
+		},
+	);
+}
+
+/**
+ * Mando Trigger: starts a workflow on Mando webhook events. Registers its webhook through the
+ * Mando API on activation (or is registered by hand), verifies every delivery's
+ * `X-Mando-Signature`, de-duplicates by event `id` and emits one item per event.
+ */
+export class MandoTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Mando Trigger',
+		name: 'mandoTrigger',
+		icon: { light: 'file:mando.svg', dark: 'file:mando.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{($parameter["events"] || []).includes("*") ? "All events" : ($parameter["events"] || []).join(", ")}}',
+		description: 'Starts the workflow when Mando sends a webhook event (sales, products, stock, customers, business days)',
+		defaults: { name: 'Mando Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'mandoApi', required: true }],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: '={{$parameter["acknowledge"] === "afterSuccess" ? "lastNode" : "onReceived"}}',
+				// Under "immediately" the acknowledgement body is the node's own counts (an empty
+				// value lets n8n send it); after a run, n8n answers with no body.
+				responseData: '={{$parameter["acknowledge"] === "afterSuccess" ? "noData" : ""}}',
+				path: 'webhook',
+			},
+		],
+		properties: [
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				required: true,
+				default: [],
+				description: 'The Mando events that start this workflow',
+				options: [
+					{ name: 'All Events', value: '*', description: 'Every event Mando sends, including types added later' },
+					...[...MANDO_EVENTS]
+						.sort((a, b) => a.name.localeCompare(b.name))
+						.map((e) => ({ name: e.name, value: e.type, description: `${e.description} (${e.type})` })),
+				],
+			},
+			{
+				displayName: 'Registration',
+				name: 'registration',
+				type: 'options',
+				default: 'automatic',
+				options: [
+					{
+						name: 'Automatic (Through the Mando API)',
+						value: 'automatic',
+						description: 'The node adds its webhook in Mando when the workflow is published and removes it when unpublished',
+					},
+					{
+						name: 'Manual',
+						value: 'manual',
+						description: "You add the webhook in Mando's admin panel yourself",
+					},
+				],
+			},
+			{
+				displayName:
+					'In Mando open Settings → Webhooks → Add Webhook, paste this node\'s <b>Production URL</b> (under "Webhook URLs" above), pick the same events and save. Mando accepts only HTTPS URLs. Put the secret Mando shows into the credential\'s Webhook Signing Secret.',
+				name: 'manualNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { registration: ['manual'] } },
+			},
+			{
+				displayName: 'Acknowledge',
+				name: 'acknowledge',
+				type: 'options',
+				default: 'immediately',
+				options: [
+					{
+						name: 'Immediately',
+						value: 'immediately',
+						description:
+							"Answer Mando as soon as the delivery is verified (meets Mando's 5-second rule). A failed run is not re-delivered.",
+					},
+					{
+						name: 'After the Workflow Succeeds',
+						value: 'afterSuccess',
+						description:
+							"Answer only when the workflow has finished; a failed run answers with an error so Mando re-delivers the event (after 1 min, 5 min, 30 min, 2 h). The workflow must finish within 5 seconds.",
+					},
+				],
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add option',
+				default: {},
+				options: [
+					{
+						displayName: 'Output',
+						name: 'output',
+						type: 'options',
+						default: 'envelope',
+						options: [
+							{
+								name: 'Full Event',
+								value: 'envelope',
+								description: 'One item per event: { ID, type, created, data }',
+							},
+							{
+								name: 'Event Data Only',
+								value: 'data',
+								description: "One item per event holding only the event's data (e.g. the sale)",
+							},
+						],
+					},
+				],
+			},
+		],
+	};
+
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				if (!isAutomatic(this)) return true;
+				const url = this.getNodeWebhookUrl('default') as string;
+				try {
+					const status = await checkRegistration(
+						webhookApiFor(this),
+						registrations(this)[url],
+						url,
+						selectedEvents(this),
+						logger(this),
+					);
+					return status === 'ok';
+				} catch (error) {
+					if (isNotFound(error)) throw noWebhookResourceError(this, url);
+					throw asNodeError(this, error);
+				}
+			},
+
+			async create(this: IHookFunctions): Promise<boolean> {
+				if (!isAutomatic(this)) return true;
+				const url = this.getNodeWebhookUrl('default') as string;
+				const regs = registrations(this);
+				try {
+					regs[url] = await ensureRegistration(
+						webhookApiFor(this),
+						regs[url],
+						url,
+						selectedEvents(this),
+						`n8n workflow "${this.getWorkflow().name ?? this.getWorkflow().id}" (${this.getNode().name})`,
+						logger(this),
+					);
+				} catch (error) {
+					if (isNotFound(error)) throw noWebhookResourceError(this, url);
+					throw asNodeError(this, error);
+				}
+				return true;
+			},
+
+			async delete(this: IHookFunctions): Promise<boolean> {
+				if (!isAutomatic(this)) return true;
+				const url = this.getNodeWebhookUrl('default') as string;
+				const regs = registrations(this);
+				try {
+					await removeRegistration(webhookApiFor(this), regs[url], url);
+				} catch (error) {
+					this.logger.error(
+						`Mando Trigger could not deactivate its Mando webhook for ${url}: ${(error as Error).message}. Deactivate it in Mando (Settings → Webhooks) if it stays active.`,
+					);
+					throw asNodeError(this, error);
+				}
+				delete regs[url];
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		try {
+			return await receiveDelivery.call(this);
+		} catch (error) {
+			// A throwing webhook method would make n8n answer 500 *and* record a failed execution.
+			this.logger.error(`Mando Trigger could not process a delivery: ${(error as Error).message}`, {
+				workflowId: this.getWorkflow().id,
+				node: this.getNode().name,
+			});
+			return respond(this, 500, 'INTERNAL_ERROR', 'The delivery could not be processed; deliver it again later');
+		}
+	}
+}
+
+function respond(ctx: IWebhookFunctions, status: number, code: string, message: string): IWebhookResponseData {
+	const res = ctx.getResponseObject();
+	if (!res.headersSent) res.status(status).json({ code, message });
+	return { noWebhookResponse: true };
+}
+
+async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const req = this.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & RawRequest;
+	if (req.rawBody === undefined && typeof req.readRawBody === 'function') await req.readRawBody();
+	const rawBody = Buffer.isBuffer(req.rawBody) ? req.rawBody : Buffer.alloc(0);
+	const url = this.getNodeWebhookUrl('default') as string;
+	const staticData = this.getWorkflowStaticData('node');
+	let secret = (staticData as TriggerStaticData).registrations?.[url]?.secret;
+	if (!secret) {
+		const credentials = await this.getCredentials('mandoApi');
+		secret = typeof credentials.webhookSecret === 'string' ? credentials.webhookSecret : undefined;
+	}
+	const events = this.getNodeParameter('events', []) as string[];
+	const acknowledge = this.getNodeParameter('acknowledge', 'immediately') as AcknowledgeMode;
+	const recent = recentEventIdsFor(`${this.getWorkflow().id}:${this.getNode().id}`);
+	const decision = decideDelivery({
+		rawBody,
+		signature: req.headers[MANDO_SIGNATURE_HEADER],
+		secret,
+		selected: events.includes('*') ? '*' : new Set(events),
+		acknowledge,
+		staticData,
+		recent,
+		now: Date.now(),
+	});
+
+	switch (decision.action) {
+		case 'reject':
+			this.logger.warn(`Mando Trigger rejected a delivery (${decision.status}): ${decision.message}`, {
+				workflowId: this.getWorkflow().id,
+				node: this.getNode().name,
+			});
+			return respond(this, decision.status, decision.status === 401 ? 'INVALID_SIGNATURE' : 'BAD_REQUEST', decision.message);
+		case 'retry-later':
+			return respond(this, decision.status, 'IN_PROGRESS', decision.message);
+		case 'acknowledge':
+			return { webhookResponse: { ok: true, ...decision.counts } };
+	}
+
+	if (acknowledge === 'afterSuccess') {
+		// n8n answers when the run ends: 2xx on success, an error status on failure. Keep the
+		// outcome in memory so a duplicate is skipped after success and re-run after failure.
+		const res = this.getResponseObject();
+		const ids = decision.events.map((e) => e.id);
+		const settle = () => {
+			const ok = res.writableFinished && res.statusCode >= 200 && res.statusCode < 300;
+			for (const id of ids) {
+				if (ok) recent.set(id, 'handled', Date.now());
+				else recent.forget(id);
+			}
+		};
+		res.once('close', settle);
+	}
+	const output = this.getNodeParameter('options.output', 'envelope') as 'envelope' | 'data';
+	const items = decision.events.map((event) => ({
+		json: (output === 'data' ? event.data : event) as unknown as IDataObject,
+	}));
+	return {
+		workflowData: [items],
+		...(acknowledge === 'immediately' ? { webhookResponse: { ok: true, ...decision.counts } } : {}),
+	};
+}

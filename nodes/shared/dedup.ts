@@ -1,0 +1,154 @@
+/**
+ * De-duplication of Mando events by event `id`, kept in the trigger's workflow static data so that
+ * it is persisted by n8n and survives a restart.
+ *
+ * Mando re-sends the same event `id` on every retry (immediately, 1 min, 5 min, 30 min, 2 h: Mando
+ * webhook docs), so ids must be kept for at least that span (about 2 h 36 min). Bound: at most
+ * {@link DEDUP_MAX_IDS} ids per trigger node; every 500 new ids, ids older than
+ * {@link DEDUP_RETENTION_MS} are dropped, and at the cap the oldest go first.
+ */
+
+/** Most event ids remembered per trigger node. */
+export const DEDUP_MAX_IDS = 5000;
+
+/** How long an id is remembered, in milliseconds: 6 hours (over twice Mando's 2 h 36 min retry span). */
+export const DEDUP_RETENTION_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * The persisted shape: `seen[id]` is the time (ms since epoch) the event was accepted; a positive
+ * value means handled, a negative one means accepted but its run's outcome is unknown (Acknowledge
+ * "After the workflow succeeds"), which does not block a re-delivery. `n` counts the keys of `seen`.
+ */
+export interface DedupState {
+	seen: Record<string, number>;
+	n: number;
+}
+
+/** What {@link DedupState} entries mean. */
+export type DedupMark = 'handled' | 'pending';
+
+/**
+ * The de-duplication state inside `container` (the node's static data), created when absent or
+ * not of the expected shape. Mutations through the returned object change `container`.
+ */
+export function getDedupState(container: Record<string, unknown>): DedupState {
+	const current = container.dedup as DedupState | undefined;
+	if (
+		typeof current !== 'object' ||
+		current === null ||
+		typeof current.seen !== 'object' ||
+		current.seen === null ||
+		typeof current.n !== 'number'
+	) {
+		container.dedup = { seen: {}, n: 0 };
+	}
+	return container.dedup as DedupState;
+}
+
+/** True when the event `id` was handled before (pending ids do not count). */
+export function isHandled(state: DedupState, id: string): boolean {
+	const at = Object.prototype.hasOwnProperty.call(state.seen, id) ? state.seen[id] : undefined;
+	return typeof at === 'number' && at > 0;
+}
+
+/**
+ * Records `id` as handled or pending at `now` (ms since epoch), then enforces the bound.
+ * A handled id never goes back to pending.
+ */
+export function markEvent(state: DedupState, id: string, mark: DedupMark, now: number): void {
+	const had = Object.prototype.hasOwnProperty.call(state.seen, id);
+	if (had && mark === 'pending' && state.seen[id] > 0) return;
+	state.seen[id] = mark === 'handled' ? now : -now;
+	if (!had) state.n += 1;
+	if (state.n > DEDUP_MAX_IDS || (!had && state.n % 500 === 0)) pruneDedupState(state, now);
+}
+
+/**
+ * Drops ids older than {@link DEDUP_RETENTION_MS}, then the oldest ids until at most 90 % of
+ * {@link DEDUP_MAX_IDS} remain (so pruning runs once per 500 new ids, not on every event).
+ */
+export function pruneDedupState(state: DedupState, now: number): void {
+	const entries = Object.entries(state.seen).filter(([, at]) => now - Math.abs(at) <= DEDUP_RETENTION_MS);
+	entries.sort((a, b) => Math.abs(a[1]) - Math.abs(b[1]));
+	const keep = entries.length > DEDUP_MAX_IDS ? entries.slice(entries.length - Math.floor(DEDUP_MAX_IDS * 0.9)) : entries;
+	const seen: Record<string, number> = {};
+	for (const [id, at] of keep) seen[id] = at;
+	state.seen = seen;
+	state.n = keep.length;
+}
+
+/** How long the in-process memory keeps an id, in milliseconds (covers concurrent requests). */
+export const RECENT_WINDOW_MS = 60_000;
+
+/** Most ids the in-process memory keeps per trigger node. */
+export const RECENT_MAX_IDS = 2000;
+
+/**
+ * In-process memory of the event ids one trigger node saw in the last {@link RECENT_WINDOW_MS}.
+ *
+ * n8n loads the static data when a request starts and saves the whole object when it answers, so
+ * two concurrent deliveries can each miss the other's id (and the later save can drop the earlier
+ * one's mark). This memory closes that gap inside one process: the check and the mark happen
+ * synchronously, and {@link RecentEventIds.mergeInto} copies recent marks back into the static
+ * data at every delivery. It also holds the outcome of runs under Acknowledge "After the workflow
+ * succeeds": `in-flight` while the run goes on, then handled (2xx answer) or forgotten (error).
+ */
+export class RecentEventIds {
+	private readonly entries = new Map<string, { mark: 'handled' | 'in-flight'; at: number }>();
+
+	constructor(
+		private readonly windowMs = RECENT_WINDOW_MS,
+		private readonly maxIds = RECENT_MAX_IDS,
+	) {}
+
+	/** `handled`, `in-flight`, or `undefined` when the id was not seen in the window. */
+	get(id: string, now: number): 'handled' | 'in-flight' | undefined {
+		const entry = this.entries.get(id);
+		if (!entry || now - entry.at > this.windowMs) return undefined;
+		return entry.mark;
+	}
+
+	/** Records `id` with `mark` at `now` (ms since epoch). */
+	set(id: string, mark: 'handled' | 'in-flight', now: number): void {
+		this.entries.delete(id);
+		this.entries.set(id, { mark, at: now });
+		this.prune(now);
+	}
+
+	/** Forgets `id` (a run that failed, so that Mando's re-delivery runs again). */
+	forget(id: string): void {
+		this.entries.delete(id);
+	}
+
+	/** Number of ids held. */
+	get size(): number {
+		return this.entries.size;
+	}
+
+	/** Copies handled ids that the persisted state lacks (or holds as pending) into `state`. */
+	mergeInto(state: DedupState, now: number): void {
+		this.prune(now);
+		for (const [id, entry] of this.entries) {
+			if (entry.mark === 'handled' && !isHandled(state, id)) markEvent(state, id, 'handled', entry.at);
+		}
+	}
+
+	private prune(now: number): void {
+		for (const [id, entry] of this.entries) {
+			if (this.entries.size <= this.maxIds && now - entry.at <= this.windowMs) break;
+			this.entries.delete(id);
+		}
+	}
+}
+
+const recentByNode = new Map<string, RecentEventIds>();
+
+/** The {@link RecentEventIds} of one trigger node, by a key such as `workflowId:nodeId`. */
+export function recentEventIdsFor(key: string): RecentEventIds {
+	let recent = recentByNode.get(key);
+	if (!recent) {
+		recent = new RecentEventIds();
+		recentByNode.set(key, recent);
+	}
+	return recent;
+}

@@ -1,0 +1,262 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHookFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	IN8nHttpFullResponse,
+	IWebhookFunctions,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
+
+/**
+ * The Mando transport: base URL, Bearer auth (through the `mandoApi` credential), retries with
+ * back-off, list-shape parsing and error mapping, for every request either node makes.
+ *
+ * Contract: `shared/mando-api.md` (paths `/secure/{resource}` under the base URL; error bodies
+ * `{ code, message }`; 429 and transient 5xx are retried honouring `Retry-After`).
+ */
+
+/** The n8n contexts that may call the Mando API. */
+export type MandoContext = IExecuteFunctions | IHookFunctions | ILoadOptionsFunctions | IWebhookFunctions;
+
+/** The default API base URL (Mando developer docs). */
+export const MANDO_DEFAULT_BASE_URL = 'https://www.mando.fi/api';
+
+/** Retry bounds; see {@link mandoApiRequest}. */
+export interface MandoRetryOptions {
+	/** Most attempts in all, the first included. Default 4. */
+	maxAttempts: number;
+	/** Most total waiting between attempts, in milliseconds. Default 30 000. */
+	maxTotalWaitMs: number;
+	/** First back-off, in milliseconds, doubled on every retry (with jitter). Default 500. */
+	baseDelayMs: number;
+}
+
+/** Default retry bounds: 4 attempts, 30 s total wait, back-off from 0.5 s. */
+export const DEFAULT_RETRY: MandoRetryOptions = { maxAttempts: 4, maxTotalWaitMs: 30_000, baseDelayMs: 500 };
+
+/** Status codes retried: rate limiting and transient gateway errors (contract: "Rate limits"). */
+export const RETRIED_STATUS = new Set([429, 502, 503, 504]);
+
+/** Network error codes retried (a dropped or refused connection). */
+const RETRIED_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+
+/** Options of one request. */
+export interface MandoRequest {
+	method: IHttpRequestMethods;
+	/** Path under the base URL, starting with `/`, e.g. `/secure/webhook`. */
+	path: string;
+	qs?: IDataObject;
+	body?: IDataObject;
+	retry?: Partial<MandoRetryOptions>;
+}
+
+/** A full answer of the Mando API. */
+export interface MandoResponse<T = unknown> {
+	statusCode: number;
+	headers: Record<string, string | string[] | undefined>;
+	body: T;
+}
+
+/** Mando's error body (contract: "Status codes"). */
+interface MandoErrorBody {
+	code?: string;
+	message?: string;
+}
+
+/**
+ * Milliseconds to wait before retry number `attempt` (1-based): the `Retry-After` header when
+ * present (seconds or an HTTP date), otherwise `baseDelayMs * 2^(attempt-1)` with ±20 % jitter.
+ */
+export function retryDelayMs(attempt: number, retryAfter: string | undefined, baseDelayMs: number, now = Date.now()): number {
+	if (retryAfter !== undefined && retryAfter !== '') {
+		const seconds = Number(retryAfter);
+		if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+		const date = Date.parse(retryAfter);
+		if (!Number.isNaN(date)) return Math.max(0, date - now);
+	}
+	const exp = baseDelayMs * 2 ** (attempt - 1);
+	return Math.round(exp * (0.8 + Math.random() * 0.4));
+}
+
+function headerValue(headers: MandoResponse['headers'], name: string): string | undefined {
+	const v = headers[name] ?? headers[name.toLowerCase()];
+	return Array.isArray(v) ? v[0] : v;
+}
+
+/** The base URL from the credential, without a trailing slash. */
+export function normaliseBaseUrl(baseUrl: unknown): string {
+	const value = typeof baseUrl === 'string' && baseUrl.trim() !== '' ? baseUrl.trim() : MANDO_DEFAULT_BASE_URL;
+	return value.replace(/\/+$/, '');
+}
+
+/** A short, user-facing hint for a Mando error status. */
+export function hintForStatus(status: number): string {
+	switch (status) {
+		case 400:
+			return 'Mando rejected the parameters; check the fields sent.';
+		case 401:
+			return 'Check the API key in the Mando API credential: it is missing, mistyped or expired (keys are made under Hallinta → Yritys → Muokkaa → API).';
+		case 403:
+			return 'The API key lacks permission for this resource; ask a company admin to grant it in the Mando admin panel.';
+		case 404:
+			return 'Mando has no such resource or record; check the ID and the base URL in the credential.';
+		case 409:
+			return 'The record already exists in Mando.';
+		case 422:
+			return "Mando's validation failed; see the message for the field at fault.";
+		case 429:
+			return 'Mando is rate limiting this API key; the node retried and gave up. Try again later or raise the retry limits.';
+		default:
+			return status >= 500
+				? 'Mando had a server error; the node retried and gave up. Try again later.'
+				: 'See the message from Mando.';
+	}
+}
+
+/**
+ * Sends one request to the Mando API through the `mandoApi` credential and returns the full
+ * answer for a 2xx status.
+ *
+ * Retries 429, 502, 503, 504 and dropped connections with exponential back-off honouring
+ * `Retry-After`, at most `maxAttempts` attempts and `maxTotalWaitMs` of waiting in all (waits with
+ * n8n-workflow's `sleep`).
+ *
+ * @throws NodeApiError for any other non-2xx status, or when retries run out; it carries Mando's
+ *   `code` and `message`, the HTTP status and a hint. It never carries the API key or headers.
+ */
+export async function mandoApiRequest<T = unknown>(this: MandoContext, request: MandoRequest): Promise<MandoResponse<T>> {
+	const credentials = await this.getCredentials('mandoApi');
+	const retry = { ...DEFAULT_RETRY, ...request.retry };
+	const options: IHttpRequestOptions = {
+		method: request.method,
+		url: normaliseBaseUrl(credentials.baseUrl) + request.path,
+		qs: request.qs,
+		body: request.body,
+		json: true,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		headers: { Accept: 'application/json' },
+	};
+	let waited = 0;
+	for (let attempt = 1; ; attempt++) {
+		let response: IN8nHttpFullResponse | undefined;
+		let networkCode: string | undefined;
+		try {
+			response = (await this.helpers.httpRequestWithAuthentication.call(this, 'mandoApi', options)) as IN8nHttpFullResponse;
+		} catch (error) {
+			const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+			if (code && RETRIED_NETWORK_CODES.has(code)) networkCode = code;
+			else throw toNodeApiError(this, 0, { code: code ?? 'REQUEST_FAILED', message: safeMessage(error) }, request);
+		}
+		const status = response?.statusCode ?? 0;
+		if (response && status >= 200 && status < 300) {
+			return { statusCode: status, headers: response.headers as MandoResponse['headers'], body: response.body as T };
+		}
+		const retriable = networkCode !== undefined || RETRIED_STATUS.has(status);
+		const delay = retriable
+			? retryDelayMs(attempt, response ? headerValue(response.headers as MandoResponse['headers'], 'retry-after') : undefined, retry.baseDelayMs)
+			: 0;
+		if (!retriable || attempt >= retry.maxAttempts || waited + delay > retry.maxTotalWaitMs) {
+			if (!response) {
+				throw toNodeApiError(this, 0, { code: networkCode, message: `Could not reach Mando (${networkCode}) after ${attempt} attempt(s)` }, request);
+			}
+			const body = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as MandoErrorBody;
+			const message = typeof body.message === 'string' ? body.message : typeof response.body === 'string' ? response.body.slice(0, 300) : undefined;
+			throw toNodeApiError(this, status, { code: body.code, message }, request, attempt);
+		}
+		waited += delay;
+		this.logger.debug(`Mando API ${request.method} ${request.path}: ${networkCode ?? status}, retrying in ${delay} ms (attempt ${attempt + 1}/${retry.maxAttempts})`);
+		await sleep(delay);
+	}
+}
+
+/** Calls {@link mandoApiRequest} and returns only the body. */
+export async function mandoApiRequestBody<T = unknown>(this: MandoContext, request: MandoRequest): Promise<T> {
+	return (await mandoApiRequest.call(this, request)).body as T;
+}
+
+function safeMessage(error: unknown): string {
+	const message = error instanceof Error ? error.message : String(error);
+	// Never let a header dump (and so the Bearer key) through.
+	return message.replace(/Bearer\s+[^\s"',}]+/gi, 'Bearer [redacted]').slice(0, 300);
+}
+
+/**
+ * A `NodeApiError` for a failed Mando request: message `Mando API error <status> <code>: <message>`,
+ * description with the method, path and a hint. Holds no credentials.
+ */
+export function toNodeApiError(
+	ctx: MandoContext,
+	status: number,
+	mando: { code?: string; message?: string },
+	request: Pick<MandoRequest, 'method' | 'path'>,
+	attempts = 1,
+): NodeApiError {
+	const code = mando.code ?? (status ? `HTTP_${status}` : 'NETWORK_ERROR');
+	const text = mando.message ?? 'no message';
+	const errorBody: JsonObject = { code, message: text, httpCode: status ? String(status) : '' };
+	const retried = attempts > 1 ? ` after ${attempts} attempts` : '';
+	return new NodeApiError(ctx.getNode(), errorBody, {
+		message: `Mando API error${status ? ' ' + status : ''} ${code}: ${text}`,
+		description: `${request.method} ${request.path}${retried}. ${status ? hintForStatus(status) : 'Check the base URL in the Mando API credential and that Mando is reachable.'}`,
+		httpCode: status ? String(status) : undefined,
+	});
+}
+
+/**
+ * The records of a list answer, which Mando documents both as a bare array and as
+ * `{ "data": [...] }` (contract: "Lists and pagination").
+ *
+ * @throws Error when the body is neither shape
+ */
+export function listItems<T = IDataObject>(body: unknown): T[] {
+	if (Array.isArray(body)) return body as T[];
+	if (typeof body === 'object' && body !== null && Array.isArray((body as { data?: unknown }).data)) {
+		return (body as { data: T[] }).data;
+	}
+	throw new Error('Mando answered a list request with neither an array nor { data: [...] }');
+}
+
+/** Largest page size Mando accepts (contract: `pageSize` max 1000). */
+export const MANDO_MAX_PAGE_SIZE = 1000;
+
+/**
+ * Every record of an offset-paged list (`page`, `pageSize`), asking for pages of
+ * {@link MANDO_MAX_PAGE_SIZE}. Stops on a short page or at `X-Total-Pages`; makes
+ * ceil(N / 1000) requests for N records (one more only when N is a multiple of 1000 and the
+ * header is absent).
+ *
+ * @param limit stop after this many records (undefined: all)
+ */
+export async function mandoGetAll<T = IDataObject>(
+	this: MandoContext,
+	path: string,
+	qs: IDataObject = {},
+	limit?: number,
+): Promise<T[]> {
+	const out: T[] = [];
+	for (let page = 1; ; page++) {
+		const pageSize = limit === undefined ? MANDO_MAX_PAGE_SIZE : Math.min(MANDO_MAX_PAGE_SIZE, limit - out.length);
+		const response = await mandoApiRequest.call(this, { method: 'GET', path, qs: { ...qs, page, pageSize } });
+		const items = listItems<T>(response.body);
+		out.push(...items);
+		const totalPages = Number(headerValue(response.headers, 'x-total-pages'));
+		if (items.length < pageSize) break;
+		if (Number.isFinite(totalPages) && totalPages > 0 && page >= totalPages) break;
+		if (limit !== undefined && out.length >= limit) break;
+	}
+	return limit === undefined ? out : out.slice(0, limit);
+}
+
+/**
+ * `error` as an n8n node error: a `NodeApiError` or `NodeOperationError` is returned as it is,
+ * anything else is wrapped in a `NodeOperationError` (message kept, secrets redacted).
+ */
+export function asNodeError(ctx: MandoContext, error: unknown): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeOperationError(ctx.getNode(), safeMessage(error));
+}

@@ -1,0 +1,116 @@
+/**
+ * The main job on one machine: the Mando emulator, a real n8n 2.40.7 with this package loaded, an
+ * example workflow "Mando Trigger (all events) → Format message", a few events sent through it,
+ * and where to look in the editor. Runs until Ctrl-C (or exits at once with --exit).
+ *
+ * Run with `npm run demo` (which installs and builds first).
+ */
+import { startEmulator } from '../test/emulator/server';
+import { N8n, nodeOutput } from '../test/e2e/harness/n8n';
+import { createMandoCredential, NODE_PREFIX, publish } from '../test/e2e/harness/workflows';
+import { randomUUID } from 'crypto';
+
+const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
+const EMULATOR_PORT = Number(process.env.MANDO_EMULATOR_PORT ?? 8787);
+const API_KEY = 'demo-api-key';
+const WEBHOOK_SECRET = 'demo-webhook-secret';
+const exitWhenDone = process.argv.includes('--exit');
+
+function say(line = ''): void {
+	process.stdout.write(line + '\n');
+}
+
+async function main(): Promise<void> {
+	say('Starting the Mando emulator …');
+	const emulator = await startEmulator({
+		port: EMULATOR_PORT,
+		apiKey: API_KEY,
+		webhookSecret: WEBHOOK_SECRET,
+		allowHttp: true,
+		timeScale: 1 / 60, // Mando's retry schedule, 60× faster: 1 min → 1 s
+	});
+	say(`  Mando emulator: ${emulator.url}`);
+	say('Starting n8n 2.40.7 with n8n-nodes-mando (first run installs it: several minutes) …');
+	const n8n = await N8n.start({ port: N8N_PORT });
+	say(`  n8n: ${n8n.baseUrl}   (log: ${n8n.logFile})`);
+
+	const credential = await createMandoCredential(n8n, { apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: emulator.url });
+	const webhookId = randomUUID();
+	const workflow = await n8n.api<{ id: string; name: string }>('POST', '/workflows', {
+		name: 'Mando events → message (demo)',
+		nodes: [
+			{
+				id: randomUUID(),
+				name: 'Mando Trigger',
+				type: `${NODE_PREFIX}.mandoTrigger`,
+				typeVersion: 1,
+				position: [240, 300],
+				webhookId,
+				parameters: { events: ['*'], registration: 'automatic', acknowledge: 'immediately' },
+				credentials: { mandoApi: credential },
+			},
+			{
+				id: randomUUID(),
+				name: 'Format message',
+				type: 'n8n-nodes-base.set',
+				typeVersion: 3.4,
+				position: [480, 300],
+				parameters: {
+					mode: 'manual',
+					assignments: {
+						assignments: [
+							{
+								id: randomUUID(),
+								name: 'message',
+								type: 'string',
+								value: '={{ $json.type }} at {{ $json.created }}{{ $json.type.startsWith("sale.") ? ": " + $json.data.total + " EUR" : "" }}{{ $json.type.startsWith("stock.") ? ": " + $json.data.name + " " + $json.data.quantity + " left" : "" }}',
+							},
+						],
+					},
+				},
+			},
+		],
+		connections: { 'Mando Trigger': { main: [[{ node: 'Format message', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	});
+	await publish(n8n, workflow.id);
+	const [registration] = emulator.webhooks();
+	say(`Published "${workflow.name}"; the trigger registered Mando webhook ${registration.id} for ${registration.url}`);
+
+	const types = ['sale.created', 'stock.low', 'customer.created', 'businessday.closed'] as const;
+	for (const type of types) {
+		const { event } = await emulator.emit(type);
+		say(`  emulator sent ${type} (${event.id})`);
+	}
+	const executions = await n8n.waitForExecutions(workflow.id, types.length, 30_000);
+	say();
+	say(`${executions.length} executions:`);
+	for (const execution of [...executions].reverse()) {
+		const [out] = nodeOutput(execution, 'Format message');
+		say(`  #${execution.id} ${execution.status}: ${String(out?.message ?? '')}`);
+	}
+	say();
+	say('Where to look:');
+	say(`  Editor:     ${n8n.baseUrl}/workflow/${workflow.id}   (Executions tab shows each event as an item)`);
+	say('  Log in as:  owner@mando-e2e.test / Mando-e2e-Passw0rd');
+	say(`  Send more:  curl -X POST ${emulator.url.replace(/\/api$/, '')}/_emulator/events -H 'Content-Type: application/json' -d '{"type":"sale.created"}'`);
+	say(`         or:  npm run emulator -- emit stock.low --emulator ${emulator.url.replace(/\/api$/, '')}`);
+	if (exitWhenDone) {
+		await n8n.stop();
+		await emulator.close();
+		say('Demo finished (--exit).');
+		return;
+	}
+	say('Press Ctrl-C to stop n8n and the emulator.');
+	await new Promise<void>((resolve) => {
+		process.once('SIGINT', resolve);
+		process.once('SIGTERM', resolve);
+	});
+	await n8n.stop();
+	await emulator.close();
+}
+
+main().catch((error: unknown) => {
+	process.stderr.write(`demo failed: ${(error as Error).stack ?? String(error)}\n`);
+	process.exit(1);
+});

@@ -1,0 +1,178 @@
+import { randomBytes } from 'crypto';
+import { signMandoPayload } from '../../nodes/shared/signature';
+import { MANDO_EVENTS } from '../../nodes/shared/events';
+import { startEmulator, type Emulator } from '../emulator/server';
+import { delay, N8n, nodeOutput } from './harness/n8n';
+import { createMandoCredential, createTriggerWorkflow, publish, unpublish, type CreatedWorkflow } from './harness/workflows';
+
+/**
+ * The Mando Trigger end to end: a real n8n 2.40.7 with this package's dist/ loaded, the Mando
+ * emulator on the other side, everything set up through n8n's public API.
+ */
+
+jest.setTimeout(15 * 60 * 1000);
+
+const API_KEY = 'e2e-api-key-' + randomBytes(6).toString('hex');
+const WEBHOOK_SECRET = 'e2e-whsec-' + randomBytes(8).toString('hex');
+
+/** One line per checked fact, on stdout (jest does not decorate it). */
+function log(line: string): void {
+	process.stdout.write(`[e2e] ${line}\n`);
+}
+
+let emulator: Emulator;
+let n8n: N8n;
+let credential: { id: string; name: string };
+
+beforeAll(async () => {
+	// 1 min of Mando's retry schedule = 20 ms; the 2 h step = 2.4 s.
+	emulator = await startEmulator({ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, allowHttp: true, timeScale: 1 / 3000 });
+	n8n = await N8n.start();
+	log(`n8n ${n8n.baseUrl} (user folder ${n8n.userFolder}), emulator ${emulator.url}`);
+	credential = await createMandoCredential(n8n, { apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: emulator.url });
+});
+
+afterAll(async () => {
+	await n8n?.stop();
+	await emulator?.close();
+	const logs = n8n?.logs() ?? '';
+	for (const secret of [API_KEY, WEBHOOK_SECRET]) {
+		if (logs.includes(secret)) throw new Error('a secret appeared in n8n log');
+	}
+});
+
+function registrationsFor(url: string) {
+	return emulator.webhooks().filter((w) => w.url === url);
+}
+
+/** Polls `check` until it returns true (n8n (de)activates a published workflow in the background). */
+async function waitUntil(check: () => boolean, timeoutMs = 15_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!check() && Date.now() < deadline) await delay(100);
+}
+
+describe('Mando Trigger in a real n8n', () => {
+	let wf: CreatedWorkflow;
+	let url: string;
+	let firstEventId: string;
+
+	test('credential test button passes against the emulator and reports Mando\'s error on a bad key', async () => {
+		const ok = await n8n.api<{ status: string; message?: string }>('POST', `/credentials/${credential.id}/test`);
+		expect(ok.status).toBe('OK');
+		const bad = await createMandoCredential(n8n, { apiKey: 'wrong-key', webhookSecret: 'x', baseUrl: emulator.url }, 'Mando (bad key)');
+		const failed = await n8n.api<{ status: string; message: string }>('POST', `/credentials/${bad.id}/test`);
+		expect(failed.status).toBe('Error');
+		expect(failed.message).toContain('401 UNAUTHORIZED');
+		log(`credential test: good key → ${ok.status}; bad key → ${failed.status}: ${failed.message}`);
+	});
+
+	test('publishing registers exactly one webhook for the production URL and the selected events', async () => {
+		wf = await createTriggerWorkflow(n8n, credential, { events: ['sale.created', 'stock.low'] });
+		url = n8n.webhookUrl(wf.webhookPath);
+		await publish(n8n, wf.id);
+		await waitUntil(() => registrationsFor(url).some((w) => w.active));
+		await delay(500); // a second registration would show up by now
+		const all = emulator.webhooks();
+		expect(all).toHaveLength(1);
+		expect(all[0]).toMatchObject({ url, active: true });
+		expect([...all[0].events].sort()).toEqual(['sale.created', 'stock.low']);
+		log(`registration: ${all.length} webhook ${all[0].id} url=${all[0].url} events=${all[0].events.join(',')} active=${all[0].active}`);
+	});
+
+	test('a signed sale.created yields exactly one execution whose item is the typed event', async () => {
+		const { event } = await emulator.emit('sale.created');
+		firstEventId = event.id;
+		const executions = await n8n.waitForExecutions(wf.id, 1);
+		await delay(1000);
+		const after = await n8n.executions(wf.id);
+		expect(after).toHaveLength(1);
+		expect(after[0].status).toBe('success');
+		const items = nodeOutput(executions[0], 'Mando Trigger');
+		expect(items).toEqual([event]);
+		expect(items[0]).toMatchObject({ type: 'sale.created', data: MANDO_EVENTS[0].sample });
+		const delivery = emulator.deliveries().filter((d) => d.eventIds.includes(event.id));
+		expect(delivery.map((d) => d.status)).toEqual([200]);
+		log(`sale.created ${event.id}: delivery status ${delivery[0].status}, ${after.length} execution (#${after[0].id}, ${after[0].status}), item type=${items[0].type} total=${(items[0].data as { total: number }).total}`);
+	});
+
+	test('a forged delivery gets 401 and starts nothing; a malformed signed one gets 400', async () => {
+		const body = JSON.stringify({ id: 'evt_forged', type: 'sale.created', created: new Date().toISOString(), data: { id: 'x', total: 1, items: [] } });
+		const forged = await fetch(url, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json', 'X-Mando-Signature': signMandoPayload(body, 'not-the-secret') },
+			body,
+		});
+		const unsigned = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+		const garbage = '{"hello":"world"}';
+		const malformed = await fetch(url, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json', 'X-Mando-Signature': signMandoPayload(garbage, WEBHOOK_SECRET) },
+			body: garbage,
+		});
+		expect(forged.status).toBe(401);
+		expect(unsigned.status).toBe(401);
+		expect(malformed.status).toBe(400);
+		await delay(1500);
+		expect(await n8n.executions(wf.id)).toHaveLength(1);
+		expect(n8n.logs()).toContain('Mando Trigger rejected a delivery (401)');
+		log(`forged signature → ${forged.status}, no signature → ${unsigned.status}, signed non-envelope → ${malformed.status}; executions still 1`);
+	});
+
+	test('the same event id again yields no second execution', async () => {
+		await emulator.emit('sale.created', { id: firstEventId });
+		const parallel = await Promise.all([emulator.emit('stock.low', { id: 'evt_parallel_1' }), emulator.emit('stock.low', { id: 'evt_parallel_1' })]);
+		expect(parallel).toHaveLength(2);
+		await n8n.waitForExecutions(wf.id, 2);
+		await delay(1500);
+		const executions = await n8n.executions(wf.id);
+		expect(executions).toHaveLength(2);
+		const statuses = emulator.deliveries().filter((d) => d.eventIds.includes(firstEventId)).map((d) => d.status);
+		expect(statuses).toEqual([200, 200]);
+		log(`duplicate ${firstEventId}: delivered twice (${statuses.join(', ')}), executions for it 1; stock.low sent twice in parallel → 1 execution; total executions ${executions.length}`);
+	});
+
+	test('restarting n8n with the workflow published leaves exactly one registration', async () => {
+		await n8n.restart();
+		await delay(3000);
+		const mine = registrationsFor(url);
+		expect(mine).toHaveLength(1);
+		expect(mine[0].active).toBe(true);
+		expect(emulator.webhooks()).toHaveLength(1);
+		// de-duplication survived the restart (persisted in static data)
+		await emulator.emit('sale.created', { id: firstEventId });
+		await delay(1500);
+		expect(await n8n.executions(wf.id)).toHaveLength(2);
+		log(`after restart: ${mine.length} registration (${mine[0].id}, active=${mine[0].active}); ${firstEventId} re-sent → still 2 executions`);
+	});
+
+	test('unpublishing deactivates the registration on the emulator', async () => {
+		await unpublish(n8n, wf.id);
+		await waitUntil(() => registrationsFor(url).every((w) => !w.active));
+		const mine = registrationsFor(url);
+		expect(mine).toHaveLength(1);
+		expect(mine[0].active).toBe(false);
+		log(`unpublished: webhook ${mine[0].id} active=${mine[0].active}`);
+	});
+
+	test('"Acknowledge: After the workflow succeeds" with a failing workflow answers non-2xx and Mando retries', async () => {
+		const failing = await createTriggerWorkflow(n8n, credential, { events: ['stock.low'], acknowledge: 'afterSuccess' }, { next: 'fail' });
+		const failingUrl = n8n.webhookUrl(failing.webhookPath);
+		await publish(n8n, failing.id);
+		await waitUntil(() => registrationsFor(failingUrl).some((w) => w.active));
+		const { event } = await emulator.emit('stock.low');
+		const deadline = Date.now() + 60_000;
+		let attempts = emulator.deliveries().filter((d) => d.eventIds.includes(event.id));
+		while (Date.now() < deadline && attempts.length < 5) {
+			await delay(500);
+			attempts = emulator.deliveries().filter((d) => d.eventIds.includes(event.id));
+		}
+		expect(attempts.length).toBe(5);
+		for (const a of attempts) expect(a.status === null || a.status >= 300).toBe(true);
+		const executions = await n8n.waitForExecutions(failing.id, 5);
+		expect(executions.filter((e) => e.status === 'error')).toHaveLength(5);
+		const [webhook] = registrationsFor(failingUrl);
+		expect(webhook.active).toBe(false);
+		log(`afterSuccess + failing workflow: ${attempts.length} attempts, statuses ${attempts.map((a) => a.status).join(', ')}; ${executions.length} failed executions; webhook disabled by emulator (active=${webhook.active})`);
+		await unpublish(n8n, failing.id);
+	});
+});

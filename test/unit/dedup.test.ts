@@ -1,0 +1,53 @@
+import { DEDUP_MAX_IDS, DEDUP_RETENTION_MS, getDedupState, isHandled, markEvent } from '../../nodes/shared/dedup';
+
+describe('event id de-duplication state', () => {
+	it('remembers handled ids; pending ids do not block, and handled never goes back to pending', () => {
+		const container: Record<string, unknown> = {};
+		const state = getDedupState(container);
+		expect(container.dedup).toBe(state);
+		markEvent(state, 'evt_1', 'handled', 1000);
+		markEvent(state, 'evt_2', 'pending', 1000);
+		expect(isHandled(state, 'evt_1')).toBe(true);
+		expect(isHandled(state, 'evt_2')).toBe(false);
+		expect(isHandled(state, 'evt_3')).toBe(false);
+		expect(isHandled(state, 'constructor')).toBe(false);
+		markEvent(state, 'evt_1', 'pending', 2000);
+		expect(isHandled(state, 'evt_1')).toBe(true);
+		markEvent(state, 'evt_2', 'handled', 2000);
+		expect(isHandled(state, 'evt_2')).toBe(true);
+		expect(state.n).toBe(2);
+	});
+
+	it('survives a JSON round trip (how n8n persists static data)', () => {
+		const container: Record<string, unknown> = {};
+		markEvent(getDedupState(container), 'evt_1', 'handled', 5);
+		const restored = JSON.parse(JSON.stringify(container));
+		expect(isHandled(getDedupState(restored), 'evt_1')).toBe(true);
+	});
+
+	it('repairs a state of the wrong shape', () => {
+		const container: Record<string, unknown> = { dedup: 'garbage' };
+		const state = getDedupState(container);
+		expect(state).toEqual({ seen: {}, n: 0 });
+	});
+
+	it(`keeps at most ${DEDUP_MAX_IDS} ids, dropping the oldest first`, () => {
+		const state = getDedupState({});
+		const total = DEDUP_MAX_IDS * 2 + 7;
+		for (let i = 0; i < total; i++) markEvent(state, `evt_${i}`, 'handled', 1_000_000 + i);
+		expect(state.n).toBeLessThanOrEqual(DEDUP_MAX_IDS);
+		expect(Object.keys(state.seen).length).toBe(state.n);
+		expect(isHandled(state, `evt_${total - 1}`)).toBe(true);
+		expect(isHandled(state, `evt_${total - 1000}`)).toBe(true);
+		expect(isHandled(state, 'evt_0')).toBe(false);
+	});
+
+	it('drops ids older than the retention when it prunes', () => {
+		const state = getDedupState({});
+		markEvent(state, 'old', 'handled', 0);
+		for (let i = 1; i < 500; i++) markEvent(state, `evt_${i}`, 'handled', DEDUP_RETENTION_MS + 10);
+		expect(isHandled(state, 'old')).toBe(false);
+		expect(isHandled(state, 'evt_499')).toBe(true);
+		expect(state.n).toBe(499);
+	});
+});
