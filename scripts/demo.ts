@@ -6,7 +6,7 @@
  * Run with `npm run demo` (which installs and builds first).
  */
 import { startEmulator } from '../test/emulator/server';
-import { N8n, nodeOutput } from '../test/e2e/harness/n8n';
+import { N8n, nodeOutput, waitUntil } from '../test/e2e/harness/n8n';
 import { createMandoCredential, NODE_PREFIX, publish } from '../test/e2e/harness/workflows';
 import { randomUUID } from 'crypto';
 
@@ -33,6 +33,15 @@ async function main(): Promise<void> {
 	say('Starting n8n 2.40.7 with n8n-nodes-mando (first run installs it: several minutes) …');
 	const n8n = await N8n.start({ port: N8N_PORT });
 	say(`  n8n: ${n8n.baseUrl}   (log: ${n8n.logFile})`);
+	try {
+		await runDemo(n8n, emulator);
+	} finally {
+		await n8n.stop();
+		await emulator.close();
+	}
+}
+
+async function runDemo(n8n: N8n, emulator: Awaited<ReturnType<typeof startEmulator>>): Promise<void> {
 
 	const credential = await createMandoCredential(n8n, { apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: emulator.url });
 	const webhookId = randomUUID();
@@ -74,7 +83,9 @@ async function main(): Promise<void> {
 		settings: { executionOrder: 'v1' },
 	});
 	await publish(n8n, workflow.id);
+	await waitUntil(() => emulator.webhooks().some((w) => w.active));
 	const [registration] = emulator.webhooks();
+	if (!registration) throw new Error(`the trigger did not register its webhook; see ${n8n.logFile}`);
 	say(`Published "${workflow.name}"; the trigger registered Mando webhook ${registration.id} for ${registration.url}`);
 
 	const types = ['sale.created', 'stock.low', 'customer.created', 'businessday.closed'] as const;
@@ -96,8 +107,6 @@ async function main(): Promise<void> {
 	say(`  Send more:  curl -X POST ${emulator.url.replace(/\/api$/, '')}/_emulator/events -H 'Content-Type: application/json' -d '{"type":"sale.created"}'`);
 	say(`         or:  npm run emulator -- emit stock.low --emulator ${emulator.url.replace(/\/api$/, '')}`);
 	if (exitWhenDone) {
-		await n8n.stop();
-		await emulator.close();
 		say('Demo finished (--exit).');
 		return;
 	}
@@ -106,8 +115,6 @@ async function main(): Promise<void> {
 		process.once('SIGINT', resolve);
 		process.once('SIGTERM', resolve);
 	});
-	await n8n.stop();
-	await emulator.close();
 }
 
 main().catch((error: unknown) => {

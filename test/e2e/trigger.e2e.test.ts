@@ -2,7 +2,7 @@ import { randomBytes } from 'crypto';
 import { signMandoPayload } from '../../nodes/shared/signature';
 import { MANDO_EVENTS } from '../../nodes/shared/events';
 import { startEmulator, type Emulator } from '../emulator/server';
-import { delay, N8n, nodeOutput } from './harness/n8n';
+import { delay, N8n, nodeOutput, waitUntil } from './harness/n8n';
 import { createMandoCredential, createTriggerWorkflow, publish, unpublish, type CreatedWorkflow } from './harness/workflows';
 
 /**
@@ -45,11 +45,6 @@ function registrationsFor(url: string) {
 	return emulator.webhooks().filter((w) => w.url === url);
 }
 
-/** Polls `check` until it returns true (n8n (de)activates a published workflow in the background). */
-async function waitUntil(check: () => boolean, timeoutMs = 15_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!check() && Date.now() < deadline) await delay(100);
-}
 
 describe('Mando Trigger in a real n8n', () => {
 	let wf: CreatedWorkflow;

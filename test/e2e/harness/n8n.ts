@@ -54,6 +54,15 @@ export async function freePort(): Promise<number> {
 	});
 }
 
+/** True when nothing listens on 127.0.0.1:`port`. */
+export async function portIsFree(port: number): Promise<boolean> {
+	return await new Promise((resolve) => {
+		const server = createServer();
+		server.once('error', () => resolve(false));
+		server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+	});
+}
+
 /** Options of {@link N8n}. */
 export interface N8nOptions {
 	/** Port (default: a free one). */
@@ -73,6 +82,21 @@ const OWNER_PASSWORD = 'Mando-e2e-Passw0rd';
 
 /** Sleeps `ms` milliseconds. */
 export const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Polls `check` every 100 ms until it returns true or `timeoutMs` passes (n8n publishes and
+ * unpublishes workflows in the background, so the emulator sees the effect a moment later).
+ *
+ * @returns whether `check` became true
+ */
+export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<boolean> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		if (await check()) return true;
+		if (Date.now() >= deadline) return false;
+		await delay(100);
+	}
+}
 
 /** A running n8n (restartable, keeping its user folder, database and API key). */
 export class N8n {
@@ -121,6 +145,9 @@ export class N8n {
 	}
 
 	private async boot(): Promise<void> {
+		if (!(await portIsFree(this.port))) {
+			throw new Error(`port ${this.port} on 127.0.0.1 is in use (another n8n?); stop it or choose another port`);
+		}
 		// bcryptjs ships with n8n; the owner's password hash is made the way n8n checks it.
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
 		const bcrypt = require(path.join(this.install.n8nDir, 'node_modules', 'bcryptjs')) as {
@@ -163,6 +190,10 @@ export class N8n {
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
 		this.child = child;
+		// Never leave an n8n behind when this process ends abruptly.
+		const killOnExit = () => child.kill('SIGKILL');
+		process.once('exit', killOnExit);
+		child.once('exit', () => process.removeListener('exit', killOnExit));
 		for (const stream of [child.stdout, child.stderr]) {
 			stream?.on('data', (chunk: Buffer) => {
 				this.log?.write(chunk);
