@@ -55,10 +55,8 @@ function logger(ctx: IHookFunctions) {
 function noWebhookResourceError(ctx: IHookFunctions, url: string): NodeOperationError {
 	return new NodeOperationError(
 		ctx.getNode(),
-		"This Mando account's API has no webhook resource (404 on /secure/webhook), so the trigger cannot register itself",
-		{
-			description: `Set Registration to "Manual", then in Mando open Settings → Webhooks → Add Webhook and paste this URL: ${url}`,
-		},
+		`This Mando account's API has no webhook resource (404 on /secure/webhook), so the trigger cannot register itself. Set Registration to "Manual", then in Mando open Settings → Webhooks → Add Webhook and paste this URL: ${url}`,
+		{ description: 'Mando lets you add webhooks in its admin panel even where the API does not offer them.' },
 	);
 }
 

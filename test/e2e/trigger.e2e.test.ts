@@ -170,4 +170,58 @@ describe('Mando Trigger in a real n8n', () => {
 		log(`afterSuccess + failing workflow: ${attempts.length} attempts, statuses ${attempts.map((a) => a.status).join(', ')}; ${executions.length} failed executions; webhook disabled by emulator (active=${webhook.active})`);
 		await unpublish(n8n, failing.id);
 	});
+
+	test('a per-webhook secret returned by Mando at registration is the one deliveries are verified with', async () => {
+		emulator.setConfig({ perWebhookSecrets: true });
+		try {
+			const noSecret = await createMandoCredential(n8n, { apiKey: API_KEY, baseUrl: emulator.url }, 'Mando (no account secret)');
+			const wfSecret = await createTriggerWorkflow(n8n, noSecret, { events: ['customer.created'], options: { output: 'data' } });
+			const secretUrl = n8n.webhookUrl(wfSecret.webhookPath);
+			await publish(n8n, wfSecret.id);
+			await waitUntil(() => registrationsFor(secretUrl).some((w) => w.active));
+			const [hook] = registrationsFor(secretUrl);
+			expect(hook.secret).toMatch(/^[0-9a-f]{64}$/);
+			const { event } = await emulator.emit('customer.created');
+			const [execution] = await n8n.waitForExecutions(wfSecret.id, 1);
+			expect(nodeOutput(execution, 'Mando Trigger')).toEqual([event.data]);
+			const forged = await emulator.send(hook.id, JSON.stringify(event), { 'X-Mando-Signature': signMandoPayload(JSON.stringify(event), WEBHOOK_SECRET) });
+			expect(forged.status).toBe(401);
+			log(`per-webhook secret: webhook ${hook.id} got its own secret; signed with it → execution #${execution.id} (output "data only": ${String((nodeOutput(execution, 'Mando Trigger')[0] as { name: string }).name)}); signed with the account secret → ${forged.status}`);
+			expect(n8n.logs()).not.toContain(hook.secret as string);
+			await unpublish(n8n, wfSecret.id);
+		} finally {
+			emulator.setConfig({ perWebhookSecrets: false });
+		}
+	});
+
+	test('an account whose API has no webhook resource: publishing fails and says to switch to Manual, with the URL', async () => {
+		emulator.setConfig({ webhookResource: false });
+		try {
+			const wf404 = await createTriggerWorkflow(n8n, credential, { events: ['sale.created'] });
+			const url404 = n8n.webhookUrl(wf404.webhookPath);
+			const error = await publish(n8n, wf404.id).then(
+				() => '',
+				(e: Error) => e.message,
+			);
+			expect(error).toContain('no webhook resource');
+			expect(error).toContain('Manual');
+			expect(error).toContain(url404);
+			log(`no webhook resource (404): publish refused: ${error.slice(0, 220)}…`);
+			// Manual registration: the user pastes the production URL into Mando's admin panel.
+			const manual = await createTriggerWorkflow(n8n, credential, { events: ['sale.created'], registration: 'manual' });
+			const manualUrl = n8n.webhookUrl(manual.webhookPath);
+			await publish(n8n, manual.id);
+			await delay(1000);
+			expect(registrationsFor(manualUrl)).toHaveLength(0);
+			expect(registrationsFor(url404)).toHaveLength(0);
+			emulator.addWebhook({ url: manualUrl, events: ['sale.created'] });
+			const { event } = await emulator.emit('sale.created');
+			const [execution] = await n8n.waitForExecutions(manual.id, 1);
+			expect(nodeOutput(execution, 'Mando Trigger')).toEqual([event]);
+			log(`manual registration: published with no API call; webhook added "in the admin panel" → execution #${execution.id} for ${event.id}`);
+			await unpublish(n8n, manual.id);
+		} finally {
+			emulator.setConfig({ webhookResource: true });
+		}
+	});
 });

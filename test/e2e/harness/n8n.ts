@@ -104,6 +104,8 @@ export class N8n {
 	readonly userFolder: string;
 	readonly logFile: string;
 	apiKey = '';
+	/** Session cookie of the owner, for the editor's REST endpoints (e.g. publication status). */
+	private cookie = '';
 	private child?: ChildProcess;
 	private log?: WriteStream;
 	private readonly install: N8nInstall;
@@ -223,6 +225,7 @@ export class N8n {
 		});
 		if (!login.ok) throw new Error(`n8n login failed: ${login.status} ${await login.text()}`);
 		const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+		this.cookie = cookie;
 		const scopesRes = await fetch(`${this.baseUrl}/rest/api-keys/scopes`, { headers: { cookie } });
 		const scopes = ((await scopesRes.json()) as { data: string[] }).data;
 		const res = await fetch(`${this.baseUrl}/rest/api-keys`, {
@@ -246,6 +249,34 @@ export class N8n {
 		return (text ? JSON.parse(text) : {}) as T;
 	}
 
+	/** Calls an editor REST endpoint (`/rest`) as the owner; throws on a non-2xx answer. */
+	async rest<T = Record<string, unknown>>(method: string, restPath: string, body?: unknown): Promise<T> {
+		const res = await fetch(`${this.baseUrl}/rest${restPath}`, {
+			method,
+			headers: { cookie: this.cookie, 'Content-Type': 'application/json', Accept: 'application/json' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const text = await res.text();
+		if (!res.ok) throw new Error(`n8n ${method} /rest${restPath}: ${res.status} ${text}`);
+		const parsed = (text ? JSON.parse(text) : {}) as { data?: T };
+		return (parsed.data ?? parsed) as T;
+	}
+
+	/**
+	 * Waits until n8n has finished (un)publishing a workflow (n8n 2.x applies publications in the
+	 * background) and returns the outcome, with each trigger's activation error if any.
+	 */
+	async waitForPublication(workflowId: string, timeoutMs = 30_000): Promise<PublicationStatus> {
+		const deadline = Date.now() + timeoutMs;
+		let status: PublicationStatus;
+		do {
+			status = await this.rest<PublicationStatus>('GET', `/workflows/${workflowId}/publication-status`);
+			if (status.status !== 'in_progress') return status;
+			await delay(100);
+		} while (Date.now() < deadline);
+		return status;
+	}
+
 	/** Stops n8n (SIGTERM, then SIGKILL after 20 s). */
 	async stop(): Promise<void> {
 		const child = this.child;
@@ -263,6 +294,17 @@ export class N8n {
 	async restart(): Promise<void> {
 		await this.stop();
 		await this.boot();
+		this.apiKey && (await this.relogin());
+	}
+
+	private async relogin(): Promise<void> {
+		const login = await fetch(`${this.baseUrl}/rest/login`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({ emailOrLdapLoginId: OWNER_EMAIL, password: OWNER_PASSWORD }),
+		});
+		if (!login.ok) throw new Error(`n8n login failed: ${login.status}`);
+		this.cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
 	}
 
 	/** Executions of a workflow, newest first, with their data. */
@@ -282,6 +324,12 @@ export class N8n {
 		}
 		return list;
 	}
+}
+
+/** What `GET /rest/workflows/:id/publication-status` answers. */
+export interface PublicationStatus {
+	status: 'in_progress' | 'not_published' | 'published' | 'partial' | 'failed';
+	triggers: Array<{ nodeId: string; status: string; errorMessage: string | null }>;
 }
 
 /** An execution as the public API returns it (the fields tests read). */

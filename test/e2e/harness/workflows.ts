@@ -1,5 +1,5 @@
 import { randomUUID } from 'crypto';
-import type { N8n } from './n8n';
+import type { N8n, PublicationStatus } from './n8n';
 
 /**
  * Builders for the workflows and credentials the end-to-end tests and the demo create in n8n
@@ -87,12 +87,23 @@ export async function createTriggerWorkflow(
 	return { id: workflow.id, name, webhookId, webhookPath: `${webhookId}/webhook` };
 }
 
-/** Publishes (activates) a workflow. */
-export async function publish(n8n: N8n, workflowId: string): Promise<void> {
+/**
+ * Publishes (activates) a workflow and waits until n8n has applied it.
+ *
+ * @throws Error with the triggers' activation errors when the publication failed
+ */
+export async function publish(n8n: N8n, workflowId: string): Promise<PublicationStatus> {
 	await n8n.api('POST', `/workflows/${workflowId}/publish`, {});
+	const status = await n8n.waitForPublication(workflowId);
+	if (status.status !== 'published') {
+		const errors = status.triggers.map((t) => t.errorMessage).filter(Boolean);
+		throw new Error(`publication ${status.status}: ${errors.join('; ')}`);
+	}
+	return status;
 }
 
-/** Unpublishes (deactivates) a workflow. */
-export async function unpublish(n8n: N8n, workflowId: string): Promise<void> {
+/** Unpublishes (deactivates) a workflow and waits until n8n has applied it. */
+export async function unpublish(n8n: N8n, workflowId: string): Promise<PublicationStatus> {
 	await n8n.api('POST', `/workflows/${workflowId}/unpublish`, {});
+	return await n8n.waitForPublication(workflowId);
 }
