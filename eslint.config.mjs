@@ -26,6 +26,7 @@ export default [
 			// Superseded by @n8n/community-nodes/node-connection-type-literal (NodeConnectionTypes.Main).
 			'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
 			'n8n-nodes-base/node-class-description-inputs-wrong': 'off',
+			'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
 		},
 	},
 	{

@@ -148,7 +148,7 @@ export async function mandoApiRequest<T = unknown>(this: MandoContext, request: 
 		try {
 			response = (await this.helpers.httpRequestWithAuthentication.call(this, 'mandoApi', options)) as IN8nHttpFullResponse;
 		} catch (error) {
-			const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+			const code = networkErrorCode(error);
 			if (code && RETRIED_NETWORK_CODES.has(code)) networkCode = code;
 			else throw toNodeApiError(this, 0, { code: code ?? 'REQUEST_FAILED', message: safeMessage(error) }, request);
 		}
@@ -177,6 +177,19 @@ export async function mandoApiRequest<T = unknown>(this: MandoContext, request: 
 /** Calls {@link mandoApiRequest} and returns only the body. */
 export async function mandoApiRequestBody<T = unknown>(this: MandoContext, request: MandoRequest): Promise<T> {
 	return (await mandoApiRequest.call(this, request)).body as T;
+}
+
+/**
+ * The network error code (e.g. `ECONNRESET`) of a failed request: on the error itself, on its
+ * `cause` (n8n's HTTP helper wraps the socket error in a `NodeApiError`), or in its `httpCode`.
+ */
+function networkErrorCode(error: unknown): string | undefined {
+	const e = error as { code?: unknown; httpCode?: unknown; cause?: { code?: unknown; cause?: { code?: unknown } } };
+	for (const candidate of [e.code, e.cause?.code, e.cause?.cause?.code, e.httpCode]) {
+		if (typeof candidate === 'string' && RETRIED_NETWORK_CODES.has(candidate)) return candidate;
+	}
+	const first = [e.code, e.cause?.code].find((c) => typeof c === 'string');
+	return first as string | undefined;
 }
 
 function safeMessage(error: unknown): string {
@@ -230,18 +243,21 @@ export const MANDO_MAX_PAGE_SIZE = 1000;
  * ceil(N / 1000) requests for N records (one more only when N is a multiple of 1000 and the
  * header is absent).
  *
- * @param limit stop after this many records (undefined: all)
+ * @param limit stop after this many records (undefined: all); the page size is then
+ *   min(limit, 1000) on every page, so page offsets stay aligned
+ * @param retry retry bounds for each page request (default {@link DEFAULT_RETRY})
  */
 export async function mandoGetAll<T = IDataObject>(
 	this: MandoContext,
 	path: string,
 	qs: IDataObject = {},
 	limit?: number,
+	retry?: Partial<MandoRetryOptions>,
 ): Promise<T[]> {
 	const out: T[] = [];
+	const pageSize = limit === undefined ? MANDO_MAX_PAGE_SIZE : Math.max(1, Math.min(MANDO_MAX_PAGE_SIZE, limit));
 	for (let page = 1; ; page++) {
-		const pageSize = limit === undefined ? MANDO_MAX_PAGE_SIZE : Math.min(MANDO_MAX_PAGE_SIZE, limit - out.length);
-		const response = await mandoApiRequest.call(this, { method: 'GET', path, qs: { ...qs, page, pageSize } });
+		const response = await mandoApiRequest.call(this, { method: 'GET', path, qs: { ...qs, page, pageSize }, retry });
 		const items = listItems<T>(response.body);
 		out.push(...items);
 		const totalPages = Number(headerValue(response.headers, 'x-total-pages'));
@@ -250,6 +266,55 @@ export async function mandoGetAll<T = IDataObject>(
 		if (limit !== undefined && out.length >= limit) break;
 	}
 	return limit === undefined ? out : out.slice(0, limit);
+}
+
+/** One page of a cursor-paged list (contract: sales, `{ data, next_cursor, has_more }`). */
+export interface MandoCursorPage<T> {
+	data: T[];
+	next_cursor?: string | null;
+	has_more?: boolean;
+}
+
+/**
+ * Every record of a cursor-paged list (`cursor`, `limit`; contract: "Cursor style, used by
+ * sales"), asking for {@link MANDO_MAX_PAGE_SIZE} per page (ASSUMED: the same maximum as offset
+ * lists). Follows `next_cursor` while `has_more` is true; stops when a page is empty or the cursor
+ * repeats (a defensive guard against a server that never ends).
+ *
+ * @param limit stop after this many records (undefined: all)
+ * @throws NodeApiError as {@link mandoApiRequest}; Error when a page is not `{ data: [...] }`
+ */
+export async function mandoGetAllCursor<T = IDataObject>(
+	this: MandoContext,
+	path: string,
+	qs: IDataObject = {},
+	limit?: number,
+	retry?: Partial<MandoRetryOptions>,
+): Promise<T[]> {
+	const out: T[] = [];
+	const pageSize = limit === undefined ? MANDO_MAX_PAGE_SIZE : Math.max(1, Math.min(MANDO_MAX_PAGE_SIZE, limit));
+	const seen = new Set<string>();
+	let cursor: string | undefined;
+	for (;;) {
+		const query: IDataObject = { ...qs, limit: pageSize };
+		if (cursor !== undefined) query.cursor = cursor;
+		const response = await mandoApiRequest.call(this, { method: 'GET', path, qs: query, retry });
+		const body = response.body as MandoCursorPage<T>;
+		const items = listItems<T>(body);
+		out.push(...items);
+		if (limit !== undefined && out.length >= limit) return out.slice(0, limit);
+		const next = typeof body.next_cursor === 'string' && body.next_cursor !== '' ? body.next_cursor : undefined;
+		if (!body.has_more || next === undefined || items.length === 0 || seen.has(next)) return out;
+		seen.add(next);
+		cursor = next;
+	}
+}
+
+/** True when `error` is Mando's "already exists" answer (HTTP 409 or code `ALREADY_EXISTS`). */
+export function isAlreadyExists(error: unknown): boolean {
+	if (!(error instanceof NodeApiError)) return false;
+	const code = (error.errorResponse as { code?: unknown } | undefined)?.code;
+	return error.httpCode === '409' || code === 'ALREADY_EXISTS';
 }
 
 /**

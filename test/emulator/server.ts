@@ -52,6 +52,7 @@ export const EMULATOR_RESOURCES = [
 	'campaign',
 	'attachment',
 	'webhook',
+	'tax',
 ] as const;
 
 /** One of {@link EMULATOR_RESOURCES}. */
@@ -158,6 +159,41 @@ export interface EmulatorRequest {
 	at: string;
 }
 
+/**
+ * A fault to inject (emulator extension, for retry tests): the next `count` API requests that match
+ * `method` and `path` fail instead of being answered normally.
+ */
+export interface EmulatorFault {
+	/** HTTP method to match (any case); default any. */
+	method?: string;
+	/**
+	 * Path to match: exact (`/api/secure/plu/abc`) or a prefix ending in `*` (`/api/secure/plu*`
+	 * matches the list and every record). Default any API path.
+	 */
+	path?: string;
+	/** How many matching requests fail; default 1. */
+	count?: number;
+	/**
+	 * `status` (default): answer `status` with Mando's error body (and `Retry-After` when given);
+	 * `drop`: close the connection without an answer, before doing anything;
+	 * `dropAfter`: do the request (e.g. create the entity), then close without an answer.
+	 */
+	kind?: 'status' | 'drop' | 'dropAfter';
+	/** Status for `kind: 'status'`; default 503. 429 answers code `RATE_LIMITED`, 5xx `SERVICE_UNAVAILABLE`. */
+	status?: number;
+	/** `Retry-After` header value in seconds (or an HTTP date), for `kind: 'status'`. */
+	retryAfter?: number | string;
+}
+
+/** Filter of {@link Emulator.countRequests}; every given field must match. */
+export interface EmulatorRequestFilter {
+	method?: string;
+	/** Exact path, or a prefix ending in `*` (as in {@link EmulatorFault.path}). */
+	path?: string;
+	/** Status answered (0 for a dropped connection). */
+	status?: number;
+}
+
 /** Options of {@link Emulator.emit}. */
 export interface EmitOptions {
 	/** Envelope id (of the first envelope of a batch); default `evt_` + 24 random hex digits. */
@@ -203,8 +239,34 @@ export interface Emulator {
 	webhooks(): EmulatorWebhook[];
 	/** Copies of every delivery attempt so far, oldest first. */
 	deliveries(): EmulatorDelivery[];
-	/** Copies of every API request so far, oldest first. */
+	/** Copies of every API request so far, oldest first (dropped ones with status 0). */
 	requests(): EmulatorRequest[];
+	/** How many API requests so far match `filter` (all when empty). */
+	countRequests(filter?: EmulatorRequestFilter): number;
+	/**
+	 * Makes the next `fault.count` API requests matching it fail (see {@link EmulatorFault}).
+	 * Faults are checked in the order injected; `reset()` clears them.
+	 *
+	 * @throws TypeError on an invalid fault
+	 */
+	injectFault(fault: EmulatorFault): void;
+	/** The faults not used up yet (copies, with their remaining `count`). */
+	faults(): EmulatorFault[];
+	/** Removes every pending fault. */
+	clearFaults(): void;
+	/**
+	 * Stores entities directly (no HTTP, no request records), e.g. thousands of products for paging
+	 * tests. A number makes that many `plu`-like records `{ id, active: true, name: 'Product <n>',
+	 * productid: '<n>', base_price: '<n>.00', data: {} }` (n from 1), merged with `template`.
+	 *
+	 * @returns the stored entities' ids, in order
+	 * @throws Error for an unknown resource or an entity without a string `id`
+	 */
+	seed(resource: EmulatorResource, entities: number | Array<Partial<EmulatorEntity>>, template?: Partial<EmulatorEntity>): string[];
+	/** A copy of one stored entity, or undefined. */
+	entity(resource: EmulatorResource, id: string): EmulatorEntity | undefined;
+	/** Copies of every stored entity of a resource, in insertion order. */
+	entities(resource: EmulatorResource): EmulatorEntity[];
 	/** The current settings. */
 	config(): EmulatorConfig;
 	/**
@@ -281,6 +343,42 @@ function sampleLocations(): EmulatorEntity[] {
 			data: { address: 'Hämeenkatu 10, 33100 Tampere', ext_id: [] },
 		},
 	];
+}
+
+/**
+ * The tax rates every fresh emulator holds (ASSUMED `tax` resource: `plu.tax_id` refers to it, no
+ * page documents it). Rates are Finland's VAT percentages since 1 Sept 2024 (vero.fi).
+ */
+function sampleTaxes(): EmulatorEntity[] {
+	return [
+		{ id: 'c0a80121-7ac0-4e1c-9a3b-000000002550', active: true, name: 'ALV 25,5 %', rate: 25.5, data: {} },
+		{ id: 'c0a80121-7ac0-4e1c-9a3b-000000001400', active: true, name: 'ALV 14 %', rate: 14, data: {} },
+		{ id: 'c0a80121-7ac0-4e1c-9a3b-000000001000', active: true, name: 'ALV 10 %', rate: 10, data: {} },
+		{ id: 'c0a80121-7ac0-4e1c-9a3b-000000000000', active: true, name: 'ALV 0 %', rate: 0, data: {} },
+	];
+}
+
+/** True when `path` matches a fault or filter path (exact, or a prefix ending in `*`). */
+function pathMatches(pattern: string | undefined, path: string): boolean {
+	if (pattern === undefined) return true;
+	return pattern.endsWith('*') ? path.startsWith(pattern.slice(0, -1)) : path === pattern;
+}
+
+/** Checks a fault; throws TypeError naming the bad field. */
+function checkFault(input: unknown): Required<Pick<EmulatorFault, 'count' | 'kind'>> & EmulatorFault {
+	if (!isObject(input)) throw new TypeError('A fault must be a JSON object');
+	const fault = input as EmulatorFault;
+	const count = fault.count ?? 1;
+	const kind = fault.kind ?? 'status';
+	if (!Number.isInteger(count) || count < 1) throw new TypeError('count must be a positive integer');
+	if (!['status', 'drop', 'dropAfter'].includes(kind)) throw new TypeError('kind must be status, drop or dropAfter');
+	if (fault.status !== undefined && (!Number.isInteger(fault.status) || fault.status < 400 || fault.status > 599)) {
+		throw new TypeError('status must be an integer from 400 to 599');
+	}
+	if (fault.method !== undefined && typeof fault.method !== 'string') throw new TypeError('method must be a string');
+	if (fault.path !== undefined && typeof fault.path !== 'string') throw new TypeError('path must be a string');
+	if (fault.retryAfter !== undefined && !['string', 'number'].includes(typeof fault.retryAfter)) throw new TypeError('retryAfter must be a number or string');
+	return { ...fault, count, kind, method: fault.method?.toUpperCase() };
 }
 
 /** An API error answer (`{ code, message }`). */
@@ -414,7 +512,11 @@ function postDelivery(
  * 405 `METHOD_NOT_ALLOWED`, 409 `ALREADY_EXISTS`, 413 `PAYLOAD_TOO_LARGE`, 422 `VALIDATION_FAILED`.
  *
  * Control (no auth): `GET /_emulator/state`, `GET|POST /_emulator/events`, `POST /_emulator/reset`,
- * `GET|POST /_emulator/config`, `POST /_emulator/webhooks` (a manual, admin-panel webhook).
+ * `GET|POST /_emulator/config`, `POST /_emulator/webhooks` (a manual, admin-panel webhook),
+ * `GET|POST|DELETE /_emulator/faults` (see {@link EmulatorFault}), `POST /_emulator/seed`
+ * (`{ resource, count | entities, template? }`), `GET /_emulator/counts` (API requests per
+ * `METHOD path`).
+ * `GET /api/secure/tax` lists the (ASSUMED) tax rates, seeded with Finland's VAT rates.
  *
  * @param options see {@link EmulatorOptions}; `port` 0 (default) picks a free port
  * @throws TypeError on invalid options; rejects when the port cannot be bound
@@ -427,6 +529,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	let sales: Record<string, unknown>[] = [];
 	let deliveries: EmulatorDelivery[] = [];
 	let requests: EmulatorRequest[] = [];
+	let pendingFaults: Array<ReturnType<typeof checkFault>> = [];
 	let generation = 0;
 	let closed = false;
 	const timers = new Set<NodeJS.Timeout>();
@@ -437,6 +540,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	function seed(): void {
 		stores = new Map(EMULATOR_RESOURCES.map((r) => [r, new Map<string, EmulatorEntity>()]));
 		for (const location of sampleLocations()) stores.get('location')!.set(location.id, location);
+		for (const tax of sampleTaxes()) stores.get('tax')!.set(tax.id, tax);
 		sales = [];
 	}
 	seed();
@@ -822,11 +926,68 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 				return { status: 200, body: emulator.config() };
 			case 'POST config':
 				return { status: 200, body: orFail(400, 'BAD_REQUEST', () => emulator.setConfig(objectBody(raw) as Partial<EmulatorConfig>)) };
+			case 'POST faults':
+				orFail(400, 'BAD_REQUEST', () => emulator.injectFault(objectBody(raw) as EmulatorFault));
+				return { status: 201, body: emulator.faults() };
+			case 'GET faults':
+				return { status: 200, body: emulator.faults() };
+			case 'DELETE faults':
+				emulator.clearFaults();
+				return { status: 200, body: [] };
+			case 'POST seed': {
+				const body = objectBody(raw);
+				const entities = (body.entities ?? body.count) as number | Array<Partial<EmulatorEntity>>;
+				const ids = orFail(422, 'VALIDATION_FAILED', () => {
+					if (typeof entities !== 'number' && !Array.isArray(entities)) throw new Error('give count (a number) or entities (an array)');
+					return emulator.seed(body.resource as EmulatorResource, entities, (body.template as Partial<EmulatorEntity>) ?? {});
+				});
+				return { status: 201, body: { count: ids.length } };
+			}
+			case 'GET counts': {
+				const counts: Record<string, number> = {};
+				for (const r of requests) counts[`${r.method} ${r.path}`] = (counts[`${r.method} ${r.path}`] ?? 0) + 1;
+				return { status: 200, body: counts };
+			}
 			case 'POST webhooks':
 				return { status: 201, body: orFail(422, 'VALIDATION_FAILED', () => addWebhook(objectBody(raw) as unknown as ManualWebhookInput)) };
 			default:
 				throw new ApiError(404, 'NOT_FOUND', `Unknown control endpoint ${method} /_emulator/${name}`);
 		}
+	}
+
+	// ----- faults and seeding ------------------------------------------------------------------------
+
+	/** Uses up one count of the first pending fault matching the request, if any. */
+	function takeFault(method: string, path: string): EmulatorFault | undefined {
+		const fault = pendingFaults.find((f) => (f.method === undefined || f.method === method) && pathMatches(f.path, path));
+		if (!fault) return undefined;
+		fault.count--;
+		if (fault.count <= 0) pendingFaults = pendingFaults.filter((f) => f !== fault);
+		return { ...fault };
+	}
+
+	function seedEntities(resource: EmulatorResource, entities: number | Array<Partial<EmulatorEntity>>, template: Partial<EmulatorEntity> = {}): string[] {
+		if (!RESOURCE_SET.has(resource)) throw new Error(`Unknown resource "${String(resource)}"`);
+		const list: Array<Partial<EmulatorEntity>> =
+			typeof entities === 'number'
+				? Array.from({ length: entities }, (_, i) => ({
+						id: randomUUID(),
+						active: true,
+						name: `Product ${i + 1}`,
+						productid: String(i + 1),
+						base_price: `${i + 1}.00`,
+						data: {},
+					}))
+				: entities;
+		const ids: string[] = [];
+		for (const input of list) {
+			const merged = { ...clone(template), ...clone(input) } as Partial<EmulatorEntity>;
+			if (typeof merged.id !== 'string' || !merged.id) throw new Error('Every seeded entity needs a string id');
+			const entity: EmulatorEntity = { ...merged, id: merged.id, active: merged.active ?? true, data: merged.data ?? {} };
+			store(resource).set(entity.id, entity);
+			ids.push(entity.id);
+		}
+		return ids;
 	}
 
 	// ----- HTTP ------------------------------------------------------------------------------------
@@ -864,6 +1025,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 				} catch {
 					// recorded without a body; the router answers 400 where a body matters
 				}
+			}
+			const fault = isControl ? undefined : takeFault(method, url.pathname);
+			if (fault?.kind === 'drop' || fault?.kind === 'dropAfter') {
+				if (fault.kind === 'dropAfter' && segments[0] === 'api') {
+					try {
+						await api(method, segments.slice(1), url.searchParams, raw, req.headers.authorization);
+					} catch {
+						// the answer is never sent anyway
+					}
+				}
+				requests.push(entry); // status 0: no answer
+				req.socket.destroy();
+				return;
+			}
+			if (fault) {
+				const status = fault.status ?? 503;
+				const retryAfter: Record<string, string> = fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) };
+				throw status === 429
+					? new ApiError(429, 'RATE_LIMITED', 'Too many requests; slow down', retryAfter)
+					: new ApiError(status, status >= 500 ? 'SERVICE_UNAVAILABLE' : 'INJECTED_FAULT', `Injected fault (${status})`, retryAfter);
 			}
 			if (isControl) answer = await control(method, segments.slice(1).join('/'), raw);
 			else if (segments[0] === 'api') answer = await api(method, segments.slice(1), url.searchParams, raw, req.headers.authorization);
@@ -922,6 +1103,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		webhooks: () => [...store('webhook').values()].map((h) => clone(h as EmulatorWebhook)),
 		deliveries: () => clone(deliveries),
 		requests: () => clone(requests),
+		countRequests: (filter = {}) =>
+			requests.filter(
+				(r) =>
+					(filter.method === undefined || r.method === filter.method.toUpperCase()) &&
+					pathMatches(filter.path, r.path) &&
+					(filter.status === undefined || r.status === filter.status),
+			).length,
+		injectFault(fault) {
+			pendingFaults.push(checkFault(fault));
+		},
+		faults: () => pendingFaults.map((f) => ({ ...f })),
+		clearFaults() {
+			pendingFaults = [];
+		},
+		seed: seedEntities,
+		entity: (resource, id) => {
+			const found = stores.get(resource)?.get(id);
+			return found ? clone(found) : undefined;
+		},
+		entities: (resource) => [...(stores.get(resource)?.values() ?? [])].map(clone),
 		config: () => ({ ...config }),
 		emit,
 		send,
@@ -935,6 +1136,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			seed();
 			deliveries = [];
 			requests = [];
+			pendingFaults = [];
 		},
 		addWebhook,
 		onDelivery(listener) {

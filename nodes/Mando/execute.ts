@@ -1,0 +1,39 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { resourceSpec } from './descriptions';
+import { retryFromOptions } from './fields';
+import { runOperation } from './operations';
+import { asNodeError } from '../shared/transport';
+
+/**
+ * The Mando node's `execute`: runs the chosen operation once per input item. Every output item is
+ * paired with its input item. With "Continue On Fail" (n8n's On Error setting) a failed item gives
+ * one item `{ error, description?, httpCode? }` and the rest go on; otherwise the first failure
+ * stops the node with the item's index on the error.
+ */
+export async function executeMando(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const out: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const spec = resourceSpec(this.getNodeParameter('resource', itemIndex) as string);
+			const operation = this.getNodeParameter('operation', itemIndex) as string;
+			const retry = retryFromOptions(this.getNodeParameter('options', itemIndex, {}) as IDataObject);
+			const records = await runOperation(this, { spec, operation, itemIndex, retry });
+			for (const json of records) out.push({ json, pairedItem: { item: itemIndex } });
+		} catch (caught) {
+			const error = caught instanceof NodeApiError || caught instanceof NodeOperationError ? caught : asNodeError(this, caught);
+			if (this.continueOnFail()) {
+				const json: IDataObject = { error: error.message };
+				if (error.description) json.description = error.description;
+				if (error instanceof NodeApiError && error.httpCode) json.httpCode = error.httpCode;
+				out.push({ json, pairedItem: { item: itemIndex } });
+				continue;
+			}
+			error.context.itemIndex = itemIndex;
+			throw error;
+		}
+	}
+	return [out];
+}
