@@ -263,6 +263,15 @@ export interface Emulator {
 	 * @throws Error for an unknown resource or an entity without a string `id`
 	 */
 	seed(resource: EmulatorResource, entities: number | Array<Partial<EmulatorEntity>>, template?: Partial<EmulatorEntity>): string[];
+	/**
+	 * Appends sales to `/secure/sales` directly (no webhook deliveries). A number makes that many
+	 * copies of the `sale.created` sample, each with a fresh `id` and `receipt_number` `<n>`.
+	 *
+	 * @returns the sales' ids, in order
+	 */
+	seedSales(sales: number | Array<Record<string, unknown>>): string[];
+	/** Copies of the stored sales, oldest first. */
+	sales(): Array<Record<string, unknown>>;
 	/** A copy of one stored entity, or undefined. */
 	entity(resource: EmulatorResource, id: string): EmulatorEntity | undefined;
 	/** Copies of every stored entity of a resource, in insertion order. */
@@ -1118,6 +1127,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			pendingFaults = [];
 		},
 		seed: seedEntities,
+		seedSales(input) {
+			const sample = getMandoEventDefinition('sale.created')?.sample as Record<string, unknown>;
+			const list =
+				typeof input === 'number'
+					? Array.from({ length: input }, (_, i) => ({ ...clone(sample), id: randomUUID(), receipt_number: String(sales.length + i + 1) }))
+					: input.map((sale) => ({ ...clone(sale), id: typeof sale.id === 'string' ? sale.id : randomUUID() }));
+			sales.push(...list);
+			return list.map((sale) => sale.id as string);
+		},
+		sales: () => clone(sales),
 		entity: (resource, id) => {
 			const found = stores.get(resource)?.get(id);
 			return found ? clone(found) : undefined;
