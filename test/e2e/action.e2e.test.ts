@@ -1,0 +1,159 @@
+import { randomBytes, randomUUID } from 'crypto';
+
+import { startEmulator, type Emulator } from '../emulator/server';
+import { freePort, N8n, nodeOutput, type N8nExecution } from './harness/n8n';
+import { createMandoCredential, NODE_PREFIX, publish } from './harness/workflows';
+
+/**
+ * The Mando action node end to end: a real n8n 2.40.7 with this package's dist/ loaded runs ONE
+ * workflow — Webhook → Create Product → Get Product → List Products (Return All) → Update Product →
+ * Delete Product — against the Mando emulator, and the emulator's state is asserted afterwards.
+ */
+
+jest.setTimeout(15 * 60 * 1000);
+
+const API_KEY = 'e2e-action-key-' + randomBytes(6).toString('hex');
+const CATALOGUE = 2500;
+const PATH = `mando-action-${randomBytes(4).toString('hex')}`;
+
+function log(line: string): void {
+	process.stdout.write(`[e2e] ${line}\n`);
+}
+
+let emulator: Emulator;
+let n8n: N8n;
+let workflowId: string;
+
+const createdId = "={{ $('Create Product').first().json.id }}";
+
+function mandoNode(name: string, x: number, parameters: Record<string, unknown>, credential: { id: string; name: string }, executeOnce = false) {
+	return {
+		id: randomUUID(),
+		name,
+		type: `${NODE_PREFIX}.mando`,
+		typeVersion: 1,
+		position: [x, 300],
+		parameters,
+		credentials: { mandoApi: credential },
+		...(executeOnce ? { executeOnce: true } : {}),
+	};
+}
+
+beforeAll(async () => {
+	emulator = await startEmulator({ apiKey: API_KEY });
+	// its own task-runner broker port, so it can run beside another n8n (e.g. the trigger's e2e)
+	n8n = await N8n.start({ env: { N8N_RUNNERS_BROKER_PORT: String(await freePort()) } });
+	log(`n8n ${n8n.baseUrl} (user folder ${n8n.userFolder}), emulator ${emulator.url}`);
+	const credential = await createMandoCredential(n8n, { apiKey: API_KEY, baseUrl: emulator.url });
+	const nodes = [
+		{
+			id: randomUUID(),
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2,
+			position: [0, 300],
+			webhookId: randomUUID(),
+			parameters: { httpMethod: 'POST', path: PATH, responseMode: 'lastNode', options: {} },
+		},
+		mandoNode('Create Product', 220, { resource: 'product', operation: 'create', name: '={{ $json.body.name }}', additionalFields: { productid: '={{ $json.body.productid }}', base_price: 4.5 } }, credential),
+		mandoNode('Get Product', 440, { resource: 'product', operation: 'get', id: '={{ $json.id }}' }, credential),
+		mandoNode('List Products', 660, { resource: 'product', operation: 'getAll', returnAll: true }, credential),
+		mandoNode('Update Product', 880, { resource: 'product', operation: 'update', id: createdId, updateFields: { name: '={{ $("Create Product").first().json.name }} (updated)', base_price: 5.25 } }, credential, true),
+		mandoNode('Delete Product', 1100, { resource: 'product', operation: 'delete', id: createdId }, credential, true),
+	];
+	const chain = nodes.map((n) => n.name);
+	const connections = Object.fromEntries(chain.slice(0, -1).map((from, i) => [from, { main: [[{ node: chain[i + 1], type: 'main', index: 0 }]] }]));
+	const workflow = await n8n.api<{ id: string }>('POST', '/workflows', {
+		name: 'Mando action e2e',
+		nodes,
+		connections,
+		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
+	});
+	workflowId = workflow.id;
+	await publish(n8n, workflowId);
+});
+
+afterAll(async () => {
+	await n8n?.stop();
+	await emulator?.close();
+	if ((n8n?.logs() ?? '').includes(API_KEY)) throw new Error('the API key appeared in n8n log');
+});
+
+/** Calls the workflow's webhook and waits for its answer (the last node's first item). */
+async function callWorkflow(body: Record<string, unknown>): Promise<{ status: number; json: Record<string, unknown> }> {
+	let res: Response | undefined;
+	for (let i = 0; i < 50; i++) {
+		res = await fetch(n8n.webhookUrl(PATH), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+		if (res.status !== 404) break; // 404 until n8n has registered the published webhook
+		await new Promise((r) => setTimeout(r, 200));
+	}
+	const text = await res!.text();
+	return { status: res!.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+async function latestExecution(count: number): Promise<N8nExecution> {
+	const executions = await n8n.waitForExecutions(workflowId, count, 60_000);
+	expect(executions.length).toBeGreaterThanOrEqual(count);
+	return executions[0];
+}
+
+describe('Mando action node in a real n8n', () => {
+	test('one workflow creates, gets, lists (Return All), updates and deletes a product; 429 on Get is retried', async () => {
+		emulator.seed('plu', CATALOGUE);
+		emulator.injectFault({ method: 'GET', path: '/api/secure/plu/*', status: 429, retryAfter: 1 });
+		const before = emulator.requests().length;
+		const started = Date.now();
+		const answer = await callWorkflow({ name: 'E2E Kahvi', productid: 'E2E-1' });
+		const elapsed = Date.now() - started;
+		expect(answer.status).toBe(200);
+		const requests = emulator.requests().slice(before);
+
+		const execution = await latestExecution(1);
+		expect(execution.status).toBe('success');
+		const [created] = nodeOutput(execution, 'Create Product');
+		const id = created.id as string;
+		expect(nodeOutput(execution, 'Get Product')).toEqual([expect.objectContaining({ id, name: 'E2E Kahvi' })]);
+		const listed = nodeOutput(execution, 'List Products');
+		expect(listed).toHaveLength(CATALOGUE + 1);
+		expect(answer.json).toMatchObject({ id, active: false, name: 'E2E Kahvi (updated)' });
+
+		// the emulator's state
+		const stored = emulator.entity('plu', id);
+		expect(stored).toMatchObject({ id, name: 'E2E Kahvi (updated)', productid: 'E2E-1', base_price: 5.25, active: false });
+		expect(emulator.entities('plu')).toHaveLength(CATALOGUE + 1);
+		expect(emulator.entities('plu').filter((p) => p.active === false).map((p) => p.id)).toEqual([id]);
+
+		// Return All: exactly ceil(N / 1000) list requests at pageSize 1000
+		const lists = requests.filter((r) => r.method === 'GET' && r.path === '/api/secure/plu');
+		const n = CATALOGUE + 1;
+		expect(lists).toHaveLength(Math.ceil(n / 1000));
+		expect(lists.every((r) => r.query.pageSize === '1000')).toBe(true);
+
+		// 429 then success on Get Product, after Retry-After
+		const gets = requests.filter((r) => r.method === 'GET' && r.path === `/api/secure/plu/${id}`);
+		expect(gets.map((r) => r.status)).toEqual([429, 200]);
+		const waited = Date.parse(gets[1].at) - Date.parse(gets[0].at);
+		expect(waited).toBeGreaterThanOrEqual(950);
+
+		const summary = requests.map((r) => `${r.method} ${r.path.replace(id, '{id}')}${r.query.page ? '?page=' + r.query.page : ''} ${r.status}`);
+		log(`workflow run in ${elapsed} ms; emulator saw ${requests.length} requests: ${summary.join(', ')}`);
+		log(`Return All over N=${n} products: ${lists.length} list requests (ceil(N/1000) = ${Math.ceil(n / 1000)}), pageSize ${lists[0].query.pageSize}, ${listed.length} items`);
+		log(`429 (Retry-After: 1) on Get Product → retried after ${waited} ms → ${gets[1].status}`);
+		log(`emulator state: product ${id} name="${stored?.name}" base_price=${String(stored?.base_price)} active=${String(stored?.active)}; ${emulator.entities('plu').length} products, 1 inactive`);
+	});
+
+	test('a create whose answer is lost (connection dropped after Mando stored it) is retried without a duplicate', async () => {
+		emulator.injectFault({ method: 'POST', path: '/api/secure/plu', kind: 'dropAfter' });
+		const before = emulator.requests().length;
+		const answer = await callWorkflow({ name: 'E2E Tee', productid: 'E2E-2' });
+		expect(answer.status).toBe(200);
+		const execution = await latestExecution(2);
+		expect(execution.status).toBe('success');
+		const posts = emulator.requests().slice(before).filter((r) => r.method === 'POST');
+		expect(posts.map((r) => r.status)).toEqual([0, 409]);
+		const tea = emulator.entities('plu').filter((p) => p.productid === 'E2E-2');
+		expect(tea).toHaveLength(1);
+		expect(tea[0]).toMatchObject({ name: 'E2E Tee (updated)', active: false });
+		log(`dropped create: POST statuses ${posts.map((r) => r.status).join(' → ')} (0 = connection dropped after storing); products with productid E2E-2: ${tea.length}`);
+	});
+});
