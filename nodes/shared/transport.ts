@@ -238,13 +238,29 @@ export function listItems<T = IDataObject>(body: unknown): T[] {
 export const MANDO_MAX_PAGE_SIZE = 1000;
 
 /**
+ * Reads pages until `fetchPage` says there are no more, a page is empty, or `limit` records are
+ * in. The page size is {@link MANDO_MAX_PAGE_SIZE}, or `limit` when smaller, on every page (so
+ * offsets stay aligned).
+ */
+async function collectPages<T>(limit: number | undefined, fetchPage: (pageSize: number, page: number) => Promise<{ items: T[]; more: boolean }>): Promise<T[]> {
+	const out: T[] = [];
+	const pageSize = limit === undefined ? MANDO_MAX_PAGE_SIZE : Math.max(1, Math.min(MANDO_MAX_PAGE_SIZE, limit));
+	for (let page = 1; ; page++) {
+		const { items, more } = await fetchPage(pageSize, page);
+		out.push(...items);
+		if (!more || items.length === 0 || (limit !== undefined && out.length >= limit)) break;
+	}
+	return limit === undefined ? out : out.slice(0, limit);
+}
+
+/**
  * Every record of an offset-paged list (`page`, `pageSize`), asking for pages of
  * {@link MANDO_MAX_PAGE_SIZE}. Stops on a short page or at `X-Total-Pages`; makes
  * ceil(N / 1000) requests for N records (one more only when N is a multiple of 1000 and the
  * header is absent).
  *
  * @param limit stop after this many records (undefined: all); the page size is then
- *   min(limit, 1000) on every page, so page offsets stay aligned
+ *   min(limit, 1000) on every page
  * @param retry retry bounds for each page request (default {@link DEFAULT_RETRY})
  */
 export async function mandoGetAll<T = IDataObject>(
@@ -254,18 +270,13 @@ export async function mandoGetAll<T = IDataObject>(
 	limit?: number,
 	retry?: Partial<MandoRetryOptions>,
 ): Promise<T[]> {
-	const out: T[] = [];
-	const pageSize = limit === undefined ? MANDO_MAX_PAGE_SIZE : Math.max(1, Math.min(MANDO_MAX_PAGE_SIZE, limit));
-	for (let page = 1; ; page++) {
+	return await collectPages<T>(limit, async (pageSize, page) => {
 		const response = await mandoApiRequest.call(this, { method: 'GET', path, qs: { ...qs, page, pageSize }, retry });
 		const items = listItems<T>(response.body);
-		out.push(...items);
 		const totalPages = Number(headerValue(response.headers, 'x-total-pages'));
-		if (items.length < pageSize) break;
-		if (Number.isFinite(totalPages) && totalPages > 0 && page >= totalPages) break;
-		if (limit !== undefined && out.length >= limit) break;
-	}
-	return limit === undefined ? out : out.slice(0, limit);
+		const lastByHeader = Number.isFinite(totalPages) && totalPages > 0 && page >= totalPages;
+		return { items, more: items.length >= pageSize && !lastByHeader };
+	});
 }
 
 /** One page of a cursor-paged list (contract: sales, `{ data, next_cursor, has_more }`). */
@@ -291,23 +302,17 @@ export async function mandoGetAllCursor<T = IDataObject>(
 	limit?: number,
 	retry?: Partial<MandoRetryOptions>,
 ): Promise<T[]> {
-	const out: T[] = [];
-	const pageSize = limit === undefined ? MANDO_MAX_PAGE_SIZE : Math.max(1, Math.min(MANDO_MAX_PAGE_SIZE, limit));
 	const seen = new Set<string>();
 	let cursor: string | undefined;
-	for (;;) {
-		const query: IDataObject = { ...qs, limit: pageSize };
-		if (cursor !== undefined) query.cursor = cursor;
-		const response = await mandoApiRequest.call(this, { method: 'GET', path, qs: query, retry });
-		const body = response.body as MandoCursorPage<T>;
-		const items = listItems<T>(body);
-		out.push(...items);
-		if (limit !== undefined && out.length >= limit) return out.slice(0, limit);
+	return await collectPages<T>(limit, async (pageSize) => {
+		const query: IDataObject = cursor === undefined ? { ...qs, limit: pageSize } : { ...qs, limit: pageSize, cursor };
+		const body = (await mandoApiRequest.call(this, { method: 'GET', path, qs: query, retry })).body as MandoCursorPage<T>;
 		const next = typeof body.next_cursor === 'string' && body.next_cursor !== '' ? body.next_cursor : undefined;
-		if (!body.has_more || next === undefined || items.length === 0 || seen.has(next)) return out;
-		seen.add(next);
+		const more = body.has_more === true && next !== undefined && !seen.has(next);
+		if (next !== undefined) seen.add(next);
 		cursor = next;
-	}
+		return { items: listItems<T>(body), more };
+	});
 }
 
 /** True when `error` is Mando's "already exists" answer (HTTP 409 or code `ALREADY_EXISTS`). */

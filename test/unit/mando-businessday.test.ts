@@ -1,14 +1,10 @@
-import { startEmulator, type Emulator } from '../emulator/server';
-import { run } from './helpers/mandoContext';
+import type { Emulator } from '../emulator/server';
+import { run, useEmulator } from './helpers/mandoContext';
 
 /** Business Day operations (incl. Rename) against the emulator. */
 
 let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startEmulator({ apiKey: 'day-key' });
-});
-afterAll(async () => emulator.close());
-beforeEach(() => emulator.reset());
+useEmulator('day-key', (e) => (emulator = e));
 
 const LOCATION = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 const day = (operation: string, extra: Record<string, unknown> = {}) => ({ resource: 'businessDay', operation, ...extra });

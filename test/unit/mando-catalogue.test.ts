@@ -1,14 +1,10 @@
-import { startEmulator, type Emulator, type EmulatorResource } from '../emulator/server';
-import { run } from './helpers/mandoContext';
+import type { Emulator, EmulatorResource } from '../emulator/server';
+import { run, useEmulator } from './helpers/mandoContext';
 
 /** Department, Group, Location, Discount, Campaign (the look-alike resources) against the emulator. */
 
 let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startEmulator({ apiKey: 'catalogue-key' });
-});
-afterAll(async () => emulator.close());
-beforeEach(() => emulator.reset());
+useEmulator('catalogue-key', (e) => (emulator = e));
 
 const CASES: Array<[string, EmulatorResource]> = [
 	['department', 'dpt'],

@@ -1,14 +1,10 @@
-import { startEmulator, type Emulator } from '../emulator/server';
-import { run } from './helpers/mandoContext';
+import type { Emulator } from '../emulator/server';
+import { run, useEmulator } from './helpers/mandoContext';
 
 /** Customer operations against the emulator. */
 
 let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startEmulator({ apiKey: 'customer-key' });
-});
-afterAll(async () => emulator.close());
-beforeEach(() => emulator.reset());
+useEmulator('customer-key', (e) => (emulator = e));
 
 const customer = (operation: string, extra: Record<string, unknown> = {}) => ({ resource: 'customer', operation, ...extra });
 

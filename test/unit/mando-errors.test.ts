@@ -1,17 +1,13 @@
 import { NodeApiError } from 'n8n-workflow';
 
-import { startEmulator, type Emulator } from '../emulator/server';
-import { fakeContext, run, runNode } from './helpers/mandoContext';
+import type { Emulator } from '../emulator/server';
+import { fakeContext, run, runNode, useEmulator } from './helpers/mandoContext';
 import { loadOptions } from '../../nodes/Mando/loadOptions';
 
 /** Retries, error mapping, Continue On Fail and load options of the Mando node, against the emulator. */
 
 let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startEmulator({ apiKey: 'errors-key' });
-});
-afterAll(async () => emulator.close());
-beforeEach(() => emulator.reset());
+useEmulator('errors-key', (e) => (emulator = e));
 
 const get = (id: string, options: Record<string, unknown> = {}) => ({ resource: 'product', operation: 'get', id, options });
 

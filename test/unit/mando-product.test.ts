@@ -1,14 +1,10 @@
-import { startEmulator, type Emulator } from '../emulator/server';
-import { run, runNode } from './helpers/mandoContext';
+import type { Emulator } from '../emulator/server';
+import { run, runNode, useEmulator } from './helpers/mandoContext';
 
 /** Product (PLU) operations of the Mando node against the emulator, over real HTTP. */
 
 let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startEmulator({ apiKey: 'product-key' });
-});
-afterAll(async () => emulator.close());
-beforeEach(() => emulator.reset());
+useEmulator('product-key', (e) => (emulator = e));
 
 const product = (operation: string, extra: Record<string, unknown> = {}) => ({ resource: 'product', operation, ...extra });
 

@@ -1,14 +1,10 @@
-import { startEmulator, type Emulator } from '../emulator/server';
-import { run } from './helpers/mandoContext';
+import type { Emulator } from '../emulator/server';
+import { run, useEmulator } from './helpers/mandoContext';
 
 /** Sale operations (read only, cursor paging) against the emulator. */
 
 let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startEmulator({ apiKey: 'sale-key' });
-});
-afterAll(async () => emulator.close());
-beforeEach(() => emulator.reset());
+useEmulator('sale-key', (e) => (emulator = e));
 
 describe('Sale', () => {
 	test('Get returns one sale; unknown id → 404 NodeApiError', async () => {

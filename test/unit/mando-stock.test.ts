@@ -1,14 +1,10 @@
-import { startEmulator, type Emulator } from '../emulator/server';
-import { run } from './helpers/mandoContext';
+import type { Emulator } from '../emulator/server';
+import { run, useEmulator } from './helpers/mandoContext';
 
 /** Stock operations (a product's stock units and low-stock threshold) against the emulator. */
 
 let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startEmulator({ apiKey: 'stock-key' });
-});
-afterAll(async () => emulator.close());
-beforeEach(() => emulator.reset());
+useEmulator('stock-key', (e) => (emulator = e));
 
 const UNITS = [{ name: 'pcs', value: 1, multiplier: 1, balance_unit: true, wastage_unit: true, inventory_unit: true }];
 

@@ -1,14 +1,10 @@
-import { startEmulator, type Emulator } from '../emulator/server';
-import { run } from './helpers/mandoContext';
+import type { Emulator } from '../emulator/server';
+import { run, useEmulator } from './helpers/mandoContext';
 
 /** Webhook operations (the resource the trigger registers with) against the emulator. */
 
 let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startEmulator({ apiKey: 'webhook-key' });
-});
-afterAll(async () => emulator.close());
-beforeEach(() => emulator.reset());
+useEmulator('webhook-key', (e) => (emulator = e));
 
 const hook = (operation: string, extra: Record<string, unknown> = {}) => ({ resource: 'webhook', operation, ...extra });
 

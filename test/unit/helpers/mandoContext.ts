@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions, INode } from 'n8n-workflow';
 
 import { Mando } from '../../../nodes/Mando/Mando.node';
-import type { Emulator } from '../../emulator/server';
+import { startEmulator, type Emulator } from '../../emulator/server';
 
 /**
  * A minimal n8n-like context for running the Mando node's code in unit tests against the emulator.
@@ -88,4 +88,18 @@ export async function runNode(options: FakeOptions) {
 /** Runs the node with one item and returns the output JSONs. */
 export async function run(emulator: Emulator, params: IDataObject): Promise<IDataObject[]> {
 	return (await runNode({ emulator, items: [params] })).map((i) => i.json);
+}
+
+/**
+ * Starts an emulator with `apiKey` for the test file (closed after it), resets it before each
+ * test, and hands it to `set`.
+ */
+export function useEmulator(apiKey: string, set: (emulator: Emulator) => void): void {
+	let emulator: Emulator | undefined;
+	beforeAll(async () => {
+		emulator = await startEmulator({ apiKey });
+		set(emulator);
+	});
+	afterAll(async () => emulator?.close());
+	beforeEach(() => emulator?.reset());
 }
