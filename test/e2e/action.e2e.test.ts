@@ -142,6 +142,18 @@ describe('Mando action node in a real n8n', () => {
 		log(`emulator state: product ${id} name="${stored?.name}" base_price=${String(stored?.base_price)} active=${String(stored?.active)}; ${emulator.entities('plu').length} products, 1 inactive`);
 	});
 
+	test("n8n serves the node's output schemas (the editor's preview before the first run)", async () => {
+		const url = `${n8n.baseUrl}/schemas/${NODE_PREFIX}.mando/1.0.0/product/getAll.json`;
+		const res = await fetch(url);
+		expect(res.status).toBe(200);
+		const schema = (await res.json()) as { type: string; properties: Record<string, unknown> };
+		expect(schema.type).toBe('object');
+		expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['id', 'active', 'name', 'productid', 'base_price', 'dpt_id', 'data']));
+		const sale = await fetch(`${n8n.baseUrl}/schemas/${NODE_PREFIX}.mando/1.0.0/sale/getAll.json`);
+		expect(sale.status).toBe(200);
+		log(`schema preview: GET ${url.replace(n8n.baseUrl, '')} → ${res.status}, ${Object.keys(schema.properties).length} fields; sale/getAll → ${sale.status}`);
+	});
+
 	test('a create whose answer is lost (connection dropped after Mando stored it) is retried without a duplicate', async () => {
 		emulator.injectFault({ method: 'POST', path: '/api/secure/plu', kind: 'dropAfter' });
 		const before = emulator.requests().length;

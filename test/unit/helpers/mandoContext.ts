@@ -10,6 +10,7 @@ import { startEmulator, type Emulator } from '../../emulator/server';
  * the node's own code.
  */
 
+/** The node the fake context reports (`getNode()`), as n8n would for a Mando node. */
 export const TEST_NODE: INode = {
 	id: 'test-node',
 	name: 'Mando',
