@@ -24,9 +24,20 @@ import {
 
 type RawRequest = { rawBody?: Buffer; readRawBody?: () => Promise<void> };
 
-/** The node's static data (`node` scope): registrations by webhook URL, and de-duplication state. */
+/**
+ * The node's static data (`node` scope): the Mando webhook registered for the production URL and
+ * the one for the test URL ("listen for test event"), and the de-duplication state.
+ */
 interface TriggerStaticData extends IDataObject {
 	registrations?: Record<string, StoredRegistration> & IDataObject;
+}
+
+/**
+ * `test` while the editor listens for a test event (n8n runs test webhooks in `manual` mode),
+ * `production` otherwise. The two registrations never share state.
+ */
+function registrationKey(ctx: IHookFunctions | IWebhookFunctions): 'test' | 'production' {
+	return ctx.getMode() === 'manual' ? 'test' : 'production';
 }
 
 function registrations(ctx: IHookFunctions | IWebhookFunctions): Record<string, StoredRegistration> {
@@ -188,7 +199,7 @@ export class MandoTrigger implements INodeType {
 				try {
 					const status = await checkRegistration(
 						webhookApiFor(this),
-						registrations(this)[url],
+						registrations(this)[registrationKey(this)],
 						url,
 						selectedEvents(this),
 						logger(this),
@@ -204,10 +215,11 @@ export class MandoTrigger implements INodeType {
 				if (!isAutomatic(this)) return true;
 				const url = this.getNodeWebhookUrl('default') as string;
 				const regs = registrations(this);
+				const key = registrationKey(this);
 				try {
-					regs[url] = await ensureRegistration(
+					regs[key] = await ensureRegistration(
 						webhookApiFor(this),
-						regs[url],
+						regs[key],
 						url,
 						selectedEvents(this),
 						`n8n workflow "${this.getWorkflow().name ?? this.getWorkflow().id}" (${this.getNode().name})`,
@@ -224,15 +236,16 @@ export class MandoTrigger implements INodeType {
 				if (!isAutomatic(this)) return true;
 				const url = this.getNodeWebhookUrl('default') as string;
 				const regs = registrations(this);
+				const key = registrationKey(this);
 				try {
-					await removeRegistration(webhookApiFor(this), regs[url], url);
+					await removeRegistration(webhookApiFor(this), regs[key], url);
 				} catch (error) {
 					this.logger.error(
 						`Mando Trigger could not deactivate its Mando webhook for ${url}: ${(error as Error).message}. Deactivate it in Mando (Settings → Webhooks) if it stays active.`,
 					);
 					throw asNodeError(this, error);
 				}
-				delete regs[url];
+				delete regs[key];
 				return true;
 			},
 		},
@@ -262,16 +275,18 @@ async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhookRespons
 	const req = this.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & RawRequest;
 	if (req.rawBody === undefined && typeof req.readRawBody === 'function') await req.readRawBody();
 	const rawBody = Buffer.isBuffer(req.rawBody) ? req.rawBody : Buffer.alloc(0);
-	const url = this.getNodeWebhookUrl('default') as string;
+	const key = registrationKey(this);
 	const staticData = this.getWorkflowStaticData('node');
-	let secret = (staticData as TriggerStaticData).registrations?.[url]?.secret;
+	let secret = (staticData as TriggerStaticData).registrations?.[key]?.secret;
 	if (!secret) {
 		const credentials = await this.getCredentials('mandoApi');
 		secret = typeof credentials.webhookSecret === 'string' ? credentials.webhookSecret : undefined;
 	}
 	const events = this.getNodeParameter('events', []) as string[];
 	const acknowledge = this.getNodeParameter('acknowledge', 'immediately') as AcknowledgeMode;
-	const recent = recentEventIdsFor(`${this.getWorkflow().id}:${this.getNode().id}`);
+	// The test and production registrations de-duplicate independently: Mando delivers every
+	// event to both while the editor listens for a test event.
+	const recent = recentEventIdsFor(`${this.getWorkflow().id}:${this.getNode().id}:${key}`);
 	const decision = decideDelivery({
 		rawBody,
 		signature: req.headers[MANDO_SIGNATURE_HEADER],

@@ -82,8 +82,9 @@ export async function checkRegistration(
 
 /**
  * Makes sure exactly one active Mando webhook points at `url` with `events`: re-uses (updates and
- * re-activates) a webhook that already points at `url`, deactivating any further ones, and creates
- * one only when none exists.
+ * re-activates) the webhook stored before — even if it pointed at another URL, e.g. after n8n's
+ * public address changed — or one that already points at `url`, deactivating any further ones
+ * for `url`, and creates one only when there is none to re-use.
  *
  * @returns what to store; `secret` is the one Mando returned now, or the one stored before for the
  *   same webhook id
@@ -97,19 +98,18 @@ export async function ensureRegistration(
 	log: RegistrationLogger,
 ): Promise<StoredRegistration> {
 	const all = await api.list();
-	const mine = all.filter((w) => w.url === url);
+	const candidates = all.filter((w) => w.url === url || w.id === previous?.webhookId);
 	// Prefer the webhook we stored, then an active one, then any.
-	mine.sort((a, b) => rank(b) - rank(a));
-	function rank(w: MandoWebhook): number {
-		return (w.id === previous?.webhookId ? 2 : 0) + (w.active ? 1 : 0);
-	}
-	const [keep, ...extra] = mine;
-	for (const w of extra.filter((e) => e.active)) {
+	const rank = (w: MandoWebhook) => (w.id === previous?.webhookId ? 2 : 0) + (w.active ? 1 : 0);
+	candidates.sort((a, b) => rank(b) - rank(a));
+	const [keep, ...extra] = candidates;
+	for (const w of extra.filter((e) => e.active && e.url === url)) {
 		log.warn(`Mando webhook ${w.id} also points at ${url}; deactivating it so events arrive once.`);
 		await api.update(w.id, { active: false });
 	}
 	if (keep) {
 		if (!keep.active) log.warn(`Mando webhook ${keep.id} for ${url} was found disabled; re-activating it.`);
+		if (keep.url !== url) log.info(`Mando webhook ${keep.id} moves from ${keep.url} to ${url}.`);
 		const updated = await api.update(keep.id, { url, events, active: true, description });
 		const secret = updated?.secret ?? keep.secret ?? (previous?.webhookId === keep.id ? previous.secret : undefined);
 		log.info(`Mando webhook ${keep.id} re-used for ${url} (${events.length} event types).`);

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'crypto';
 
 import { startEmulator, type Emulator } from '../emulator/server';
-import { freePort, N8n, nodeOutput, type N8nExecution } from './harness/n8n';
+import { N8n, nodeOutput, type N8nExecution } from './harness/n8n';
 import { createMandoCredential, NODE_PREFIX, publish } from './harness/workflows';
 
 /**
@@ -42,7 +42,7 @@ function mandoNode(name: string, x: number, parameters: Record<string, unknown>,
 beforeAll(async () => {
 	emulator = await startEmulator({ apiKey: API_KEY });
 	// its own task-runner broker port, so it can run beside another n8n (e.g. the trigger's e2e)
-	n8n = await N8n.start({ env: { N8N_RUNNERS_BROKER_PORT: String(await freePort()) } });
+	n8n = await N8n.start();
 	log(`n8n ${n8n.baseUrl} (user folder ${n8n.userFolder}), emulator ${emulator.url}`);
 	const credential = await createMandoCredential(n8n, { apiKey: API_KEY, baseUrl: emulator.url });
 	const nodes = [

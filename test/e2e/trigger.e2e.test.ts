@@ -140,10 +140,35 @@ describe('Mando Trigger in a real n8n', () => {
 		log(`after restart: ${mine.length} registration (${mine[0].id}, active=${mine[0].active}); ${firstEventId} re-sent → still 2 executions`);
 	});
 
+	test('"listen for test event" while published registers the test URL separately and removes it afterwards', async () => {
+		const testUrl = `${n8n.baseUrl}/webhook-test/${wf.webhookPath}`;
+		const before = (await n8n.executions(wf.id)).length;
+		const run = await n8n.rest<{ waitingForWebhook?: boolean }>('POST', `/workflows/${wf.id}/run`, {
+			triggerToStartFrom: { name: 'Mando Trigger' },
+		});
+		expect(run.waitingForWebhook).toBe(true);
+		await waitUntil(() => registrationsFor(testUrl).some((w) => w.active));
+		const testHooks = registrationsFor(testUrl);
+		expect(testHooks.filter((w) => w.active)).toHaveLength(1);
+		expect(registrationsFor(url).filter((w) => w.active)).toHaveLength(1);
+		log(`test listening: test URL ${testUrl} registered as ${testHooks[0].id}; production webhook still active`);
+		const { event } = await emulator.emit('sale.created');
+		await waitUntil(() => registrationsFor(testUrl).every((w) => !w.active));
+		expect(registrationsFor(testUrl).every((w) => !w.active)).toBe(true);
+		expect(registrationsFor(url).filter((w) => w.active)).toHaveLength(1);
+		const deliveries = emulator.deliveries().filter((d) => d.eventIds.includes(event.id));
+		expect(deliveries.map((d) => d.status)).toEqual([200, 200]);
+		const executions = await n8n.waitForExecutions(wf.id, before + 2);
+		const modes = executions.slice(0, executions.length - before).map((e) => e.mode).sort();
+		expect(modes).toEqual(['manual', 'webhook']);
+		log(`test event ${event.id}: delivered to production and test URL (${deliveries.map((d) => d.status).join(', ')}); one production and one test execution (${modes.join(', ')}); test webhook deactivated after the test run, production one still active`);
+	});
+
 	test('unpublishing deactivates the registration on the emulator', async () => {
 		await unpublish(n8n, wf.id);
 		await waitUntil(() => registrationsFor(url).every((w) => !w.active));
 		const mine = registrationsFor(url);
+		expect(emulator.webhooks().filter((w) => w.active)).toHaveLength(0);
 		expect(mine).toHaveLength(1);
 		expect(mine[0].active).toBe(false);
 		log(`unpublished: webhook ${mine[0].id} active=${mine[0].active}`);

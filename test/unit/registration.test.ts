@@ -99,6 +99,14 @@ describe('webhook registration lifecycle', () => {
 		expect(log.warnings.some((w) => w.includes('found disabled'))).toBe(true);
 	});
 
+	it("moves its own stored webhook to a new URL (n8n's address changed) instead of leaving it behind", async () => {
+		const old = await ensureRegistration(api, undefined, URL_A, EVENTS, 'wf', log);
+		const moved = await ensureRegistration(api, old, URL_B, EVENTS, 'wf', log);
+		expect(moved.webhookId).toBe(old.webhookId);
+		expect(emulator.webhooks()).toHaveLength(1);
+		expect(emulator.webhooks()[0]).toMatchObject({ url: URL_B, active: true });
+	});
+
 	it('deactivates extra webhooks for the same URL so events arrive once', async () => {
 		emulator.addWebhook({ url: URL_A, events: EVENTS });
 		emulator.addWebhook({ url: URL_A, events: EVENTS });

@@ -110,11 +110,16 @@ export class N8n {
 	private log?: WriteStream;
 	private readonly install: N8nInstall;
 
+	/** Port of n8n's task-runner broker (default 5679 would clash between two n8n on one machine). */
+	private readonly brokerPort: number;
+
 	private constructor(
 		port: number,
+		brokerPort: number,
 		private readonly options: N8nOptions,
 	) {
 		this.port = port;
+		this.brokerPort = brokerPort;
 		this.install = ensureN8nInstalled();
 		this.userFolder = options.userFolder ?? mkdtempSync(path.join(tmpdir(), 'mando-n8n-'));
 		this.logFile = path.join(this.userFolder, 'n8n.log');
@@ -122,7 +127,7 @@ export class N8n {
 
 	/** Installs if needed, starts n8n, waits until ready, logs in and makes an API key. */
 	static async start(options: N8nOptions = {}): Promise<N8n> {
-		const n8n = new N8n(options.port ?? (await freePort()), options);
+		const n8n = new N8n(options.port ?? (await freePort()), await freePort(), options);
 		await n8n.boot();
 		await n8n.createApiKey();
 		return n8n;
@@ -178,6 +183,7 @@ export class N8n {
 			N8N_LOG_LEVEL: 'debug',
 			N8N_LOG_OUTPUT: 'console',
 			N8N_RUNNERS_ENABLED: 'true',
+			N8N_RUNNERS_BROKER_PORT: String(this.brokerPort),
 			N8N_BLOCK_ENV_ACCESS_IN_NODE: 'false',
 			DB_SQLITE_POOL_SIZE: '2',
 			EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all',
