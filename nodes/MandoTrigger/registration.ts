@@ -1,5 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
-import { asNodeError, listItems, mandoApiRequest, type MandoContext } from '../shared/transport';
+import { asNodeError, mandoApiRequest, mandoGetAll, type MandoContext } from '../shared/transport';
 
 /**
  * The trigger's webhook lifecycle against Mando's webhook resource (ASSUMED in the contract:
@@ -147,14 +147,7 @@ export function webhookApiFor(ctx: MandoContext): WebhookApi {
 	const path = '/secure/webhook';
 	return {
 		async list() {
-			const all: MandoWebhook[] = [];
-			for (let page = 1; page <= 100; page++) {
-				const response = await mandoApiRequest.call(ctx, { method: 'GET', path, qs: { page, pageSize: 1000 } });
-				const items = listItems<MandoWebhook>(response.body);
-				all.push(...items);
-				if (items.length < 1000) break;
-			}
-			return all;
+			return await mandoGetAll.call<MandoContext, [string], Promise<MandoWebhook[]>>(ctx, path);
 		},
 		async get(id) {
 			try {
