@@ -15,6 +15,14 @@ export default [
 		plugins: { 'n8n-nodes-base': n8nNodesBase, '@typescript-eslint': tseslint.plugin },
 	},
 	{ ...communityRecommended, files: ['nodes/**/*.ts', 'credentials/**/*.ts'] },
+	// The same recommended rules on package.json (its rules check dependencies, peer dependencies,
+	// `files`, `overrides`, lifecycle scripts, author, homepage and the `n8n` section), parsed as
+	// JSON by the TypeScript parser, as n8n's community-node tooling does.
+	{
+		...communityRecommended,
+		files: ['package.json'],
+		languageOptions: { parser: tseslint.parser, parserOptions: { extraFileExtensions: ['.json'] } },
+	},
 	{
 		files: ['nodes/**/*.ts'],
 		rules: {

@@ -7,3 +7,9 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 	echo "[install] npm ci (first run: a few minutes)"
 	npm ci --no-audit --no-fund --loglevel=error
 fi
+# verdaccio (the local npm registry of the installer-path e2e test) lives in its own folder and
+# lockfile, outside the package's package.json: see tools/verdaccio/package.json for why.
+if [ ! -d tools/verdaccio/node_modules ] || [ tools/verdaccio/package-lock.json -nt tools/verdaccio/node_modules/.package-lock.json ]; then
+	echo "[install] npm ci in tools/verdaccio (the e2e tests' local npm registry)"
+	(cd tools/verdaccio && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi

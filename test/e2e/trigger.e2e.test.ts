@@ -1,9 +1,9 @@
 import { randomBytes } from 'crypto';
 import { signMandoPayload } from '../../nodes/shared/signature';
-import { MANDO_EVENTS } from '../../nodes/shared/events';
 import { startEmulator, type Emulator } from '../emulator/server';
 import { delay, N8n, nodeOutput, waitUntil } from './harness/n8n';
 import { createMandoCredential, createTriggerWorkflow, publish, unpublish, type CreatedWorkflow } from './harness/workflows';
+import { TriggerChecks } from './harness/trigger-checks';
 
 /**
  * The Mando Trigger end to end: a real n8n 2.40.7 with this package's dist/ loaded, the Mando
@@ -45,8 +45,10 @@ function registrationsFor(url: string) {
 	return emulator.webhooks().filter((w) => w.url === url);
 }
 
-
 describe('Mando Trigger in a real n8n', () => {
+	// The essential checks (shared with installed.e2e.test.ts, which runs them on the copy n8n's
+	// community-package installer installs); this file adds the rest around them.
+	let checks: TriggerChecks;
 	let wf: CreatedWorkflow;
 	let url: string;
 	let firstEventId: string;
@@ -62,68 +64,22 @@ describe('Mando Trigger in a real n8n', () => {
 	});
 
 	test('publishing registers exactly one webhook for the production URL and the selected events', async () => {
-		wf = await createTriggerWorkflow(n8n, credential, { events: ['sale.created', 'stock.low'] });
-		url = n8n.webhookUrl(wf.webhookPath);
-		await publish(n8n, wf.id);
-		await waitUntil(() => registrationsFor(url).some((w) => w.active));
-		await delay(500); // a second registration would show up by now
-		const all = emulator.webhooks();
-		expect(all).toHaveLength(1);
-		expect(all[0]).toMatchObject({ url, active: true });
-		expect([...all[0].events].sort()).toEqual(['sale.created', 'stock.low']);
-		log(`registration: ${all.length} webhook ${all[0].id} url=${all[0].url} events=${all[0].events.join(',')} active=${all[0].active}`);
+		checks = new TriggerChecks({ n8n, emulator, credential, webhookSecret: WEBHOOK_SECRET, log });
+		await checks.publishRegistersProductionUrl();
+		({ wf, url } = checks);
 	});
 
 	test('a signed sale.created yields exactly one execution whose item is the typed event', async () => {
-		const { event } = await emulator.emit('sale.created');
-		firstEventId = event.id;
-		const executions = await n8n.waitForExecutions(wf.id, 1);
-		await delay(1000);
-		const after = await n8n.executions(wf.id);
-		expect(after).toHaveLength(1);
-		expect(after[0].status).toBe('success');
-		const items = nodeOutput(executions[0], 'Mando Trigger');
-		expect(items).toEqual([event]);
-		expect(items[0]).toMatchObject({ type: 'sale.created', data: MANDO_EVENTS[0].sample });
-		const delivery = emulator.deliveries().filter((d) => d.eventIds.includes(event.id));
-		expect(delivery.map((d) => d.status)).toEqual([200]);
-		log(`sale.created ${event.id}: delivery status ${delivery[0].status}, ${after.length} execution (#${after[0].id}, ${after[0].status}), item type=${items[0].type} total=${(items[0].data as { total: number }).total}`);
+		await checks.signedEventRunsOnce();
+		firstEventId = checks.firstEventId;
 	});
 
 	test('a forged delivery gets 401 and starts nothing; a malformed signed one gets 400', async () => {
-		const body = JSON.stringify({ id: 'evt_forged', type: 'sale.created', created: new Date().toISOString(), data: { id: 'x', total: 1, items: [] } });
-		const forged = await fetch(url, {
-			method: 'POST',
-			headers: { 'Content-Type': 'application/json', 'X-Mando-Signature': signMandoPayload(body, 'not-the-secret') },
-			body,
-		});
-		const unsigned = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
-		const garbage = '{"hello":"world"}';
-		const malformed = await fetch(url, {
-			method: 'POST',
-			headers: { 'Content-Type': 'application/json', 'X-Mando-Signature': signMandoPayload(garbage, WEBHOOK_SECRET) },
-			body: garbage,
-		});
-		expect(forged.status).toBe(401);
-		expect(unsigned.status).toBe(401);
-		expect(malformed.status).toBe(400);
-		await delay(1500);
-		expect(await n8n.executions(wf.id)).toHaveLength(1);
-		expect(n8n.logs()).toContain('Mando Trigger rejected a delivery (401)');
-		log(`forged signature → ${forged.status}, no signature → ${unsigned.status}, signed non-envelope → ${malformed.status}; executions still 1`);
+		await checks.forgedDeliveriesRejected();
 	});
 
 	test('the same event id again yields no second execution', async () => {
-		await emulator.emit('sale.created', { id: firstEventId });
-		const parallel = await Promise.all([emulator.emit('stock.low', { id: 'evt_parallel_1' }), emulator.emit('stock.low', { id: 'evt_parallel_1' })]);
-		expect(parallel).toHaveLength(2);
-		await n8n.waitForExecutions(wf.id, 2);
-		await delay(1500);
-		const executions = await n8n.executions(wf.id);
-		expect(executions).toHaveLength(2);
-		const statuses = emulator.deliveries().filter((d) => d.eventIds.includes(firstEventId)).map((d) => d.status);
-		expect(statuses).toEqual([200, 200]);
-		log(`duplicate ${firstEventId}: delivered twice (${statuses.join(', ')}), executions for it 1; stock.low sent twice in parallel → 1 execution; total executions ${executions.length}`);
+		await checks.duplicateIgnored();
 	});
 
 	test('restarting n8n with the workflow published leaves exactly one registration', async () => {
@@ -165,13 +121,7 @@ describe('Mando Trigger in a real n8n', () => {
 	});
 
 	test('unpublishing deactivates the registration on the emulator', async () => {
-		await unpublish(n8n, wf.id);
-		await waitUntil(() => registrationsFor(url).every((w) => !w.active));
-		const mine = registrationsFor(url);
-		expect(emulator.webhooks().filter((w) => w.active)).toHaveLength(0);
-		expect(mine).toHaveLength(1);
-		expect(mine[0].active).toBe(false);
-		log(`unpublished: webhook ${mine[0].id} active=${mine[0].active}`);
+		await checks.unpublishDeactivates();
 	});
 
 	test('"Acknowledge: After the workflow succeeds" with a failing workflow answers non-2xx and Mando retries', async () => {

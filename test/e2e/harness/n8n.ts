@@ -77,8 +77,10 @@ export interface N8nOptions {
 	echo?: NodeJS.WritableStream;
 }
 
-const OWNER_EMAIL = 'owner@mando-e2e.test';
-const OWNER_PASSWORD = 'Mando-e2e-Passw0rd';
+/** The owner n8n is started with (the editor login for screenshots and the demo). */
+export const OWNER_EMAIL = 'owner@mando-e2e.test';
+/** The owner's password. */
+export const OWNER_PASSWORD = 'Mando-e2e-Passw0rd';
 
 /** Sleeps `ms` milliseconds. */
 export const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -44,7 +44,12 @@ export async function createTriggerWorkflow(
 	n8n: N8n,
 	credential: { id: string; name: string },
 	parameters: TriggerParameters,
-	options: { name?: string; next?: 'noop' | 'fail' } = {},
+	options: {
+		name?: string;
+		next?: 'noop' | 'fail';
+		/** Node type prefix (default {@link NODE_PREFIX}): `n8n-nodes-mando` for a copy installed as a community package. */
+		nodePrefix?: string;
+	} = {},
 ): Promise<CreatedWorkflow> {
 	const webhookId = randomUUID();
 	const next =
@@ -72,7 +77,7 @@ export async function createTriggerWorkflow(
 			{
 				id: randomUUID(),
 				name: 'Mando Trigger',
-				type: `${NODE_PREFIX}.mandoTrigger`,
+				type: `${options.nodePrefix ?? NODE_PREFIX}.mandoTrigger`,
 				typeVersion: 1,
 				position: [240, 300],
 				webhookId,

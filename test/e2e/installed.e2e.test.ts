@@ -1,0 +1,179 @@
+import { randomBytes } from 'crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'fs';
+import { tmpdir } from 'os';
+import path from 'path';
+import { startEmulator, type Emulator } from '../emulator/server';
+import { N8n, OWNER_EMAIL, OWNER_PASSWORD } from './harness/n8n';
+import { LocalRegistry, packPackage, type PackResult } from './harness/registry';
+import { TriggerChecks } from './harness/trigger-checks';
+import { createMandoCredential } from './harness/workflows';
+
+/**
+ * The install path users take: `npm pack` this package, publish the tarball to a local npm
+ * registry (verdaccio), and let a real n8n 2.40.7 install it through its own community-package
+ * installer (`POST /rest/community-packages`, what Settings → Community Nodes → Install calls),
+ * with `N8N_COMMUNITY_PACKAGES_REGISTRY` pointing at that registry and nothing loaded from
+ * `dist/`. Then the trigger's essential end-to-end checks run on the installed copy
+ * (`n8n-nodes-mando.mandoTrigger`).
+ *
+ * n8n allows a registry other than the public npm registry only with the licence feature
+ * `feat:communityNodes:customRegistry`. Without a licence, the one way to turn it on is n8n's own
+ * end-to-end mode (`E2E_TESTS=true`, which adds `PATCH /rest/e2e/feature`); the test shows n8n
+ * refusing the registry before the feature is on. n8n's own npm (`npm outdated` when listing)
+ * is pointed at the local registry too, so nothing here asks the public registry.
+ */
+
+jest.setTimeout(10 * 60 * 1000);
+
+const PACKAGE = 'n8n-nodes-mando';
+const API_KEY = 'e2e-api-key-' + randomBytes(6).toString('hex');
+const WEBHOOK_SECRET = 'e2e-whsec-' + randomBytes(8).toString('hex');
+
+/** One line per checked fact, on stdout (jest does not decorate it). */
+function log(line: string): void {
+	process.stdout.write(`[e2e] ${line}\n`);
+}
+
+let work: string;
+let pack: PackResult;
+let registry: LocalRegistry;
+let emulator: Emulator;
+let n8n: N8n;
+
+beforeAll(async () => {
+	work = mkdtempSync(path.join(tmpdir(), 'mando-installed-'));
+	pack = await packPackage(work);
+	registry = await LocalRegistry.start();
+	const token = await registry.addUser('mando-e2e', randomBytes(8).toString('hex'));
+	await registry.publish(pack.tarball, token);
+	const published = await registry.packument(PACKAGE);
+	expect(published['dist-tags'].latest).toBe(pack.version);
+	expect((published.versions[pack.version] as { dist: { tarball: string } }).dist.tarball.startsWith(registry.url)).toBe(true);
+	log(`packed ${path.basename(pack.tarball)} (${pack.files.length} files) and published ${PACKAGE}@${pack.version} to verdaccio ${registry.url}`);
+	emulator = await startEmulator({ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, allowHttp: true, timeScale: 1 / 3000 });
+	const noCustomNodes = path.join(work, 'no-custom-nodes');
+	mkdirSync(noCustomNodes);
+	n8n = await N8n.start({
+		customExtensions: noCustomNodes,
+		env: {
+			E2E_TESTS: 'true',
+			N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
+			N8N_COMMUNITY_PACKAGES_REGISTRY: registry.url,
+			npm_config_registry: `${registry.url}/`,
+			npm_config_cache: path.join(work, 'npm-cache'),
+		},
+	});
+	log(`n8n ${n8n.baseUrl} (user folder ${n8n.userFolder}, no custom nodes), emulator ${emulator.url}`);
+});
+
+afterAll(async () => {
+	await n8n?.stop();
+	await emulator?.close();
+	await registry?.stop();
+	const logs = n8n?.logs() ?? '';
+	for (const secret of [API_KEY, WEBHOOK_SECRET]) {
+		if (logs.includes(secret)) throw new Error('a secret appeared in n8n log');
+	}
+});
+
+interface InstalledPackage {
+	packageName: string;
+	installedVersion: string;
+	installedNodes: Array<{ name: string; type: string; latestVersion: number }>;
+	failedLoading?: boolean;
+}
+
+/** A type file the editor loads (`/types/nodes.json`, `/types/credentials.json`), as the owner. */
+async function typeFile(name: 'nodes' | 'credentials'): Promise<Array<{ name: string }>> {
+	// The files sit outside /rest; n8n answers them to the owner's session like the editor's.
+	const loginRes = await fetch(`${n8n.baseUrl}/rest/login`, {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify({ emailOrLdapLoginId: OWNER_EMAIL, password: OWNER_PASSWORD }),
+	});
+	const cookie = (loginRes.headers.get('set-cookie') ?? '').split(';')[0];
+	const res = await fetch(`${n8n.baseUrl}/types/${name}.json`, { headers: { cookie } });
+	if (!res.ok) throw new Error(`GET /types/${name}.json: ${res.status}`);
+	return (await res.json()) as Array<{ name: string }>;
+}
+
+describe('n8n-nodes-mando installed through n8n\'s community-package installer', () => {
+	let checks: TriggerChecks;
+
+	test('n8n installs the package from the local registry (and refuses that registry until the licence feature is on)', async () => {
+		const refused = await n8n.rest('POST', '/community-packages', { name: PACKAGE }).then(
+			() => '',
+			(e: Error) => e.message,
+		);
+		expect(refused).toContain('feat:communityNodes:customRegistry');
+		const feature = await fetch(`${n8n.baseUrl}/rest/e2e/feature`, {
+			method: 'PATCH',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({ feature: 'feat:communityNodes:customRegistry', enabled: true }),
+		});
+		expect(feature.ok).toBe(true);
+		const started = Date.now();
+		const installed = await n8n.rest<InstalledPackage>('POST', '/community-packages', { name: PACKAGE });
+		const seconds = ((Date.now() - started) / 1000).toFixed(1);
+		expect(installed).toMatchObject({ packageName: PACKAGE, installedVersion: pack.version });
+		expect(installed.installedNodes.map((n) => n.type).sort()).toEqual([`${PACKAGE}.mando`, `${PACKAGE}.mandoTrigger`]);
+		const dir = path.join(n8n.userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE);
+		const onDisk = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string };
+		expect(onDisk.version).toBe(pack.version);
+		expect(existsSync(path.join(dir, 'dist', 'nodes', 'MandoTrigger', 'MandoTrigger.node.js'))).toBe(true);
+		log(`custom registry before the licence feature: refused (${/Your license[^."\\]*/.exec(refused)?.[0] ?? refused.slice(0, 160)})`);
+		log(
+			`package installed by n8n: ${installed.packageName}@${installed.installedVersion} from ${registry.url} into ${dir} in ${seconds} s; nodes ${installed.installedNodes.map((n) => `${n.name} (${n.type} v${n.latestVersion})`).join(', ')}`,
+		);
+	});
+
+	test('n8n lists the installed package and its node and credential types (and nothing from dist/)', async () => {
+		const packages = await n8n.rest<InstalledPackage[]>('GET', '/community-packages');
+		expect(packages).toHaveLength(1);
+		expect(packages[0]).toMatchObject({ packageName: PACKAGE, installedVersion: pack.version, failedLoading: false });
+		const nodeTypes = (await typeFile('nodes')).map((t) => t.name).filter((n) => /mando/i.test(n));
+		expect(nodeTypes).toEqual(expect.arrayContaining([`${PACKAGE}.mandoTrigger`, `${PACKAGE}.mando`]));
+		expect(nodeTypes.filter((n) => n.startsWith('CUSTOM.'))).toEqual([]);
+		const credentialTypes = (await typeFile('credentials')).map((t) => t.name).filter((n) => /mando/i.test(n));
+		expect(credentialTypes).toEqual(['mandoApi']);
+		const described = await n8n.rest<Array<{ name: string; displayName: string; version: number }>>('POST', '/node-types', {
+			nodeInfos: [
+				{ name: `${PACKAGE}.mandoTrigger`, version: 1 },
+				{ name: `${PACKAGE}.mando`, version: 1 },
+			],
+		});
+		expect(described.map((d) => d.displayName)).toEqual(['Mando Trigger', 'Mando']);
+		log(
+			`node types listed: community packages ${packages.map((p) => `${p.packageName}@${p.installedVersion} (failedLoading=${p.failedLoading})`).join(', ')}; node types ${nodeTypes.join(', ')}; credential types ${credentialTypes.join(', ')}`,
+		);
+	});
+
+	test('the installed credential type tests against the emulator', async () => {
+		const credential = await createMandoCredential(n8n, { apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: emulator.url });
+		const ok = await n8n.api<{ status: string }>('POST', `/credentials/${credential.id}/test`);
+		expect(ok.status).toBe('OK');
+		checks = new TriggerChecks({ n8n, emulator, credential, webhookSecret: WEBHOOK_SECRET, nodePrefix: PACKAGE, log });
+		log(`installed credential type mandoApi: test → ${ok.status}`);
+	});
+
+	test('installed trigger: publishing registers one webhook for the production URL', async () => {
+		await checks.publishRegistersProductionUrl();
+	});
+
+	test('installed trigger: a signed event yields exactly one typed execution', async () => {
+		await checks.signedEventRunsOnce();
+	});
+
+	test('installed trigger: forged deliveries get 401, a malformed one 400', async () => {
+		await checks.forgedDeliveriesRejected();
+	});
+
+	test('installed trigger: a duplicate event id yields no second execution', async () => {
+		await checks.duplicateIgnored();
+	});
+
+	test('installed trigger: unpublishing deactivates the webhook', async () => {
+		await checks.unpublishDeactivates();
+		log(`trigger checks passed on the installed copy (${PACKAGE}.mandoTrigger): registration, signed event, forged 401, duplicate, unpublish`);
+	});
+});
