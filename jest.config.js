@@ -1,4 +1,7 @@
-/** Jest projects: `unit` (fast, no n8n) and `e2e` (a real n8n 2.x and the Mando emulator). */
+/**
+ * Jest projects: `unit` (fast, no n8n), `e2e` (a real n8n 2.x and the Mando emulator) and
+ * `reliability` (`npm run test:reliability`: Mando's retry schedule, restarts, queue mode, fuzzing).
+ */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json' }];
 
 module.exports = {
@@ -15,6 +18,13 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/test/e2e'],
       testMatch: ['**/*.e2e.test.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+    },
+    {
+      displayName: 'reliability',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/reliability'],
+      testMatch: ['**/*.test.ts'],
       transform: { '^.+\\.ts$': tsJest },
     },
   ],

@@ -75,6 +75,20 @@ export interface N8nOptions {
 	userFolder?: string;
 	/** Copy n8n's output to this stream too (the demo shows it). */
 	echo?: NodeJS.WritableStream;
+	/**
+	 * The n8n command: `start` (default; the main process with editor, API and owner login),
+	 * `webhook` (a webhook processor, queue mode only) or `worker` (queue mode only; `port` is then
+	 * its health-check port, `/healthz/readiness`). `webhook` and `worker` make no API key: give
+	 * them the main process's `userFolder` and database/Redis `env`.
+	 */
+	command?: 'start' | 'webhook' | 'worker';
+	/** Log file name inside the user folder (default `n8n.log`, which processes sharing the folder may share). */
+	logName?: string;
+	/**
+	 * Base URL of production webhooks (default this process's `baseUrl`): `webhookUrl()` and the
+	 * default `WEBHOOK_URL` use it. In queue mode, the webhook processor's base URL.
+	 */
+	webhookBaseUrl?: string;
 }
 
 /** The owner n8n is started with (the editor login for screenshots and the demo). */
@@ -115,6 +129,9 @@ export class N8n {
 	/** Port of n8n's task-runner broker (default 5679 would clash between two n8n on one machine). */
 	private readonly brokerPort: number;
 
+	/** Environment added by {@link N8n.restart} for this and later boots (over `options.env`). */
+	private restartEnv: Record<string, string> = {};
+
 	private constructor(
 		port: number,
 		brokerPort: number,
@@ -124,14 +141,14 @@ export class N8n {
 		this.brokerPort = brokerPort;
 		this.install = ensureN8nInstalled();
 		this.userFolder = options.userFolder ?? mkdtempSync(path.join(tmpdir(), 'mando-n8n-'));
-		this.logFile = path.join(this.userFolder, 'n8n.log');
+		this.logFile = path.join(this.userFolder, options.logName ?? 'n8n.log');
 	}
 
 	/** Installs if needed, starts n8n, waits until ready, logs in and makes an API key. */
 	static async start(options: N8nOptions = {}): Promise<N8n> {
 		const n8n = new N8n(options.port ?? (await freePort()), await freePort(), options);
 		await n8n.boot();
-		await n8n.createApiKey();
+		if ((options.command ?? 'start') === 'start') await n8n.createApiKey();
 		return n8n;
 	}
 
@@ -141,7 +158,7 @@ export class N8n {
 
 	/** The production webhook URL of a webhook path. */
 	webhookUrl(webhookPath: string): string {
-		return `${this.baseUrl}/webhook/${webhookPath}`;
+		return `${this.options.webhookBaseUrl ?? this.baseUrl}/webhook/${webhookPath}`;
 	}
 
 	/** n8n's log so far. */
@@ -169,7 +186,7 @@ export class N8n {
 			N8N_LISTEN_ADDRESS: '127.0.0.1',
 			N8N_PORT: String(this.port),
 			N8N_HOST: '127.0.0.1',
-			WEBHOOK_URL: `${this.baseUrl}/`,
+			WEBHOOK_URL: `${this.options.webhookBaseUrl ?? this.baseUrl}/`,
 			N8N_ENCRYPTION_KEY: 'mando-e2e-encryption-key-0123456789',
 			N8N_SECURE_COOKIE: 'false',
 			N8N_DIAGNOSTICS_ENABLED: 'false',
@@ -191,10 +208,14 @@ export class N8n {
 			EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all',
 			EXECUTIONS_DATA_SAVE_ON_ERROR: 'all',
 			NODE_OPTIONS: '--max-old-space-size=4096',
+			...(this.options.command === 'worker'
+				? { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(this.port), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1' }
+				: {}),
 			...this.options.env,
+			...this.restartEnv,
 		};
 		this.log = createWriteStream(this.logFile, { flags: 'a' });
-		const child = spawn(this.install.nodeBin, [this.install.n8nBin, 'start'], {
+		const child = spawn(this.install.nodeBin, [this.install.n8nBin, this.options.command ?? 'start'], {
 			env,
 			cwd: this.userFolder,
 			stdio: ['ignore', 'pipe', 'pipe'],
@@ -298,8 +319,9 @@ export class N8n {
 		await new Promise<void>((r) => (this.log ? this.log.end(r) : r()));
 	}
 
-	/** Stops and starts n8n again on the same port, folder and database. */
-	async restart(): Promise<void> {
+	/** Stops and starts n8n again on the same port, folder and database; `env` is added for this and later boots. */
+	async restart(env?: Record<string, string>): Promise<void> {
+		if (env) this.restartEnv = { ...this.restartEnv, ...env };
 		await this.stop();
 		await this.boot();
 		this.apiKey && (await this.relogin());

@@ -1,0 +1,143 @@
+import { randomBytes } from 'crypto';
+import { signMandoPayload } from '../../nodes/shared/signature';
+import { startEmulator, type Emulator } from '../emulator/server';
+import { delay, freePort, N8n, waitUntil } from '../e2e/harness/n8n';
+import { TriggerChecks } from '../e2e/harness/trigger-checks';
+import { createMandoCredential } from '../e2e/harness/workflows';
+import { recordFigures } from './figures';
+import { scanForSecrets } from './secrets';
+import { allExecutions, emittedEventIds, log, lostAndDuplicated } from './setup';
+import { startPostgres, startRedis, type Postgres, type Service } from './services';
+
+/**
+ * Scenario 7, queue mode (n8n's way to outgrow one process): Redis and PostgreSQL started here,
+ * n8n main (editor, API, activation; production webhooks disabled) + `n8n webhook` (receives
+ * Mando's deliveries, enqueues executions) + `n8n worker` (runs them), sharing the database,
+ * Redis and user folder. The trigger's end-to-end checks (harness/trigger-checks.ts) run there,
+ * de-duplication included; then a restart of main, and a measurement with two webhook processors.
+ */
+
+jest.setTimeout(20 * 60 * 1000);
+
+const API_KEY = 'rel-q-api-key-' + randomBytes(8).toString('hex');
+const WEBHOOK_SECRET = 'rel-q-whsec-' + randomBytes(12).toString('hex');
+
+let redis: Service;
+let postgres: Postgres;
+let emulator: Emulator;
+let main: N8n;
+let webhook: N8n;
+let worker: N8n;
+const extra: N8n[] = [];
+
+/** Environment shared by the three processes. */
+function queueEnv(webhookPort: number): Record<string, string> {
+	return {
+		DB_TYPE: 'postgresdb',
+		DB_POSTGRESDB_HOST: '127.0.0.1',
+		DB_POSTGRESDB_PORT: String(postgres.port),
+		DB_POSTGRESDB_DATABASE: postgres.database,
+		DB_POSTGRESDB_USER: postgres.user,
+		DB_POSTGRESDB_PASSWORD: '',
+		EXECUTIONS_MODE: 'queue',
+		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
+		QUEUE_BULL_REDIS_PORT: String(redis.port),
+		N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'true',
+		WEBHOOK_URL: `http://127.0.0.1:${webhookPort}/`,
+	};
+}
+
+beforeAll(async () => {
+	const started = Date.now();
+	[redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
+	emulator = await startEmulator({ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, allowHttp: true, timeScale: 1 / 3000 });
+	const webhookPort = await freePort();
+	const env = queueEnv(webhookPort);
+	main = await N8n.start({ env, webhookBaseUrl: `http://127.0.0.1:${webhookPort}` });
+	// the webhook processor and the worker log into the same file as main (the checks read main.logs())
+	[webhook, worker] = await Promise.all([
+		N8n.start({ command: 'webhook', port: webhookPort, userFolder: main.userFolder, env }),
+		N8n.start({ command: 'worker', userFolder: main.userFolder, env }),
+	]);
+	log(`queue mode up in ${((Date.now() - started) / 1000).toFixed(0)} s: Redis :${redis.port}, PostgreSQL :${postgres.port}, main ${main.baseUrl}, webhook ${webhook.baseUrl}, worker health :${worker.port}; user folder ${main.userFolder}`);
+});
+
+afterAll(async () => {
+	for (const p of [...extra, webhook, worker, main]) await p?.stop();
+	await emulator?.close();
+	await postgres?.stop();
+	await redis?.stop();
+});
+
+describe('reliability: queue mode (main + webhook processor + worker, PostgreSQL, Redis)', () => {
+	test('7 queue mode: the trigger end to end, de-duplication included, restart of main, two webhook processors', async () => {
+		const started = Date.now();
+		const credential = await createMandoCredential(main, { apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: emulator.url });
+		const checks = new TriggerChecks({ n8n: main, emulator, credential, webhookSecret: WEBHOOK_SECRET, log: (l) => log(`queue: ${l}`) });
+		await checks.publishRegistersProductionUrl();
+		expect(checks.url.startsWith(webhook.baseUrl)).toBe(true);
+		await checks.signedEventRunsOnce();
+		await checks.forgedDeliveriesRejected();
+		await checks.duplicateIgnored();
+		const [first] = await main.executions(checks.wf.id);
+		const ranOn = JSON.stringify(first);
+		expect(main.logs()).toContain('Starting n8n webhook process');
+
+		// main restarted: still one registration; the first event again runs nothing
+		await main.restart();
+		await delay(2000);
+		expect(checks.registrationsFor(checks.url).filter((w) => w.active)).toHaveLength(1);
+		expect(emulator.webhooks()).toHaveLength(1);
+		await emulator.emit('sale.created', { id: checks.firstEventId });
+		await delay(2000);
+		expect(await main.executions(checks.wf.id)).toHaveLength(2);
+		log(`queue: main restarted → ${emulator.webhooks().length} registration; ${checks.firstEventId} again → still 2 executions`);
+
+		// a burst: 30 events, each delivered twice in parallel through the one webhook processor
+		const [hook] = checks.registrationsFor(checks.url);
+		const bodies = Array.from({ length: 30 }, (_, i) => JSON.stringify({ id: `evt_q_${i}_${randomBytes(4).toString('hex')}`, type: 'stock.low', created: new Date().toISOString(), data: { plu_id: `p${i}`, quantity: 1, threshold: 5 } }));
+		const burst = await Promise.all(bodies.flatMap((b) => [emulator.send(hook.id, b), emulator.send(hook.id, b)]));
+		const ids = bodies.map((b) => (JSON.parse(b) as { id: string }).id);
+		await waitUntil(async () => (await allExecutions(main, checks.wf.id, false)).length >= 32, 60_000);
+		await delay(2000);
+		const burstResult = lostAndDuplicated(ids, emittedEventIds(await allExecutions(main, checks.wf.id)));
+		log(`queue: 30 events × 2 parallel deliveries (statuses ${[...new Set(burst.map((d) => d.status))].join(',')}) → lost ${burstResult.lost}, duplicated ${burstResult.duplicated}`);
+
+		// measurement: a second webhook processor behind the same URL space; the same event posted to
+		// both at once. RecentEventIds is per process, so only the persisted static data is shared.
+		const second = await N8n.start({ command: 'webhook', userFolder: main.userFolder, env: queueEnv(webhook.port), logName: 'n8n-webhook-2.log' });
+		extra.push(second);
+		const pairs = 10;
+		const crossIds: string[] = [];
+		for (let i = 0; i < pairs; i++) {
+			const body = JSON.stringify({ id: `evt_x_${i}_${randomBytes(4).toString('hex')}`, type: 'stock.low', created: new Date().toISOString(), data: { plu_id: 'x', quantity: 1, threshold: 5 } });
+			crossIds.push((JSON.parse(body) as { id: string }).id);
+			const headers = { 'Content-Type': 'application/json', 'X-Mando-Signature': signMandoPayload(body, WEBHOOK_SECRET) };
+			const path = checks.url.slice(webhook.baseUrl.length);
+			await Promise.all([webhook, second].map((p) => fetch(p.baseUrl + path, { method: 'POST', headers, body }).then((r) => r.text())));
+		}
+		await delay(4000);
+		const cross = lostAndDuplicated(crossIds, emittedEventIds(await allExecutions(main, checks.wf.id)));
+		log(`queue: MEASURED, two webhook processors, ${pairs} events each posted to both at once → ${pairs - cross.lost} events ran, ${cross.duplicated} duplicate executions (RecentEventIds is per process)`);
+
+		await checks.unpublishDeactivates();
+		const executions = (await allExecutions(main, checks.wf.id, false)).length;
+		const scan = await scanForSecrets(main, [API_KEY, WEBHOOK_SECRET]);
+		log(`queue: secrets in ${scan.logBytes} log bytes (main, webhook, worker) and ${scan.executionsScanned} executions → ${scan.total}; first execution ran in mode ${(JSON.parse(ranOn) as { mode: string }).mode}`);
+		recordFigures({
+			scenario: '7 Queue mode',
+			eventsSent: 2 + 2 + 60 + 2 * pairs,
+			executions,
+			lost: burstResult.lost,
+			duplicated: burstResult.duplicated,
+			answers5xx: burst.filter((d) => (d.status ?? 0) >= 500).length,
+			forgedExecutions: 0,
+			secretOccurrences: scan.total,
+			durationS: (Date.now() - started) / 1000,
+			note: `e2e checks + main restart + 30×2 parallel; measured with 2 webhook processors: ${cross.duplicated}/${pairs} events ran twice`,
+		});
+		expect(burstResult).toEqual({ lost: 0, duplicated: 0, foreign: 0 });
+		expect(cross.lost).toBe(0);
+		expect(scan.total).toBe(0);
+	});
+});
