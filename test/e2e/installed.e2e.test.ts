@@ -1,12 +1,12 @@
 import { randomBytes } from 'crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import path from 'path';
 import { startEmulator, type Emulator } from '../emulator/server';
-import { N8n, OWNER_EMAIL, OWNER_PASSWORD } from './harness/n8n';
+import { N8n, nodeOutput, OWNER_EMAIL, OWNER_PASSWORD, REPO_ROOT, type N8nExecution } from './harness/n8n';
 import { LocalRegistry, packPackage, type PackResult } from './harness/registry';
 import { TriggerChecks } from './harness/trigger-checks';
-import { createMandoCredential } from './harness/workflows';
+import { createMandoCredential, publish, unpublish } from './harness/workflows';
 
 /**
  * The install path users take: `npm pack` this package, publish the tarball to a local npm
@@ -39,6 +39,7 @@ let pack: PackResult;
 let registry: LocalRegistry;
 let emulator: Emulator;
 let n8n: N8n;
+let credential: { id: string; name: string };
 
 beforeAll(async () => {
 	work = mkdtempSync(path.join(tmpdir(), 'mando-installed-'));
@@ -149,7 +150,7 @@ describe('n8n-nodes-mando installed through n8n\'s community-package installer',
 	});
 
 	test('the installed credential type tests against the emulator', async () => {
-		const credential = await createMandoCredential(n8n, { apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: emulator.url });
+		credential = await createMandoCredential(n8n, { apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: emulator.url });
 		const ok = await n8n.api<{ status: string }>('POST', `/credentials/${credential.id}/test`);
 		expect(ok.status).toBe('OK');
 		checks = new TriggerChecks({ n8n, emulator, credential, webhookSecret: WEBHOOK_SECRET, nodePrefix: PACKAGE, log });
@@ -175,5 +176,142 @@ describe('n8n-nodes-mando installed through n8n\'s community-package installer',
 	test('installed trigger: unpublishing deactivates the webhook', async () => {
 		await checks.unpublishDeactivates();
 		log(`trigger checks passed on the installed copy (${PACKAGE}.mandoTrigger): registration, signed event, forged 401, duplicate, unpublish`);
+	});
+});
+
+/** An n8n workflow file as exported (and as examples/ holds them). */
+interface WorkflowFile {
+	name: string;
+	nodes: Array<{ name: string; type: string; typeVersion: number; credentials?: Record<string, { id: string; name: string }> }>;
+	connections: Record<string, unknown>;
+	settings: Record<string, unknown>;
+}
+
+/**
+ * What each example in examples/ must do when its event arrives: the node that talks to the
+ * outside service (disabled for the run, so nothing is sent), and what reaches it.
+ */
+const EXAMPLES: Array<{
+	file: string;
+	event: string;
+	service: string;
+	check: (execution: N8nExecution) => string;
+}> = [
+	{
+		file: 'stock-low-to-slack.json',
+		event: 'stock.low',
+		service: 'Slack',
+		check: (execution) => {
+			const [message] = nodeOutput(execution, 'Message');
+			expect(message.text).toBe(':warning: Low stock: *Cappuccino* (PLU 1001) is down to 18 pcs (alert level 20). Time to reorder.');
+			return `Slack would post "${String(message.text)}"`;
+		},
+	},
+	{
+		file: 'sale-lines-to-google-sheets.json',
+		event: 'sale.created',
+		service: 'Google Sheets',
+		check: (execution) => {
+			const rows = nodeOutput(execution, 'Row');
+			const sale = { Date: '2026-11-28T11:42:17Z', Receipt: '000123', 'Sale ID': 'c56a4180-65aa-42ec-a945-5fd21dec0538' };
+			expect(rows).toEqual([
+				{ ...sale, PLU: '1001', Product: 'Cappuccino', Quantity: 2, 'Unit price': 4.5, 'Line total': 9, 'VAT %': 14 },
+				{ ...sale, PLU: '2040', Product: 'Salmon soup', Quantity: 2, 'Unit price': 18.25, 'Line total': 36.5, 'VAT %': 14 },
+			]);
+			return `Google Sheets would get ${rows.length} rows (${rows.map((r) => `${String(r.Product)} ×${String(r.Quantity)}`).join(', ')})`;
+		},
+	},
+	{
+		file: 'customer-to-mailchimp.json',
+		event: 'customer.created',
+		service: 'Mailchimp',
+		check: (execution) => {
+			const subscribed = nodeOutput(execution, 'Has email and marketing consent?');
+			expect(subscribed.map((c) => c.email)).toEqual(['aino.virtanen@example.fi']);
+			return `Mailchimp would subscribe ${String(subscribed[0].email)}`;
+		},
+	},
+	{
+		file: 'businessday-closed-summary.json',
+		event: 'businessday.closed',
+		service: 'Slack',
+		check: (execution) => {
+			expect(nodeOutput(execution, 'Get location')).toEqual([expect.objectContaining({ name: 'Kahvila Helsinki' })]);
+			const [summary] = nodeOutput(execution, 'Daily summary');
+			expect(summary).toMatchObject({ location: 'Kahvila Helsinki', date: '2026-11-28', sales: 214, total: 6128.4 });
+			expect(summary.text).toBe(
+				':bar_chart: *Kahvila Helsinki*, business day 2026-11-28 closed: 214 sales, 6128.40 EUR (card 5702.90, cash 425.50).',
+			);
+			return `the Mando node looked up the location; Slack would post "${String(summary.text)}"`;
+		},
+	},
+];
+
+/** Placeholder credentials (never used for a request) per outside node type, made once. */
+const placeholders = new Map<string, Record<string, { id: string; name: string }>>();
+const PLACEHOLDER_DATA: Record<string, { type: string; data: Record<string, string> }> = {
+	'n8n-nodes-base.slack': { type: 'slackApi', data: { accessToken: 'xoxb-placeholder' } },
+	'n8n-nodes-base.googleSheets': { type: 'googleSheetsOAuth2Api', data: { clientId: 'placeholder', clientSecret: 'placeholder' } },
+	'n8n-nodes-base.mailchimp': { type: 'mailchimpApi', data: { apiKey: 'placeholder-us1' } },
+};
+
+async function placeholderCredential(nodeType: string): Promise<Record<string, { id: string; name: string }>> {
+	const known = placeholders.get(nodeType);
+	if (known) return known;
+	const { type, data } = PLACEHOLDER_DATA[nodeType];
+	const created = await n8n.api<{ id: string; name: string }>('POST', '/credentials', { name: `${type} (placeholder)`, type, data });
+	const reference = { [type]: { id: created.id, name: created.name } };
+	placeholders.set(nodeType, reference);
+	return reference;
+}
+
+describe('examples/ in n8n with the installed package', () => {
+	test('examples/ holds exactly the documented examples', () => {
+		expect(readdirSync(path.join(REPO_ROOT, 'examples')).filter((f) => f.endsWith('.json')).sort()).toEqual(EXAMPLES.map((e) => e.file).sort());
+	});
+
+	test.each(EXAMPLES)('$file: imports with the pinned n8n\'s current node versions, publishes and runs on $event up to $service', async (example) => {
+		const workflow = JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples', example.file), 'utf8')) as WorkflowFile;
+		// Every node type exists in this n8n, at its newest version (what the editor adds today).
+		const types = await typeFile('nodes') as Array<{ name: string; version: number | number[] }>;
+		for (const node of workflow.nodes) {
+			const versions = types.filter((t) => t.name === node.type).flatMap((t) => t.version);
+			expect({ node: node.name, type: node.type, typeVersion: node.typeVersion }).toEqual({
+				node: node.name,
+				type: node.type,
+				typeVersion: Math.max(...versions),
+			});
+		}
+		// Imported as a user would, then given credentials: the Mando one for the emulator, and
+		// placeholders for the outside service (n8n refuses to publish a node without one).
+		for (const node of workflow.nodes) {
+			expect(node.credentials).toBeUndefined();
+			if (node.type.startsWith(`${PACKAGE}.`)) node.credentials = { mandoApi: credential };
+			if (node.name === example.service) node.credentials = await placeholderCredential(node.type);
+		}
+		const body = { name: workflow.name, nodes: workflow.nodes, connections: workflow.connections, settings: workflow.settings };
+		const created = await n8n.api<{ id: string; nodes: WorkflowFile['nodes'] }>('POST', '/workflows', body);
+		expect(created.nodes.map((n) => `${n.type}@${n.typeVersion}`)).toEqual(workflow.nodes.map((n) => `${n.type}@${n.typeVersion}`));
+		// n8n checks every node's configuration when publishing (required parameters, credentials).
+		await publish(n8n, created.id);
+		await unpublish(n8n, created.id);
+		// To run it without reaching the outside service, its node is disabled (n8n passes the
+		// items through a disabled node); the run shows what that node would have been given.
+		const service = workflow.nodes.find((n) => n.name === example.service) as WorkflowFile['nodes'][number] & { disabled?: boolean };
+		service.disabled = true;
+		await n8n.api('PUT', `/workflows/${created.id}`, body);
+		await publish(n8n, created.id);
+		try {
+			await emulator.emit(example.event);
+			const [execution] = await n8n.waitForExecutions(created.id, 1);
+			expect(execution).toBeDefined();
+			expect(execution.status).toBe('success');
+			const found = example.check(execution);
+			log(
+				`example ${example.file}: imported (${workflow.nodes.length} nodes), publishes (n8n's node checks pass); ${example.event} → execution #${execution.id}: ${found} (${example.service} node disabled in this run)`,
+			);
+		} finally {
+			await unpublish(n8n, created.id);
+		}
 	});
 });
