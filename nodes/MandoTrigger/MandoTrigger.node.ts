@@ -102,6 +102,13 @@ export class MandoTrigger implements INodeType {
 		],
 		properties: [
 			{
+				displayName:
+					'Mando sends events only to <b>HTTPS</b> addresses that it can reach over the internet. For n8n on your own computer, use a tunnel and set n8n\'s WEBHOOK_URL to its https address. Publish the workflow to receive events for real; "Listen for test event" uses the test URL only while the editor listens.',
+				name: 'httpsNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
 				displayName: 'Events',
 				name: 'events',
 				type: 'multiOptions',
