@@ -12,7 +12,9 @@ import { asNodeError } from '../shared/transport';
 import { MANDO_EVENTS, MANDO_EVENT_TYPES } from '../shared/events';
 import { MANDO_SIGNATURE_HEADER } from '../shared/signature';
 import { recentEventIdsFor } from '../shared/dedup';
-import { decideDelivery, type AcknowledgeMode } from './receive';
+import { decideDelivery, type AcknowledgeMode, type DeliveryInput } from './receive';
+import { credentialSecret } from './secret';
+import { acknowledgeResponseFields } from './webhookFields';
 import {
 	checkRegistration,
 	ensureRegistration,
@@ -93,10 +95,8 @@ export class MandoTrigger implements INodeType {
 			{
 				name: 'default',
 				httpMethod: 'POST',
-				responseMode: '={{$parameter["acknowledge"] === "afterSuccess" ? "lastNode" : "onReceived"}}',
-				// Under "immediately" the acknowledgement body is the node's own counts (an empty
-				// value lets n8n send it); after a run, n8n answers with no body.
-				responseData: '={{$parameter["acknowledge"] === "afterSuccess" ? "noData" : ""}}',
+				// Follow Acknowledge: answer at once with the node's counts, or after the run with no body.
+				...acknowledgeResponseFields(),
 				path: 'webhook',
 			},
 		],
@@ -284,26 +284,38 @@ async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhookRespons
 	const rawBody = Buffer.isBuffer(req.rawBody) ? req.rawBody : Buffer.alloc(0);
 	const key = registrationKey(this);
 	const staticData = this.getWorkflowStaticData('node');
-	let secret = (staticData as TriggerStaticData).registrations?.[key]?.secret;
-	if (!secret) {
-		const credentials = await this.getCredentials('mandoApi');
-		secret = typeof credentials.webhookSecret === 'string' ? credentials.webhookSecret : undefined;
-	}
 	const events = this.getNodeParameter('events', []) as string[];
 	const acknowledge = this.getNodeParameter('acknowledge', 'immediately') as AcknowledgeMode;
 	// The test and production registrations de-duplicate independently: Mando delivers every
 	// event to both while the editor listens for a test event.
 	const recent = recentEventIdsFor(`${this.getWorkflow().id}:${this.getNode().id}:${key}`);
-	const decision = decideDelivery({
+	const input: DeliveryInput = {
 		rawBody,
 		signature: req.headers[MANDO_SIGNATURE_HEADER],
-		secret,
+		secret: (staticData as TriggerStaticData).registrations?.[key]?.secret,
 		selected: events.includes('*') ? '*' : new Set(events),
 		acknowledge,
 		staticData,
 		recent,
 		now: Date.now(),
-	});
+	};
+	let decision;
+	if (input.secret) {
+		decision = decideDelivery(input);
+	} else {
+		// The credential's secret, reused between deliveries (reading a credential is costly in n8n)
+		// and read again at once when a delivery does not verify with the reused one.
+		const secretKey = `${this.getWorkflow().id}:${this.getNode().id}:${this.getNode().credentials?.mandoApi?.id ?? ''}`;
+		const load = async () => {
+			const credentials = await this.getCredentials('mandoApi');
+			return typeof credentials.webhookSecret === 'string' ? credentials.webhookSecret : undefined;
+		};
+		const first = await credentialSecret(secretKey, load, input.now);
+		decision = decideDelivery({ ...input, secret: first.secret });
+		if (first.reused && decision.action === 'reject' && decision.status === 401) {
+			decision = decideDelivery({ ...input, secret: (await credentialSecret(secretKey, load, input.now, true)).secret });
+		}
+	}
 
 	switch (decision.action) {
 		case 'reject':

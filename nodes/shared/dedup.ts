@@ -1,3 +1,5 @@
+import { randomBytes } from 'crypto';
+
 /**
  * De-duplication of Mando events by event `id`, kept in the trigger's workflow static data so that
  * it is persisted by n8n and survives a restart.
@@ -22,6 +24,13 @@ export const DEDUP_RETENTION_MS = 6 * 60 * 60 * 1000;
 export interface DedupState {
 	seen: Record<string, number>;
 	n: number;
+	/**
+	 * Merge watermark of the in-process memory ({@link RecentEventIds.mergeInto}): `by` names the
+	 * memory (one per trigger node and process), `seq` is its sequence number when it last merged
+	 * into this state; every handled id the memory held up to `seq` is in `seen`. Absent until the
+	 * first merge; a watermark of another memory (another process, or before a restart) is ignored.
+	 */
+	m?: { by: string; seq: number };
 }
 
 /** What {@link DedupState} entries mean. */
@@ -60,7 +69,9 @@ export function markEvent(state: DedupState, id: string, mark: DedupMark, now: n
 	if (had && mark === 'pending' && state.seen[id] > 0) return;
 	state.seen[id] = mark === 'handled' ? now : -now;
 	if (!had) state.n += 1;
-	if (state.n > DEDUP_MAX_IDS || (!had && state.n % 500 === 0)) pruneDedupState(state, now);
+	// Every 500 new ids below the cap (dropping expired ones), and whenever the cap is passed
+	// (down to 90 %, expired ones first); at exactly the cap the next id prunes, not this one.
+	if (state.n > DEDUP_MAX_IDS || (!had && state.n % 500 === 0 && state.n < DEDUP_MAX_IDS)) pruneDedupState(state, now);
 }
 
 /**
@@ -92,9 +103,18 @@ export const RECENT_MAX_IDS = 2000;
  * synchronously, and {@link RecentEventIds.mergeInto} copies recent marks back into the static
  * data at every delivery. It also holds the outcome of runs under Acknowledge "After the workflow
  * succeeds": `in-flight` while the run goes on, then handled (2xx answer) or forgotten (error).
+ *
+ * Every {@link RecentEventIds.set} gets the next sequence number, so a merge only walks the
+ * marks made after the state's watermark ({@link DedupState.m}): constant work per delivery
+ * instead of one look-up per remembered id.
  */
 export class RecentEventIds {
-	private readonly entries = new Map<string, { mark: 'handled' | 'in-flight'; at: number }>();
+	private readonly entries = new Map<string, { mark: 'handled' | 'in-flight'; at: number; seq: number }>();
+	/** Every `set` in order: `seq` ascending; an item is stale once `entries` holds a newer `seq` for its id. */
+	private log: Array<{ id: string; seq: number }> = [];
+	private seq = 0;
+	/** Names this memory in watermarks; random, so another process's or an earlier run's never matches. */
+	private readonly instance = randomBytes(6).toString('hex');
 
 	constructor(
 		private readonly windowMs = RECENT_WINDOW_MS,
@@ -110,8 +130,10 @@ export class RecentEventIds {
 
 	/** Records `id` with `mark` at `now` (ms since epoch). */
 	set(id: string, mark: 'handled' | 'in-flight', now: number): void {
+		const seq = ++this.seq;
 		this.entries.delete(id);
-		this.entries.set(id, { mark, at: now });
+		this.entries.set(id, { mark, at: now, seq });
+		this.log.push({ id, seq });
 		this.prune(now);
 	}
 
@@ -125,18 +147,39 @@ export class RecentEventIds {
 		return this.entries.size;
 	}
 
-	/** Copies handled ids that the persisted state lacks (or holds as pending) into `state`. */
+	/**
+	 * Copies handled ids that the persisted state lacks (or holds as pending) into `state`, then
+	 * sets the state's watermark. Walks only the marks made after the state's own watermark when
+	 * this memory wrote it, otherwise every id held.
+	 */
 	mergeInto(state: DedupState, now: number): void {
 		this.prune(now);
-		for (const [id, entry] of this.entries) {
-			if (entry.mark === 'handled' && !isHandled(state, id)) markEvent(state, id, 'handled', entry.at);
+		const m = state.m;
+		const since = typeof m === 'object' && m !== null && m.by === this.instance && typeof m.seq === 'number' ? m.seq : 0;
+		// First log item newer than the watermark (binary search: seq ascends).
+		let lo = 0;
+		let hi = this.log.length;
+		while (lo < hi) {
+			const mid = (lo + hi) >>> 1;
+			if (this.log[mid].seq <= since) lo = mid + 1;
+			else hi = mid;
 		}
+		for (let i = lo; i < this.log.length; i++) {
+			const { id, seq } = this.log[i];
+			const entry = this.entries.get(id);
+			if (entry?.seq === seq && entry.mark === 'handled' && !isHandled(state, id)) markEvent(state, id, 'handled', entry.at);
+		}
+		if (since !== this.seq) state.m = { by: this.instance, seq: this.seq };
 	}
 
 	private prune(now: number): void {
 		for (const [id, entry] of this.entries) {
 			if (this.entries.size <= this.maxIds && now - entry.at <= this.windowMs) break;
 			this.entries.delete(id);
+		}
+		// Drop stale log items once they outnumber the live ones (amortised constant time).
+		if (this.log.length > 2 * this.maxIds && this.log.length > 2 * this.entries.size) {
+			this.log = this.log.filter(({ id, seq }) => this.entries.get(id)?.seq === seq);
 		}
 	}
 }
