@@ -35,9 +35,8 @@ const ODD_TYPES = [
 	'text/plain; charset=iso-8859-1',
 	'application/x-www-form-urlencoded',
 	'application/octet-stream',
-	'application/xml',
-	'text/xml',
-	'application/soap+xml',
+	// XML types are left out: n8n 2.40.7 parses them (xml2js) before any node runs, and some
+	// malformed bodies never get an answer (found by this fuzz; n8n's, for every webhook).
 	'multipart/form-data; boundary=mando',
 	'image/png',
 	'application/vnd.api+json',
@@ -65,7 +64,10 @@ let wf: CreatedWorkflow;
 let url: string;
 
 beforeAll(async () => {
-	stage = await startStage();
+	// n8n 2.40's default expression engine (isolated-vm) builds an isolate for every delivery to a
+	// non-Webhook trigger: about 3 deliveries/s on 2 cores. The fuzz is about the trigger's
+	// verification, so its n8n evaluates expressions with the legacy engine to get through 10,000.
+	stage = await startStage({ n8n: { env: { N8N_EXPRESSION_ENGINE: 'legacy' } } });
 	wf = await createTriggerWorkflow(stage.n8n, stage.credential, { events: ['*'] }, { name: 'Reliability 5 fuzz' });
 	url = stage.deliveryUrl(wf.webhookPath).replace(`:${stage.proxy.port}`, `:${stage.n8n.port}`);
 	await publish(stage.n8n, wf.id);
@@ -225,13 +227,14 @@ async function post(d: FuzzDelivery): Promise<Outcome> {
 	if (d.contentType !== null) headers['content-type'] = d.contentType;
 	if (signature !== null) headers['x-mando-signature'] = signature;
 	try {
-		const res = await fetch(url, { method: 'POST', headers, body: body! });
+		const res = await fetch(url, { method: 'POST', headers, body: body!, signal: AbortSignal.timeout(30_000) });
 		return { delivery: d, status: res.status, text: await res.text(), ids };
 	} catch (error) {
 		// a header value fetch refuses to send (e.g. control characters) never reaches n8n
 		if (error instanceof TypeError && /header/i.test(String((error as Error).message) + String((error as { cause?: Error }).cause?.message))) {
 			return { delivery: d, status: -1, text: '', ids };
 		}
+		// status 0: no answer (connection error, or none within 30 s)
 		return { delivery: d, status: 0, text: String((error as { cause?: Error }).cause ?? error), ids };
 	}
 }
