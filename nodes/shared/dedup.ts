@@ -112,6 +112,8 @@ export class RecentEventIds {
 	private readonly entries = new Map<string, { mark: 'handled' | 'in-flight'; at: number; seq: number }>();
 	/** Every `set` in order: `seq` ascending; an item is stale once `entries` holds a newer `seq` for its id. */
 	private log: Array<{ id: string; seq: number }> = [];
+	/** Index of the first log item not yet pruned (items before it are gone from `entries` or stale). */
+	private head = 0;
 	private seq = 0;
 	/** Names this memory in watermarks; random, so another process's or an earlier run's never matches. */
 	private readonly instance = randomBytes(6).toString('hex');
@@ -157,7 +159,7 @@ export class RecentEventIds {
 		const m = state.m;
 		const since = typeof m === 'object' && m !== null && m.by === this.instance && typeof m.seq === 'number' ? m.seq : 0;
 		// First log item newer than the watermark (binary search: seq ascends).
-		let lo = 0;
+		let lo = this.head;
 		let hi = this.log.length;
 		while (lo < hi) {
 			const mid = (lo + hi) >>> 1;
@@ -172,14 +174,25 @@ export class RecentEventIds {
 		if (since !== this.seq) state.m = { by: this.instance, seq: this.seq };
 	}
 
+	/**
+	 * Drops the oldest ids while more than `maxIds` are held or the oldest is outside the window.
+	 * Walks the log from `head` (oldest first, as the ids were set) rather than iterating the Map,
+	 * whose iteration from the start slows down as deleted entries pile up at its front.
+	 */
 	private prune(now: number): void {
-		for (const [id, entry] of this.entries) {
-			if (this.entries.size <= this.maxIds && now - entry.at <= this.windowMs) break;
-			this.entries.delete(id);
+		while (this.head < this.log.length) {
+			const { id, seq } = this.log[this.head];
+			const entry = this.entries.get(id);
+			if (entry?.seq === seq) {
+				if (this.entries.size <= this.maxIds && now - entry.at <= this.windowMs) break;
+				this.entries.delete(id);
+			}
+			this.head++;
 		}
-		// Drop stale log items once they outnumber the live ones (amortised constant time).
-		if (this.log.length > 2 * this.maxIds && this.log.length > 2 * this.entries.size) {
-			this.log = this.log.filter(({ id, seq }) => this.entries.get(id)?.seq === seq);
+		// Drop pruned log items, and stale ones once they outnumber the live (amortised constant time).
+		if (this.head > this.maxIds || this.log.length - this.head > 2 * this.maxIds + 2 * this.entries.size) {
+			this.log = this.log.slice(this.head).filter(({ id, seq }) => this.entries.get(id)?.seq === seq);
+			this.head = 0;
 		}
 	}
 }
