@@ -1,5 +1,7 @@
 import type {
 	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
 	IHookFunctions,
 	INodeType,
 	INodeTypeDescription,
@@ -11,7 +13,7 @@ import { asNodeError } from '../shared/transport';
 
 import { MANDO_EVENTS, MANDO_EVENT_TYPES } from '../shared/events';
 import { MANDO_SIGNATURE_HEADER } from '../shared/signature';
-import { recentEventIdsFor } from '../shared/dedup';
+import { persistRunMarks, recentEventIdsFor } from '../shared/dedup';
 import { decideDelivery, type AcknowledgeMode, type DeliveryInput } from './receive';
 import { credentialSecret } from './secret';
 import { acknowledgeResponseFields } from './webhookFields';
@@ -257,6 +259,28 @@ export class MandoTrigger implements INodeType {
 			},
 		},
 	};
+
+	/**
+	 * The first step of every run this trigger starts: passes the events through unchanged and
+	 * records their ids in the run's static data, which n8n saves when the run ends (see
+	 * `persistRunMarks` for why the webhook method's own marks are not enough on n8n 2.x).
+	 */
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const acknowledge = this.getNodeParameter('acknowledge', 0, 'immediately') as AcknowledgeMode;
+		// With "Event Data Only" the items carry no event id; the in-process memory still has them.
+		const envelopes = this.getNodeParameter('options.output', 0, 'envelope') === 'envelope';
+		const ids = envelopes ? items.map((item) => item.json.id).filter((id): id is string => typeof id === 'string') : [];
+		const key = this.getMode() === 'manual' ? 'test' : 'production';
+		persistRunMarks(
+			this.getWorkflowStaticData('node'),
+			recentEventIdsFor(`${this.getWorkflow().id}:${this.getNode().id}:${key}`),
+			ids,
+			acknowledge === 'immediately' ? 'handled' : 'pending',
+			Date.now(),
+		);
+		return [items];
+	}
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		try {

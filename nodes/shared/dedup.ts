@@ -88,11 +88,14 @@ export function pruneDedupState(state: DedupState, now: number): void {
 	state.n = keep.length;
 }
 
-/** How long the in-process memory keeps an id, in milliseconds (covers concurrent requests). */
-export const RECENT_WINDOW_MS = 60_000;
+/**
+ * How long the in-process memory keeps an id, in milliseconds: as long as the persisted state
+ * ({@link DEDUP_RETENTION_MS}), so that marks a concurrent save dropped are merged back later.
+ */
+export const RECENT_WINDOW_MS = DEDUP_RETENTION_MS;
 
-/** Most ids the in-process memory keeps per trigger node. */
-export const RECENT_MAX_IDS = 2000;
+/** Most ids the in-process memory keeps per trigger node (as many as the persisted state). */
+export const RECENT_MAX_IDS = DEDUP_MAX_IDS;
 
 /**
  * In-process memory of the event ids one trigger node saw in the last {@link RECENT_WINDOW_MS}.
@@ -207,4 +210,28 @@ export function recentEventIdsFor(key: string): RecentEventIds {
 		recentByNode.set(key, recent);
 	}
 	return recent;
+}
+
+/**
+ * Writes event ids into the persisted state of an execution's static data: every id in `ids`
+ * (the run's events) as handled or pending, and every handled id of `recent`.
+ *
+ * Why: n8n 2.40 does not save static data changed by a webhook method when the delivery starts an
+ * execution (its WorkflowRunner re-wraps the shared static data object, which clears n8n's
+ * "changed" flag before the webhook's save). The trigger's `execute` — the first step of the run —
+ * calls this, and n8n saves the execution's static data when the run ends.
+ *
+ * @param container the node's static data in the execution
+ * @param ids event ids of the run's items (may be empty when the output holds only `data`)
+ */
+export function persistRunMarks(
+	container: Record<string, unknown>,
+	recent: RecentEventIds,
+	ids: string[],
+	mark: DedupMark,
+	now: number,
+): void {
+	const state = getDedupState(container);
+	recent.mergeInto(state, now);
+	for (const id of ids) if (!isHandled(state, id)) markEvent(state, id, mark, now);
 }

@@ -82,18 +82,24 @@ describe('Mando Trigger in a real n8n', () => {
 		await checks.duplicateIgnored();
 	});
 
-	test('restarting n8n with the workflow published leaves exactly one registration', async () => {
+	test('restarting n8n with the workflow published leaves exactly one registration, and de-duplication survives it', async () => {
+		const persisted = await n8n.api<{ staticData?: Record<string, { dedup?: { seen: Record<string, number> } }> }>('GET', `/workflows/${wf.id}`);
+		const seen = Object.keys(persisted.staticData?.['node:Mando Trigger']?.dedup?.seen ?? {});
+		expect(seen).toContain(firstEventId);
 		await n8n.restart();
-		await delay(3000);
+		await n8n.waitForPublication(wf.id);
 		const mine = registrationsFor(url);
 		expect(mine).toHaveLength(1);
 		expect(mine[0].active).toBe(true);
 		expect(emulator.webhooks()).toHaveLength(1);
-		// de-duplication survived the restart (persisted in static data)
+		// The in-process memory is gone: only the persisted static data knows the id now.
+		const before = emulator.deliveries().length;
 		await emulator.emit('sale.created', { id: firstEventId });
+		const [answer] = await emulator.waitForDeliveries((d) => d.slice(before).some((x) => x.eventIds.includes(firstEventId) && x.status === 200), 20_000);
+		expect(answer).toBeDefined();
 		await delay(1500);
 		expect(await n8n.executions(wf.id)).toHaveLength(2);
-		log(`after restart: ${mine.length} registration (${mine[0].id}, active=${mine[0].active}); ${firstEventId} re-sent → still 2 executions`);
+		log(`after restart: ${mine.length} registration (${mine[0].id}, active=${mine[0].active}); persisted de-dup state held ${seen.length} ids; ${firstEventId} re-sent → answered 200, still 2 executions`);
 	});
 
 	test('"listen for test event" while published registers the test URL separately and removes it afterwards', async () => {

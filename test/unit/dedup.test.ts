@@ -1,4 +1,4 @@
-import { DEDUP_MAX_IDS, DEDUP_RETENTION_MS, getDedupState, isHandled, markEvent } from '../../nodes/shared/dedup';
+import { DEDUP_MAX_IDS, DEDUP_RETENTION_MS, getDedupState, isHandled, markEvent, persistRunMarks, RecentEventIds } from '../../nodes/shared/dedup';
 
 describe('event id de-duplication state', () => {
 	it('remembers handled ids; pending ids do not block, and handled never goes back to pending', () => {
@@ -49,5 +49,22 @@ describe('event id de-duplication state', () => {
 		expect(isHandled(state, 'old')).toBe(false);
 		expect(isHandled(state, 'evt_499')).toBe(true);
 		expect(state.n).toBe(499);
+	});
+});
+
+describe('persistRunMarks (the trigger execute step)', () => {
+	it("writes the run's event ids and the memory's handled ids into the run's static data", () => {
+		const recent = new RecentEventIds();
+		recent.set('evt_earlier', 'handled', 1000);
+		recent.set('evt_running', 'in-flight', 1000);
+		const container: Record<string, unknown> = {};
+		persistRunMarks(container, recent, ['evt_now'], 'handled', 2000);
+		const state = getDedupState(container);
+		expect(isHandled(state, 'evt_now')).toBe(true);
+		expect(isHandled(state, 'evt_earlier')).toBe(true);
+		expect(isHandled(state, 'evt_running')).toBe(false);
+		persistRunMarks(container, recent, ['evt_pending'], 'pending', 3000);
+		expect(isHandled(getDedupState(container), 'evt_pending')).toBe(false);
+		expect(getDedupState(container).seen.evt_pending).toBe(-3000);
 	});
 });
