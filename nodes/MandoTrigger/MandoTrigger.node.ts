@@ -304,7 +304,20 @@ function respond(ctx: IWebhookFunctions, status: number, code: string, message: 
 
 async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const req = this.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & RawRequest;
-	if (req.rawBody === undefined && typeof req.readRawBody === 'function') await req.readRawBody();
+	if (req.rawBody === undefined && typeof req.readRawBody === 'function') {
+		try {
+			await req.readRawBody();
+		} catch (error) {
+			// n8n consumed the body already (it parses multipart/form-data before the node runs) or
+			// the sender went away: the bytes the signature covers are gone. A 4xx, not a 5xx that
+			// would make a sender retry. Mando sends application/json.
+			this.logger.warn(`Mando Trigger rejected a delivery (400): the body could not be read (${(error as Error).message})`, {
+				workflowId: this.getWorkflow().id,
+				node: this.getNode().name,
+			});
+			return respond(this, 400, 'BAD_REQUEST', 'The request body could not be read as sent; Mando deliveries are application/json');
+		}
+	}
 	const rawBody = Buffer.isBuffer(req.rawBody) ? req.rawBody : Buffer.alloc(0);
 	const key = registrationKey(this);
 	const staticData = this.getWorkflowStaticData('node');
