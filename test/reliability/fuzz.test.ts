@@ -103,7 +103,8 @@ const badSignature = (body: Buffer) =>
 		fc.constant(''),
 		fc.constant('sha256='),
 		fc.integer({ min: 1, max: 63 }).map((n) => signMandoPayload(body, secret()).slice(0, 7 + n)), // truncated
-		fc.string({ minLength: 1, maxLength: 40 }).map((extra) => signMandoPayload(body, secret()) + extra), // over-long
+		// over-long (whitespace around a correct header is no forgery: HTTP trims it, so does the trigger)
+		fc.string({ minLength: 1, maxLength: 40 }).filter((extra) => extra.trim() !== '').map((extra) => signMandoPayload(body, secret()) + extra),
 		fc.string({ minLength: 64, maxLength: 64 }).map((s) => 'sha256=' + s), // non-hex (almost surely)
 		fc.constant(signMandoPayload(body, secret()).slice(7)), // no prefix
 		fc.constant(signMandoPayload(body, secret()).replace('sha256=', 'sha1=')),
