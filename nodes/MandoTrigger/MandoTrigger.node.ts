@@ -40,8 +40,17 @@ interface TriggerStaticData extends IDataObject {
  * `test` while the editor listens for a test event (n8n runs test webhooks in `manual` mode),
  * `production` otherwise. The two registrations never share state.
  */
-function registrationKey(ctx: IHookFunctions | IWebhookFunctions): 'test' | 'production' {
+function registrationKey(ctx: IHookFunctions | IWebhookFunctions | IExecuteFunctions): 'test' | 'production' {
 	return ctx.getMode() === 'manual' ? 'test' : 'production';
+}
+
+/**
+ * The in-process memory of this trigger node's recent event ids. The test and production
+ * registrations de-duplicate independently: Mando delivers every event to both while the editor
+ * listens for a test event.
+ */
+function recentIds(ctx: IWebhookFunctions | IExecuteFunctions) {
+	return recentEventIdsFor(`${ctx.getWorkflow().id}:${ctx.getNode().id}:${registrationKey(ctx)}`);
 }
 
 function registrations(ctx: IHookFunctions | IWebhookFunctions): Record<string, StoredRegistration> {
@@ -271,10 +280,9 @@ export class MandoTrigger implements INodeType {
 		// With "Event Data Only" the items carry no event id; the in-process memory still has them.
 		const envelopes = this.getNodeParameter('options.output', 0, 'envelope') === 'envelope';
 		const ids = envelopes ? items.map((item) => item.json.id).filter((id): id is string => typeof id === 'string') : [];
-		const key = this.getMode() === 'manual' ? 'test' : 'production';
 		persistRunMarks(
 			this.getWorkflowStaticData('node'),
-			recentEventIdsFor(`${this.getWorkflow().id}:${this.getNode().id}:${key}`),
+			recentIds(this),
 			ids,
 			acknowledge === 'immediately' ? 'handled' : 'pending',
 			Date.now(),
@@ -323,9 +331,7 @@ async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhookRespons
 	const staticData = this.getWorkflowStaticData('node');
 	const events = this.getNodeParameter('events', []) as string[];
 	const acknowledge = this.getNodeParameter('acknowledge', 'immediately') as AcknowledgeMode;
-	// The test and production registrations de-duplicate independently: Mando delivers every
-	// event to both while the editor listens for a test event.
-	const recent = recentEventIdsFor(`${this.getWorkflow().id}:${this.getNode().id}:${key}`);
+	const recent = recentIds(this);
 	const input: DeliveryInput = {
 		rawBody,
 		signature: req.headers[MANDO_SIGNATURE_HEADER],
