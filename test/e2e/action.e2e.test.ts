@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'crypto';
 
 import { startEmulator, type Emulator } from '../emulator/server';
 import { N8n, nodeOutput, type N8nExecution } from './harness/n8n';
-import { createMandoCredential, NODE_PREFIX, publish } from './harness/workflows';
+import { createMandoCredential, mandoNode, NODE_PREFIX, publish } from './harness/workflows';
 
 /**
  * The Mando action node end to end: a real n8n 2.40.7 with this package's dist/ loaded runs ONE
@@ -25,19 +25,6 @@ let n8n: N8n;
 let workflowId: string;
 
 const createdId = "={{ $('Create Product').first().json.id }}";
-
-function mandoNode(name: string, x: number, parameters: Record<string, unknown>, credential: { id: string; name: string }, executeOnce = false) {
-	return {
-		id: randomUUID(),
-		name,
-		type: `${NODE_PREFIX}.mando`,
-		typeVersion: 1,
-		position: [x, 300],
-		parameters,
-		credentials: { mandoApi: credential },
-		...(executeOnce ? { executeOnce: true } : {}),
-	};
-}
 
 beforeAll(async () => {
 	emulator = await startEmulator({ apiKey: API_KEY });

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'crypto';
 import { startEmulator, type Emulator, type EmulatorFault } from '../emulator/server';
 import { N8n, nodeOutput, type N8nExecution } from '../e2e/harness/n8n';
-import { createMandoCredential, NODE_PREFIX, publish } from '../e2e/harness/workflows';
+import { createMandoCredential, mandoNode, publish } from '../e2e/harness/workflows';
 import { recordFigures } from './figures';
 import { scanForSecrets } from './secrets';
 import { allExecutions, log } from './setup';
@@ -27,15 +27,7 @@ beforeAll(async () => {
 	emulator = await startEmulator({ apiKey: API_KEY });
 	n8n = await N8n.start();
 	const credential = await createMandoCredential(n8n, { apiKey: API_KEY, baseUrl: emulator.url });
-	const mando = (name: string, x: number, parameters: Record<string, unknown>) => ({
-		id: randomUUID(),
-		name,
-		type: `${NODE_PREFIX}.mando`,
-		typeVersion: 1,
-		position: [x, 300],
-		parameters,
-		credentials: { mandoApi: credential },
-	});
+	const mando = (name: string, x: number, parameters: Record<string, unknown>) => mandoNode(name, x, parameters, credential);
 	const workflow = await n8n.api<{ id: string }>('POST', '/workflows', {
 		name: 'Reliability 8 action under faults',
 		nodes: [

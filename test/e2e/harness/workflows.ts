@@ -112,3 +112,26 @@ export async function unpublish(n8n: N8n, workflowId: string): Promise<Publicati
 	await n8n.api('POST', `/workflows/${workflowId}/unpublish`, {});
 	return await n8n.waitForPublication(workflowId);
 }
+
+/**
+ * A Mando (action) node for a workflow built through the public API, at x position `x`, using
+ * `credential`; `executeOnce` runs it once whatever the number of input items.
+ */
+export function mandoNode(
+	name: string,
+	x: number,
+	parameters: Record<string, unknown>,
+	credential: { id: string; name: string },
+	executeOnce = false,
+) {
+	return {
+		id: randomUUID(),
+		name,
+		type: `${NODE_PREFIX}.mando`,
+		typeVersion: 1,
+		position: [x, 300],
+		parameters,
+		credentials: { mandoApi: credential },
+		...(executeOnce ? { executeOnce: true } : {}),
+	};
+}
