@@ -7,6 +7,13 @@
 # but the two paths; safe to run concurrently with itself (a lock serialises installs).
 set -euo pipefail
 
+# `npm run …` exports the project's .npmrc as npm_config_* variables (ignore_scripts=true among
+# them). These installs live in their own folders with their own needs: the sqlite3 rebuild must
+# run its build script whatever the caller's npm environment says.
+for name in $(compgen -e); do
+	case "${name,,}" in npm_config_*) unset "$name" ;; esac
+done
+
 N8N_VERSION="${N8N_VERSION:-2.40.7}"
 CACHE="${MANDO_CACHE_DIR:-$HOME/.cache/n8n-nodes-mando}"
 NODE_DIR="$CACHE/node24"
@@ -35,7 +42,7 @@ if [ ! -f "$N8N_DIR/.complete" ]; then
 JSON
 	(cd "$N8N_DIR" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
 	log "building sqlite3 for Node $("$NODE_BIN" --version) (about a minute)"
-	(cd "$N8N_DIR" && npm_config_nodedir="$(dirname "$(dirname "$NODE_BIN")")" npm rebuild sqlite3 >&2)
+	(cd "$N8N_DIR" && npm_config_nodedir="$(dirname "$(dirname "$NODE_BIN")")" npm rebuild --ignore-scripts=false sqlite3 >&2)
 	"$NODE_BIN" -e "require('$N8N_DIR/node_modules/sqlite3')" >&2
 	touch "$N8N_DIR/.complete"
 fi
