@@ -13,3 +13,9 @@ if [ ! -d tools/verdaccio/node_modules ] || [ tools/verdaccio/package-lock.json 
 	echo "[install] npm ci in tools/verdaccio (the e2e tests' local npm registry)"
 	(cd tools/verdaccio && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
+# npm 10 (what Node 20 and 22 ship): the compatibility test installs the packed package with it
+# into an empty folder, as the README tells self-hosters (tools/npm10/package.json).
+if [ ! -d tools/npm10/node_modules ] || [ tools/npm10/package-lock.json -nt tools/npm10/node_modules/.package-lock.json ]; then
+	echo "[install] npm ci in tools/npm10 (npm 10 for the compatibility test)"
+	(cd tools/npm10 && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi

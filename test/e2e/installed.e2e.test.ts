@@ -3,8 +3,17 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'f
 import { tmpdir } from 'os';
 import path from 'path';
 import { startEmulator, type Emulator } from '../emulator/server';
-import { N8n, nodeOutput, OWNER_EMAIL, OWNER_PASSWORD, REPO_ROOT, type N8nExecution } from './harness/n8n';
-import { LocalRegistry, packPackage, type PackResult } from './harness/registry';
+import {
+	allowCustomRegistry,
+	communityPackageEnv,
+	installCommunityPackage,
+	PACKAGE,
+	publishToLocalRegistry,
+	typeFile,
+	type InstalledPackage,
+} from './harness/community-package';
+import { N8n, nodeOutput, REPO_ROOT, type N8nExecution } from './harness/n8n';
+import type { LocalRegistry, PackResult } from './harness/registry';
 import { TriggerChecks } from './harness/trigger-checks';
 import { createMandoCredential, publish, unpublish } from './harness/workflows';
 
@@ -12,20 +21,13 @@ import { createMandoCredential, publish, unpublish } from './harness/workflows';
  * The install path users take: `npm pack` this package, publish the tarball to a local npm
  * registry (verdaccio), and let a real n8n 2.40.7 install it through its own community-package
  * installer (`POST /rest/community-packages`, what Settings → Community Nodes → Install calls),
- * with `N8N_COMMUNITY_PACKAGES_REGISTRY` pointing at that registry and nothing loaded from
- * `dist/`. Then the trigger's essential end-to-end checks run on the installed copy
- * (`n8n-nodes-mando.mandoTrigger`).
- *
- * n8n allows a registry other than the public npm registry only with the licence feature
- * `feat:communityNodes:customRegistry`. Without a licence, the one way to turn it on is n8n's own
- * end-to-end mode (`E2E_TESTS=true`, which adds `PATCH /rest/e2e/feature`); the test shows n8n
- * refusing the registry before the feature is on. n8n's own npm (`npm outdated` when listing)
- * is pointed at the local registry too, so nothing here asks the public registry.
+ * with nothing loaded from `dist/` (harness/community-package.ts). Then the trigger's essential
+ * end-to-end checks run on the installed copy (`n8n-nodes-mando.mandoTrigger`). The test also
+ * shows n8n refusing the local registry before the licence feature for it is on.
  */
 
 jest.setTimeout(10 * 60 * 1000);
 
-const PACKAGE = 'n8n-nodes-mando';
 const API_KEY = 'e2e-api-key-' + randomBytes(6).toString('hex');
 const WEBHOOK_SECRET = 'e2e-whsec-' + randomBytes(8).toString('hex');
 
@@ -43,26 +45,14 @@ let credential: { id: string; name: string };
 
 beforeAll(async () => {
 	work = mkdtempSync(path.join(tmpdir(), 'mando-installed-'));
-	pack = await packPackage(work);
-	registry = await LocalRegistry.start();
-	const token = await registry.addUser('mando-e2e', randomBytes(8).toString('hex'));
-	await registry.publish(pack.tarball, token);
-	const published = await registry.packument(PACKAGE);
-	expect(published['dist-tags'].latest).toBe(pack.version);
-	expect((published.versions[pack.version] as { dist: { tarball: string } }).dist.tarball.startsWith(registry.url)).toBe(true);
+	({ pack, registry } = await publishToLocalRegistry(work));
 	log(`packed ${path.basename(pack.tarball)} (${pack.files.length} files) and published ${PACKAGE}@${pack.version} to verdaccio ${registry.url}`);
 	emulator = await startEmulator({ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, allowHttp: true, timeScale: 1 / 3000 });
 	const noCustomNodes = path.join(work, 'no-custom-nodes');
 	mkdirSync(noCustomNodes);
 	n8n = await N8n.start({
 		customExtensions: noCustomNodes,
-		env: {
-			E2E_TESTS: 'true',
-			N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
-			N8N_COMMUNITY_PACKAGES_REGISTRY: registry.url,
-			npm_config_registry: `${registry.url}/`,
-			npm_config_cache: path.join(work, 'npm-cache'),
-		},
+		env: communityPackageEnv(registry, work),
 	});
 	log(`n8n ${n8n.baseUrl} (user folder ${n8n.userFolder}, no custom nodes), emulator ${emulator.url}`);
 });
@@ -77,27 +67,6 @@ afterAll(async () => {
 	}
 });
 
-interface InstalledPackage {
-	packageName: string;
-	installedVersion: string;
-	installedNodes: Array<{ name: string; type: string; latestVersion: number }>;
-	failedLoading?: boolean;
-}
-
-/** A type file the editor loads (`/types/nodes.json`, `/types/credentials.json`), as the owner. */
-async function typeFile(name: 'nodes' | 'credentials'): Promise<Array<{ name: string }>> {
-	// The files sit outside /rest; n8n answers them to the owner's session like the editor's.
-	const loginRes = await fetch(`${n8n.baseUrl}/rest/login`, {
-		method: 'POST',
-		headers: { 'Content-Type': 'application/json' },
-		body: JSON.stringify({ emailOrLdapLoginId: OWNER_EMAIL, password: OWNER_PASSWORD }),
-	});
-	const cookie = (loginRes.headers.get('set-cookie') ?? '').split(';')[0];
-	const res = await fetch(`${n8n.baseUrl}/types/${name}.json`, { headers: { cookie } });
-	if (!res.ok) throw new Error(`GET /types/${name}.json: ${res.status}`);
-	return (await res.json()) as Array<{ name: string }>;
-}
-
 describe('n8n-nodes-mando installed through n8n\'s community-package installer', () => {
 	let checks: TriggerChecks;
 
@@ -107,15 +76,8 @@ describe('n8n-nodes-mando installed through n8n\'s community-package installer',
 			(e: Error) => e.message,
 		);
 		expect(refused).toContain('feat:communityNodes:customRegistry');
-		const feature = await fetch(`${n8n.baseUrl}/rest/e2e/feature`, {
-			method: 'PATCH',
-			headers: { 'Content-Type': 'application/json' },
-			body: JSON.stringify({ feature: 'feat:communityNodes:customRegistry', enabled: true }),
-		});
-		expect(feature.ok).toBe(true);
-		const started = Date.now();
-		const installed = await n8n.rest<InstalledPackage>('POST', '/community-packages', { name: PACKAGE });
-		const seconds = ((Date.now() - started) / 1000).toFixed(1);
+		await allowCustomRegistry(n8n);
+		const { installed, seconds } = await installCommunityPackage(n8n);
 		expect(installed).toMatchObject({ packageName: PACKAGE, installedVersion: pack.version });
 		expect(installed.installedNodes.map((n) => n.type).sort()).toEqual([`${PACKAGE}.mando`, `${PACKAGE}.mandoTrigger`]);
 		const dir = path.join(n8n.userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE);
@@ -124,7 +86,7 @@ describe('n8n-nodes-mando installed through n8n\'s community-package installer',
 		expect(existsSync(path.join(dir, 'dist', 'nodes', 'MandoTrigger', 'MandoTrigger.node.js'))).toBe(true);
 		log(`custom registry before the licence feature: refused (${/Your license[^."\\]*/.exec(refused)?.[0] ?? refused.slice(0, 160)})`);
 		log(
-			`package installed by n8n: ${installed.packageName}@${installed.installedVersion} from ${registry.url} into ${dir} in ${seconds} s; nodes ${installed.installedNodes.map((n) => `${n.name} (${n.type} v${n.latestVersion})`).join(', ')}`,
+			`package installed by n8n: ${installed.packageName}@${installed.installedVersion} from ${registry.url} into ${dir} in ${seconds.toFixed(1)} s; nodes ${installed.installedNodes.map((n) => `${n.name} (${n.type} v${n.latestVersion})`).join(', ')}`,
 		);
 	});
 
@@ -132,10 +94,10 @@ describe('n8n-nodes-mando installed through n8n\'s community-package installer',
 		const packages = await n8n.rest<InstalledPackage[]>('GET', '/community-packages');
 		expect(packages).toHaveLength(1);
 		expect(packages[0]).toMatchObject({ packageName: PACKAGE, installedVersion: pack.version, failedLoading: false });
-		const nodeTypes = (await typeFile('nodes')).map((t) => t.name).filter((n) => /mando/i.test(n));
+		const nodeTypes = (await typeFile(n8n, 'nodes')).map((t) => t.name).filter((n) => /mando/i.test(n));
 		expect(nodeTypes).toEqual(expect.arrayContaining([`${PACKAGE}.mandoTrigger`, `${PACKAGE}.mando`]));
 		expect(nodeTypes.filter((n) => n.startsWith('CUSTOM.'))).toEqual([]);
-		const credentialTypes = (await typeFile('credentials')).map((t) => t.name).filter((n) => /mando/i.test(n));
+		const credentialTypes = (await typeFile(n8n, 'credentials')).map((t) => t.name).filter((n) => /mando/i.test(n));
 		expect(credentialTypes).toEqual(['mandoApi']);
 		const described = await n8n.rest<Array<{ name: string; displayName: string; version: number }>>('POST', '/node-types', {
 			nodeInfos: [
@@ -273,7 +235,7 @@ describe('examples/ in n8n with the installed package', () => {
 	test.each(EXAMPLES)('$file: imports with the pinned n8n\'s current node versions, publishes and runs on $event up to $service', async (example) => {
 		const workflow = JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples', example.file), 'utf8')) as WorkflowFile;
 		// Every node type exists in this n8n, at its newest version (what the editor adds today).
-		const types = await typeFile('nodes') as Array<{ name: string; version: number | number[] }>;
+		const types = await typeFile(n8n, 'nodes');
 		for (const node of workflow.nodes) {
 			const versions = types.filter((t) => t.name === node.type).flatMap((t) => t.version);
 			expect({ node: node.name, type: node.type, typeVersion: node.typeVersion }).toEqual({

@@ -6,28 +6,46 @@ import { tmpdir } from 'os';
 import path from 'path';
 
 /**
- * A real n8n 2.x for end-to-end tests and the demo: installs it once (scripts/ensure-n8n.sh:
- * Node 24 + n8n 2.40.7, cached), starts it on 127.0.0.1 with this package's `dist/` loaded as
- * custom nodes and an owner set from the environment, logs in, makes a public-API key, and
- * wraps the public API calls the tests need.
+ * A real n8n for end-to-end tests and the demo: installs it once (scripts/ensure-n8n.sh: n8n
+ * 2.40.7 on Node 24 by default, or `n8nVersion` / `N8N_VERSION`, e.g. 1.123.81 on Node 22; cached
+ * side by side), starts it on 127.0.0.1 with this package's `dist/` loaded as custom nodes and an
+ * owner set from the environment, logs in, makes a public-API key, and wraps the public API calls
+ * the tests need.
  */
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
-/** Paths of the cached Node 24 and n8n (installed on first use). */
+/** The n8n version tests run unless `N8N_VERSION` or `N8nOptions.n8nVersion` says otherwise. */
+export const DEFAULT_N8N_VERSION = '2.40.7';
+
+/** Paths of a cached Node and n8n (installed on first use), and what that n8n offers. */
 export interface N8nInstall {
 	nodeBin: string;
 	n8nBin: string;
 	n8nDir: string;
+	/** n8n's version, e.g. `2.40.7`. */
+	version: string;
+	/**
+	 * Whether this n8n has the workflow publication API (`POST /workflows/:id/publish` in its public
+	 * API and `GET /rest/workflows/:id/publication-status`). Without it (n8n 1.x and early 2.x) a
+	 * workflow is activated with `POST /workflows/:id/activate`, which answers once it is active.
+	 */
+	publicationApi: boolean;
 }
 
-let install: N8nInstall | undefined;
+const installs = new Map<string, N8nInstall>();
 
-/** Installs (or finds in the cache) Node 24 and n8n; see scripts/ensure-n8n.sh. */
-export function ensureN8nInstalled(): N8nInstall {
-	if (install) return install;
+/**
+ * Installs (or finds in the cache) n8n `version` and the Node it runs on; see scripts/ensure-n8n.sh.
+ *
+ * @param version an n8n version on the npm registry (default `N8N_VERSION`, else {@link DEFAULT_N8N_VERSION})
+ */
+export function ensureN8nInstalled(version = process.env.N8N_VERSION || DEFAULT_N8N_VERSION): N8nInstall {
+	const known = installs.get(version);
+	if (known) return known;
 	const out = execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'ensure-n8n.sh')], {
 		encoding: 'utf8',
+		env: { ...process.env, N8N_VERSION: version },
 		stdio: ['ignore', 'pipe', 'inherit'],
 		timeout: 30 * 60 * 1000,
 	});
@@ -37,7 +55,19 @@ export function ensureN8nInstalled(): N8nInstall {
 			.split('\n')
 			.map((line) => line.split('=') as [string, string]),
 	);
-	install = { nodeBin: vars.NODE24_BIN, n8nBin: vars.N8N_BIN, n8nDir: path.resolve(vars.N8N_BIN, '..', '..', '..', '..') };
+	const n8nDir = path.resolve(vars.N8N_BIN, '..', '..', '..', '..');
+	const n8nPackage = path.join(n8nDir, 'node_modules', 'n8n');
+	const dist = path.join(n8nPackage, 'dist');
+	const openapi = readFileSync(path.join(dist, 'public-api', 'v1', 'openapi.yml'), 'utf8');
+	const controller = readFileSync(path.join(dist, 'workflows', 'workflows.controller.js'), 'utf8');
+	const install: N8nInstall = {
+		nodeBin: vars.NODE_BIN,
+		n8nBin: vars.N8N_BIN,
+		n8nDir,
+		version: (JSON.parse(readFileSync(path.join(n8nPackage, 'package.json'), 'utf8')) as { version: string }).version,
+		publicationApi: /\/workflows\/\{\w+\}\/publish:/.test(openapi) && controller.includes('/publication-status'),
+	};
+	installs.set(version, install);
 	return install;
 }
 
@@ -65,6 +95,8 @@ export async function portIsFree(port: number): Promise<boolean> {
 
 /** Options of {@link N8n}. */
 export interface N8nOptions {
+	/** n8n version to run (default `N8N_VERSION`, else {@link DEFAULT_N8N_VERSION}); installed and cached on first use. */
+	n8nVersion?: string;
 	/** Port (default: a free one). */
 	port?: number;
 	/** Folder of custom nodes (`N8N_CUSTOM_EXTENSIONS`); default this package's `dist/`. */
@@ -139,7 +171,7 @@ export class N8n {
 	) {
 		this.port = port;
 		this.brokerPort = brokerPort;
-		this.install = ensureN8nInstalled();
+		this.install = ensureN8nInstalled(options.n8nVersion);
 		this.userFolder = options.userFolder ?? mkdtempSync(path.join(tmpdir(), 'mando-n8n-'));
 		this.logFile = path.join(this.userFolder, options.logName ?? 'n8n.log');
 	}
@@ -150,6 +182,11 @@ export class N8n {
 		await n8n.boot();
 		if ((options.command ?? 'start') === 'start') await n8n.createApiKey();
 		return n8n;
+	}
+
+	/** The running n8n's version and whether it has the publication API (see {@link N8nInstall}). */
+	get n8nVersion(): Pick<N8nInstall, 'version' | 'publicationApi'> {
+		return { version: this.install.version, publicationApi: this.install.publicationApi };
 	}
 
 	get baseUrl(): string {
@@ -236,7 +273,10 @@ export class N8n {
 			if (child.exitCode !== null) throw new Error(`n8n exited with ${child.exitCode}; see ${this.logFile}`);
 			try {
 				const res = await fetch(`${this.baseUrl}/healthz/readiness`);
-				if (res.ok) return;
+				// n8n 1.x is "ready" (and answers every path with 200 "n8n is starting up") before its
+				// REST routes exist: the main process waits for its settings in JSON too.
+				const restReady = async () => ((await fetch(`${this.baseUrl}/rest/settings`)).headers.get('content-type') ?? '').includes('json');
+				if (res.ok && ((this.options.command ?? 'start') !== 'start' || (await restReady()))) return;
 			} catch {
 				// not listening yet
 			}
@@ -247,15 +287,12 @@ export class N8n {
 
 	private async createApiKey(): Promise<void> {
 		if (this.apiKey) return;
-		const login = await fetch(`${this.baseUrl}/rest/login`, {
-			method: 'POST',
-			headers: { 'Content-Type': 'application/json' },
-			body: JSON.stringify({ emailOrLdapLoginId: OWNER_EMAIL, password: OWNER_PASSWORD }),
-		});
-		if (!login.ok) throw new Error(`n8n login failed: ${login.status} ${await login.text()}`);
-		const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
-		this.cookie = cookie;
+		await this.relogin();
+		const cookie = this.cookie;
 		const scopesRes = await fetch(`${this.baseUrl}/rest/api-keys/scopes`, { headers: { cookie } });
+		// n8n 1.x turns its public API off in its end-to-end mode (E2E_TESTS=true): no key then.
+		if (scopesRes.status === 404) return;
+		if (!scopesRes.ok) throw new Error(`n8n API key scopes: ${scopesRes.status} ${await scopesRes.text()}`);
 		const scopes = ((await scopesRes.json()) as { data: string[] }).data;
 		const res = await fetch(`${this.baseUrl}/rest/api-keys`, {
 			method: 'POST',
@@ -324,16 +361,25 @@ export class N8n {
 		if (env) this.restartEnv = { ...this.restartEnv, ...env };
 		await this.stop();
 		await this.boot();
-		this.apiKey && (await this.relogin());
+		if ((this.options.command ?? 'start') !== 'start') return;
+		if (this.apiKey) await this.relogin();
+		else await this.createApiKey();
 	}
 
+	/**
+	 * Logs in as the owner and keeps the session cookie. An n8n that cannot take its owner from the
+	 * environment (n8n 1.x has no `N8N_INSTANCE_OWNER_*`) answers the first login with 401: the owner
+	 * is then set up through `POST /rest/owner/setup`, as the editor's first screen does.
+	 */
 	private async relogin(): Promise<void> {
-		const login = await fetch(`${this.baseUrl}/rest/login`, {
-			method: 'POST',
-			headers: { 'Content-Type': 'application/json' },
-			body: JSON.stringify({ emailOrLdapLoginId: OWNER_EMAIL, password: OWNER_PASSWORD }),
-		});
-		if (!login.ok) throw new Error(`n8n login failed: ${login.status}`);
+		const post = (restPath: string, body: unknown) =>
+			fetch(`${this.baseUrl}/rest${restPath}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+		let login = await post('/login', { emailOrLdapLoginId: OWNER_EMAIL, password: OWNER_PASSWORD });
+		if (login.status === 401) {
+			const setup = await post('/owner/setup', { email: OWNER_EMAIL, firstName: 'Mando', lastName: 'Tester', password: OWNER_PASSWORD });
+			if (setup.ok) login = await post('/login', { emailOrLdapLoginId: OWNER_EMAIL, password: OWNER_PASSWORD });
+		}
+		if (!login.ok) throw new Error(`n8n login failed: ${login.status} ${await login.text()}`);
 		this.cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
 	}
 

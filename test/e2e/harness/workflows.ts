@@ -15,7 +15,10 @@ export async function createMandoCredential(
 	data: { apiKey: string; webhookSecret?: string; baseUrl: string },
 	name = 'Mando (emulator)',
 ): Promise<{ id: string; name: string }> {
-	const created = await n8n.api<{ id: string; name: string }>('POST', '/credentials', { name, type: 'mandoApi', data });
+	// n8n adds domain-restriction fields to every credential type; n8n 1.x's public API schema
+	// requires them to be set (its default, "all", is what the editor saves).
+	const domains = n8n.n8nVersion.version.startsWith('1.') ? { allowedHttpRequestDomains: 'all' } : {};
+	const created = await n8n.api<{ id: string; name: string }>('POST', '/credentials', { name, type: 'mandoApi', data: { ...data, ...domains } });
 	return { id: created.id, name: created.name };
 }
 
@@ -93,11 +96,18 @@ export async function createTriggerWorkflow(
 }
 
 /**
- * Publishes (activates) a workflow and waits until n8n has applied it.
+ * Publishes (activates) a workflow and waits until n8n has applied it. The one place where n8n's
+ * two ways differ: with the publication API (n8n 2.x of late) `POST /publish` returns at once
+ * and the publication status tells the outcome; without it (n8n 1.x, early 2.x) `POST /activate`
+ * answers once the workflow is active, or with the triggers' activation error.
  *
  * @throws Error with the triggers' activation errors when the publication failed
  */
 export async function publish(n8n: N8n, workflowId: string): Promise<PublicationStatus> {
+	if (!n8n.n8nVersion.publicationApi) {
+		await n8n.api('POST', `/workflows/${workflowId}/activate`, {});
+		return { status: 'published', triggers: [] };
+	}
 	await n8n.api('POST', `/workflows/${workflowId}/publish`, {});
 	const status = await n8n.waitForPublication(workflowId);
 	if (status.status !== 'published') {
@@ -107,15 +117,20 @@ export async function publish(n8n: N8n, workflowId: string): Promise<Publication
 	return status;
 }
 
-/** Unpublishes (deactivates) a workflow and waits until n8n has applied it. */
+/** Unpublishes (deactivates) a workflow and waits until n8n has applied it (see {@link publish}). */
 export async function unpublish(n8n: N8n, workflowId: string): Promise<PublicationStatus> {
+	if (!n8n.n8nVersion.publicationApi) {
+		await n8n.api('POST', `/workflows/${workflowId}/deactivate`, {});
+		return { status: 'not_published', triggers: [] };
+	}
 	await n8n.api('POST', `/workflows/${workflowId}/unpublish`, {});
 	return await n8n.waitForPublication(workflowId);
 }
 
 /**
  * A Mando (action) node for a workflow built through the public API, at x position `x`, using
- * `credential`; `executeOnce` runs it once whatever the number of input items.
+ * `credential`; `executeOnce` runs it once whatever the number of input items; `nodePrefix` as in
+ * {@link createTriggerWorkflow}.
  */
 export function mandoNode(
 	name: string,
@@ -123,11 +138,12 @@ export function mandoNode(
 	parameters: Record<string, unknown>,
 	credential: { id: string; name: string },
 	executeOnce = false,
+	nodePrefix = NODE_PREFIX,
 ) {
 	return {
 		id: randomUUID(),
 		name,
-		type: `${NODE_PREFIX}.mando`,
+		type: `${nodePrefix}.mando`,
 		typeVersion: 1,
 		position: [x, 300],
 		parameters,
