@@ -1,6 +1,7 @@
 /**
- * Jest projects: `unit` (fast, no n8n), `e2e` (a real n8n 2.x and the Mando emulator) and
- * `reliability` (`npm run test:reliability`: Mando's retry schedule, restarts, queue mode, fuzzing).
+ * Jest projects: `unit` (fast, no n8n), `e2e` (a real n8n 2.x and the Mando emulator),
+ * `reliability` (`npm run test:reliability`: Mando's retry schedule, restarts, queue mode, fuzzing)
+ * and `compat` (`npm run test:compat`: the installed package on each n8n version of the matrix).
  */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json' }];
 
@@ -25,6 +26,13 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/test/reliability'],
       testMatch: ['**/*.test.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+    },
+    {
+      displayName: 'compat',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/compat'],
+      testMatch: ['**/*.compat.test.ts'],
       transform: { '^.+\\.ts$': tsJest },
     },
   ],

@@ -1,0 +1,94 @@
+import { randomBytes } from 'crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import path from 'path';
+import { startEmulator, type Emulator } from '../emulator/server';
+import {
+	allowCustomRegistry,
+	communityPackageEnv,
+	installCommunityPackage,
+	PACKAGE,
+	publishToLocalRegistry,
+	type PublishedPackage,
+} from '../e2e/harness/community-package';
+import { N8n } from '../e2e/harness/n8n';
+import { createMandoCredential } from '../e2e/harness/workflows';
+import { startPostgres, startRedis, type Postgres, type Service } from '../reliability/services';
+import { createProductThroughWorkflow } from './action-call';
+import { compatVersions } from './matrix';
+
+/**
+ * The installed package on a queue-mode worker of each 2.x in the matrix: n8n main (PostgreSQL,
+ * Redis, `EXECUTIONS_MODE=queue`) installs the packed package through its community-package
+ * installer; an `n8n worker` sharing main's user folder (as a shared volume does) and database
+ * then runs the action node's execution. The worker must have loaded the package: the execution
+ * succeeds on it, and it never reports "Unrecognized node type".
+ */
+
+jest.setTimeout(30 * 60 * 1000);
+
+const API_KEY = 'compat-q-api-key-' + randomBytes(6).toString('hex');
+
+let work: string;
+let published: PublishedPackage;
+
+beforeAll(async () => {
+	work = mkdtempSync(path.join(tmpdir(), 'mando-compat-queue-'));
+	published = await publishToLocalRegistry(work);
+});
+
+afterAll(async () => {
+	await published?.registry.stop();
+	rmSync(work, { recursive: true, force: true });
+});
+
+describe.each(compatVersions().filter((v) => v.queueMode))('n8n $n8n in queue mode', ({ n8n: version }) => {
+	const log = (line: string) => process.stdout.write(`[compat n8n ${version} queue] ${line}\n`);
+	let redis: Service;
+	let postgres: Postgres;
+	let emulator: Emulator;
+	let main: N8n;
+	let worker: N8n;
+
+	beforeAll(async () => {
+		[redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
+		emulator = await startEmulator({ apiKey: API_KEY });
+		const folder = path.join(work, version);
+		mkdirSync(path.join(folder, 'no-custom-nodes'), { recursive: true });
+		const env = {
+			...communityPackageEnv(published.registry, folder),
+			DB_TYPE: 'postgresdb',
+			DB_POSTGRESDB_HOST: '127.0.0.1',
+			DB_POSTGRESDB_PORT: String(postgres.port),
+			DB_POSTGRESDB_DATABASE: postgres.database,
+			DB_POSTGRESDB_USER: postgres.user,
+			DB_POSTGRESDB_PASSWORD: '',
+			EXECUTIONS_MODE: 'queue',
+			QUEUE_BULL_REDIS_HOST: '127.0.0.1',
+			QUEUE_BULL_REDIS_PORT: String(redis.port),
+		};
+		const customExtensions = path.join(folder, 'no-custom-nodes');
+		main = await N8n.start({ n8nVersion: version, customExtensions, env });
+		await allowCustomRegistry(main);
+		const { installed } = await installCommunityPackage(main);
+		expect(installed.packageName).toBe(PACKAGE);
+		worker = await N8n.start({ n8nVersion: version, command: 'worker', userFolder: main.userFolder, logName: 'worker.log', customExtensions, env });
+		log(`main ${main.baseUrl} (queue mode, PostgreSQL :${postgres.port}, Redis :${redis.port}) installed ${PACKAGE}@${installed.installedVersion}; worker started on the same user folder`);
+	});
+
+	afterAll(async () => {
+		await worker?.stop();
+		await main?.stop();
+		await emulator?.close();
+		await postgres?.stop();
+		await redis?.stop();
+	});
+
+	test(`n8n ${version} queue mode: the worker runs the installed action node`, async () => {
+		const credential = await createMandoCredential(main, { apiKey: API_KEY, baseUrl: emulator.url });
+		const { productId, execution } = await createProductThroughWorkflow(main, emulator, credential, `Compat queue ${version}`);
+		expect(worker.logs()).toContain(`Worker finished execution ${execution.id}`);
+		expect(worker.logs()).not.toMatch(/Unrecognized node type/);
+		log(`worker finished execution #${execution.id} (${execution.status}): Mando product create stored ${productId}; no "Unrecognized node type"`);
+	});
+});
