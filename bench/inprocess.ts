@@ -7,7 +7,7 @@ import path from 'path';
 
 import type { MandoTrigger } from '../nodes/MandoTrigger/MandoTrigger.node';
 import { MANDO_SIGNATURE_HEADER, signMandoPayload } from '../nodes/shared/signature';
-import { getDedupState } from '../nodes/shared/dedup';
+import { getDedupState } from '../nodes/MandoTrigger/dedup';
 import { REPO_ROOT } from '../test/e2e/harness/n8n';
 
 /**

@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import { randomBytes, randomUUID } from 'crypto';
 
 import { signMandoPayload } from '../nodes/shared/signature';
-import { getDedupState } from '../nodes/shared/dedup';
+import { getDedupState } from '../nodes/MandoTrigger/dedup';
 import { delay, N8n, waitUntil } from '../test/e2e/harness/n8n';
 import { createMandoCredential, createTriggerWorkflow, publish } from '../test/e2e/harness/workflows';
 import { makeBody } from './inprocess';

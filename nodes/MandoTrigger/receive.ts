@@ -1,6 +1,6 @@
 import type { MandoEvent } from '../shared/events';
-import { parseMandoDelivery } from '../shared/envelope';
-import { getDedupState, isHandled, markEvent, type RecentEventIds } from '../shared/dedup';
+import { parseMandoDelivery } from './envelope';
+import type { TriggerDedup } from './dedup';
 import { verifyMandoSignature, type SignatureFailure } from '../shared/signature';
 
 /**
@@ -23,10 +23,8 @@ export interface DeliveryInput {
 	/** Event types to run for, or `'*'` for every type (unknown ones included). */
 	selected: ReadonlySet<string> | '*';
 	acknowledge: AcknowledgeMode;
-	/** The node's static data; holds the persisted de-duplication state. */
-	staticData: Record<string, unknown>;
-	/** The node's in-process memory of recent ids (see {@link RecentEventIds}). */
-	recent: RecentEventIds;
+	/** The node's de-duplication (persisted state and in-process memory). */
+	dedup: TriggerDedup;
 	/** Current time, ms since epoch. */
 	now: number;
 }
@@ -74,32 +72,19 @@ export function decideDelivery(input: DeliveryInput): DeliveryDecision {
 	if (!parsed.ok) return { action: 'reject', status: 400, reason: 'malformed', message: parsed.error };
 
 	const counts: DeliveryCounts = { received: parsed.events.length, accepted: 0, duplicates: 0, ignored: 0, inFlight: 0 };
-	const dedup = getDedupState(input.staticData);
-	input.recent.mergeInto(dedup, input.now);
-	const batch = new Set<string>();
+	const selected = parsed.events.filter((event) => input.selected === '*' || input.selected.has(event.type));
+	counts.ignored = parsed.events.length - selected.length;
+	const verdicts = input.dedup.accept(
+		selected.map((event) => event.id),
+		input.acknowledge,
+		input.now,
+	);
 	const events: MandoEvent[] = [];
-	for (const event of parsed.events) {
-		if (input.selected !== '*' && !input.selected.has(event.type)) {
-			counts.ignored++;
-			continue;
-		}
-		const inMemory = input.recent.get(event.id, input.now);
-		if (batch.has(event.id) || inMemory === 'handled' || isHandled(dedup, event.id)) {
-			counts.duplicates++;
-			continue;
-		}
-		if (inMemory === 'in-flight') {
-			counts.inFlight++;
-			continue;
-		}
-		batch.add(event.id);
-		events.push(event);
-	}
-	const immediate = input.acknowledge === 'immediately';
-	for (const id of batch) {
-		markEvent(dedup, id, immediate ? 'handled' : 'pending', input.now);
-		input.recent.set(id, immediate ? 'handled' : 'in-flight', input.now);
-	}
+	selected.forEach((event, i) => {
+		if (verdicts[i] === 'duplicate') counts.duplicates++;
+		else if (verdicts[i] === 'in-flight') counts.inFlight++;
+		else events.push(event);
+	});
 	counts.accepted = events.length;
 	if (events.length > 0) return { action: 'run', events, counts };
 	if (counts.inFlight > 0) {

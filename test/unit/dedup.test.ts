@@ -1,4 +1,4 @@
-import { DEDUP_MAX_IDS, DEDUP_RETENTION_MS, getDedupState, isHandled, markEvent, persistRunMarks, RecentEventIds } from '../../nodes/shared/dedup';
+import { DEDUP_MAX_IDS, DEDUP_RETENTION_MS, getDedupState, isHandled, markEvent, persistRunMarks, RecentEventIds } from '../../nodes/MandoTrigger/dedup';
 
 describe('event id de-duplication state', () => {
 	it('remembers handled ids; pending ids do not block, and handled never goes back to pending', () => {

@@ -1,11 +1,16 @@
-import { decideDelivery, type DeliveryInput } from '../../nodes/MandoTrigger/receive';
-import { RecentEventIds, getDedupState, isHandled } from '../../nodes/shared/dedup';
+import { decideDelivery as decideWith, type DeliveryInput } from '../../nodes/MandoTrigger/receive';
+import { RecentEventIds, getDedupState, isHandled, triggerDedup } from '../../nodes/MandoTrigger/dedup';
 import { signMandoPayload } from '../../nodes/shared/signature';
 
 const SECRET = 'whsec_receive';
 const envelope = (id: string, type = 'sale.created') => ({ id, type, created: '2026-11-28T10:00:00Z', data: { id: 's-' + id, total: 1, items: [] } });
 
-function input(body: unknown, overrides: Partial<DeliveryInput> = {}): DeliveryInput {
+/** A delivery input over a plain static data object and memory, which the tests inspect. */
+type TestInput = Omit<DeliveryInput, 'dedup'> & { staticData: Record<string, unknown>; recent: RecentEventIds };
+
+const decideDelivery = (i: TestInput) => decideWith({ ...i, dedup: triggerDedup(i.staticData, i.recent) });
+
+function input(body: unknown, overrides: Partial<TestInput> = {}): TestInput {
 	const raw = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
 	return {
 		rawBody: raw,
@@ -61,7 +66,7 @@ describe('decideDelivery', () => {
 		['short header', { signature: 'sha256=abc' }, 'malformed'],
 		['no secret configured', { secret: '' }, 'no-secret'],
 	])('rejects with 401 and marks nothing: %s', (_n, overrides, reason) => {
-		const i = input(envelope('evt_1'), overrides as Partial<DeliveryInput>);
+		const i = input(envelope('evt_1'), overrides as Partial<TestInput>);
 		const decision = decideDelivery(i);
 		expect(decision).toMatchObject({ action: 'reject', status: 401, reason });
 		expect(i.staticData).toEqual({});

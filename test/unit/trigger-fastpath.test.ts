@@ -5,7 +5,7 @@ import { Workflow } from 'n8n-workflow';
 import { MandoTrigger } from '../../nodes/MandoTrigger/MandoTrigger.node';
 import { credentialSecret, forgetCredentialSecrets, SECRET_REUSE_MS } from '../../nodes/MandoTrigger/secret';
 import { acknowledgeResponseFields } from '../../nodes/MandoTrigger/webhookFields';
-import { RecentEventIds, getDedupState, isHandled, markEvent } from '../../nodes/shared/dedup';
+import { RecentEventIds, getDedupState, isHandled, markEvent } from '../../nodes/MandoTrigger/dedup';
 import { signMandoPayload } from '../../nodes/shared/signature';
 
 /**

@@ -1,4 +1,4 @@
-import type { MandoEvent } from './events';
+import type { MandoEvent } from '../shared/events';
 
 /**
  * Parsing of a webhook delivery body into Mando event envelopes.

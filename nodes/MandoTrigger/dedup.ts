@@ -235,3 +235,62 @@ export function persistRunMarks(
 	recent.mergeInto(state, now);
 	for (const id of ids) if (!isHandled(state, id)) markEvent(state, id, mark, now);
 }
+
+/** What {@link TriggerDedup.accept} says about one event id. */
+export type DedupVerdict = 'new' | 'duplicate' | 'in-flight';
+
+/**
+ * The de-duplication of one trigger node, over its persisted state (static data) and its
+ * in-process memory ({@link RecentEventIds}):
+ * - `accept` checks a delivery's event ids and marks the new ones;
+ * - `settle` records the outcome of a run under Acknowledge "After the workflow succeeds";
+ * - `persist` writes a run's ids into the static data of the run (see {@link persistRunMarks}).
+ */
+export interface TriggerDedup {
+	/**
+	 * One verdict per id, in order: `duplicate` when handled before (or earlier in `ids`),
+	 * `in-flight` when an earlier delivery's run is still going on, else `new`. New ids are marked
+	 * handled (`immediately`) or pending and in flight (`afterSuccess`) at `now` (ms since epoch).
+	 */
+	accept(ids: readonly string[], mode: 'immediately' | 'afterSuccess', now: number): DedupVerdict[];
+	/** A run under "After the workflow succeeds" ended: its ids become handled, or are forgotten so a re-delivery runs. */
+	settle(ids: readonly string[], succeeded: boolean, now: number): void;
+	/** Writes a run's ids (as `mark`) and the memory's handled ids into the static data (in a run: the execution's). */
+	persist(ids: readonly string[], mark: DedupMark, now: number): void;
+}
+
+/**
+ * The {@link TriggerDedup} over `staticData` (the node's static data in the webhook request) and
+ * `recent` (the node's in-process memory).
+ */
+export function triggerDedup(staticData: Record<string, unknown>, recent: RecentEventIds): TriggerDedup {
+	return {
+		accept(ids, mode, now) {
+			const state = getDedupState(staticData);
+			recent.mergeInto(state, now);
+			const batch = new Set<string>();
+			const verdicts = ids.map((id): DedupVerdict => {
+				const inMemory = recent.get(id, now);
+				if (batch.has(id) || inMemory === 'handled' || isHandled(state, id)) return 'duplicate';
+				if (inMemory === 'in-flight') return 'in-flight';
+				batch.add(id);
+				return 'new';
+			});
+			const immediate = mode === 'immediately';
+			for (const id of batch) {
+				markEvent(state, id, immediate ? 'handled' : 'pending', now);
+				recent.set(id, immediate ? 'handled' : 'in-flight', now);
+			}
+			return verdicts;
+		},
+		settle(ids, succeeded, now) {
+			for (const id of ids) {
+				if (succeeded) recent.set(id, 'handled', now);
+				else recent.forget(id);
+			}
+		},
+		persist(ids, mark, now) {
+			persistRunMarks(staticData, recent, [...ids], mark, now);
+		},
+	};
+}
