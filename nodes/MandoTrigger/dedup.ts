@@ -1,91 +1,145 @@
-import { randomBytes } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
 
 /**
  * De-duplication of Mando events by event `id`, kept in the trigger's workflow static data so that
  * it is persisted by n8n and survives a restart.
  *
  * Mando re-sends the same event `id` on every retry (immediately, 1 min, 5 min, 30 min, 2 h: Mando
- * webhook docs), so ids must be kept for at least that span (about 2 h 36 min). Bound: at most
- * {@link DEDUP_MAX_IDS} ids per trigger node; every 500 new ids, ids older than
- * {@link DEDUP_RETENTION_MS} are dropped, and at the cap the oldest go first.
+ * webhook docs), about 2 h 36 min in all, so every handled id is remembered for at least
+ * {@link DEDUP_RETENTION_MS} whatever the rate. The persisted form is compact: each id is a 48-bit
+ * hash prefix (8 base64url characters), grouped in {@link DEDUP_BUCKET_MS} buckets by the time it
+ * was handled; whole buckets expire. 5,000 ids take about 40 kB of JSON.
  */
 
-/** Most event ids remembered per trigger node. */
-export const DEDUP_MAX_IDS = 5000;
+/** How long a handled id is remembered, in milliseconds: 3 h (Mando's 2 h 36 min retry span plus margin). */
+export const DEDUP_RETENTION_MS = 3 * 60 * 60 * 1000;
 
-/** How long an id is remembered, in milliseconds: 6 hours (over twice Mando's 2 h 36 min retry span). */
-export const DEDUP_RETENTION_MS = 6 * 60 * 60 * 1000;
+/** Width of one time bucket, in milliseconds (10 min); ids live between the retention and the retention plus one bucket. */
+export const DEDUP_BUCKET_MS = 10 * 60 * 1000;
 
 /**
- * The persisted shape: `seen[id]` is the time (ms since epoch) the event was accepted; a positive
- * value means handled, a negative one means accepted but its run's outcome is unknown (Acknowledge
- * "After the workflow succeeds"), which does not block a re-delivery. `n` counts the keys of `seen`.
+ * Most ids held, a memory bound far above Mando's rates (about 280 events/min for 3 h, 800 kB of
+ * JSON); past it the oldest buckets go first.
+ */
+export const DEDUP_MAX_IDS = 50_000;
+
+/** Characters of one id's hash in a bucket (6 bytes in base64url). */
+const TOKEN_CHARS = 8;
+
+/**
+ * The persisted shape (version 2). `b[bucket]`, with `bucket` = floor(ms since epoch /
+ * {@link DEDUP_BUCKET_MS}), holds the hashes of the ids handled in that bucket, concatenated.
+ * Only handled ids are stored: an accepted id whose run's outcome is unknown (Acknowledge "After
+ * the workflow succeeds") does not block a re-delivery, so it needs no mark.
  */
 export interface DedupState {
-	seen: Record<string, number>;
-	n: number;
+	v: 2;
+	b: Record<string, string>;
 	/**
 	 * Merge watermark of the in-process memory ({@link RecentEventIds.mergeInto}): `by` names the
 	 * memory (one per trigger node and process), `seq` is its sequence number when it last merged
-	 * into this state; every handled id the memory held up to `seq` is in `seen`. Absent until the
+	 * into this state; every handled id the memory held up to `seq` is in `b`. Absent until the
 	 * first merge; a watermark of another memory (another process, or before a restart) is ignored.
 	 */
 	m?: { by: string; seq: number };
 }
 
-/** What {@link DedupState} entries mean. */
+/** What a mark means: `handled` is remembered, `pending` (outcome unknown) is not. */
 export type DedupMark = 'handled' | 'pending';
 
+/** The 0.1.0 shape: `seen[id]` = ms accepted, negative while pending; `n` = number of keys. */
+interface LegacyDedupState {
+	seen: Record<string, number>;
+	n?: number;
+	m?: { by: string; seq: number };
+}
+
+/** The hash token of `id`: the first 6 bytes of its SHA-256, base64url (8 characters). */
+function token(id: string): string {
+	return createHash('sha256').update(id).digest().subarray(0, 6).toString('base64url');
+}
+
+function isState(value: unknown): value is DedupState {
+	const v = value as DedupState | undefined;
+	return typeof v === 'object' && v !== null && v.v === 2 && typeof v.b === 'object' && v.b !== null && !Array.isArray(v.b);
+}
+
+function isLegacy(value: unknown): value is LegacyDedupState {
+	const v = value as LegacyDedupState | undefined;
+	return typeof v === 'object' && v !== null && typeof v.seen === 'object' && v.seen !== null;
+}
+
 /**
- * The de-duplication state inside `container` (the node's static data), created when absent or
- * not of the expected shape. Mutations through the returned object change `container`.
+ * The de-duplication state inside `container` (the node's static data): created when absent or
+ * not of a known shape, migrated (every handled id kept, with its time) when stored by 0.1.0.
+ * Mutations through the returned object change `container`.
  */
 export function getDedupState(container: Record<string, unknown>): DedupState {
-	const current = container.dedup as DedupState | undefined;
-	if (
-		typeof current !== 'object' ||
-		current === null ||
-		typeof current.seen !== 'object' ||
-		current.seen === null ||
-		typeof current.n !== 'number'
-	) {
-		container.dedup = { seen: {}, n: 0 };
+	const current = container.dedup;
+	if (isState(current)) return current;
+	const state: DedupState = { v: 2, b: {} };
+	if (isLegacy(current)) {
+		for (const id of Object.keys(current.seen)) {
+			const at = current.seen[id];
+			if (typeof at === 'number' && at > 0) markEvent(state, id, 'handled', at);
+		}
 	}
-	return container.dedup as DedupState;
+	container.dedup = state;
+	return state;
 }
 
-/** True when the event `id` was handled before (pending ids do not count). */
+function bucketOf(at: number): string {
+	return String(Math.floor(at / DEDUP_BUCKET_MS));
+}
+
+/** True when `tokens` (a bucket) holds `t` at a token boundary. */
+function holds(tokens: string, t: string): boolean {
+	for (let i = tokens.indexOf(t); i !== -1; i = tokens.indexOf(t, i + 1)) if (i % TOKEN_CHARS === 0) return true;
+	return false;
+}
+
+/** True when the event `id` was handled within the retention (as of the last prune). */
 export function isHandled(state: DedupState, id: string): boolean {
-	const at = Object.prototype.hasOwnProperty.call(state.seen, id) ? state.seen[id] : undefined;
-	return typeof at === 'number' && at > 0;
+	const t = token(id);
+	for (const bucket of Object.keys(state.b)) if (holds(state.b[bucket], t)) return true;
+	return false;
 }
 
 /**
- * Records `id` as handled or pending at `now` (ms since epoch), then enforces the bound.
- * A handled id never goes back to pending.
+ * Records `id` as handled at `at` (ms since epoch); a `pending` mark stores nothing. Opening a
+ * new bucket drops the expired ones. Callers check {@link isHandled} first: an id recorded twice
+ * costs only space.
  */
-export function markEvent(state: DedupState, id: string, mark: DedupMark, now: number): void {
-	const had = Object.prototype.hasOwnProperty.call(state.seen, id);
-	if (had && mark === 'pending' && state.seen[id] > 0) return;
-	state.seen[id] = mark === 'handled' ? now : -now;
-	if (!had) state.n += 1;
-	// Every 500 new ids below the cap (dropping expired ones), and whenever the cap is passed
-	// (down to 90 %, expired ones first); at exactly the cap the next id prunes, not this one.
-	if (state.n > DEDUP_MAX_IDS || (!had && state.n % 500 === 0 && state.n < DEDUP_MAX_IDS)) pruneDedupState(state, now);
+export function markEvent(state: DedupState, id: string, mark: DedupMark, at: number): void {
+	if (mark !== 'handled') return;
+	const bucket = bucketOf(at);
+	const opened = !Object.prototype.hasOwnProperty.call(state.b, bucket);
+	state.b[bucket] = (opened ? '' : state.b[bucket]) + token(id);
+	if (opened || dedupSize(state) > DEDUP_MAX_IDS) pruneDedupState(state, at);
+}
+
+/** Number of ids held. */
+export function dedupSize(state: DedupState): number {
+	let chars = 0;
+	for (const bucket of Object.keys(state.b)) chars += state.b[bucket].length;
+	return chars / TOKEN_CHARS;
 }
 
 /**
- * Drops ids older than {@link DEDUP_RETENTION_MS}, then the oldest ids until at most 90 % of
- * {@link DEDUP_MAX_IDS} remain (so pruning runs once per 500 new ids, not on every event).
+ * Drops the buckets that ended more than {@link DEDUP_RETENTION_MS} before `now` (ms since
+ * epoch), then the oldest while more than {@link DEDUP_MAX_IDS} ids are held.
  */
 export function pruneDedupState(state: DedupState, now: number): void {
-	const entries = Object.entries(state.seen).filter(([, at]) => now - Math.abs(at) <= DEDUP_RETENTION_MS);
-	entries.sort((a, b) => Math.abs(a[1]) - Math.abs(b[1]));
-	const keep = entries.length > DEDUP_MAX_IDS ? entries.slice(entries.length - Math.floor(DEDUP_MAX_IDS * 0.9)) : entries;
-	const seen: Record<string, number> = {};
-	for (const [id, at] of keep) seen[id] = at;
-	state.seen = seen;
-	state.n = keep.length;
+	const buckets = Object.keys(state.b)
+		.map(Number)
+		.sort((a, b) => a - b);
+	let held = dedupSize(state);
+	for (const bucket of buckets) {
+		const expired = (bucket + 1) * DEDUP_BUCKET_MS + DEDUP_RETENTION_MS < now;
+		if (!expired && held <= DEDUP_MAX_IDS) break;
+		held -= state.b[bucket].length / TOKEN_CHARS;
+		delete state.b[bucket];
+	}
 }
 
 /**
@@ -94,8 +148,14 @@ export function pruneDedupState(state: DedupState, now: number): void {
  */
 export const RECENT_WINDOW_MS = DEDUP_RETENTION_MS;
 
-/** Most ids the in-process memory keeps per trigger node (as many as the persisted state). */
-export const RECENT_MAX_IDS = DEDUP_MAX_IDS;
+/** Most ids the in-process memory keeps per trigger node. */
+export const RECENT_MAX_IDS = 20_000;
+
+/**
+ * How long an `in-flight` mark holds, in milliseconds: a delivery under Acknowledge "After the
+ * workflow succeeds" whose outcome never arrives (a lost answer, a crash) blocks its id no longer.
+ */
+export const IN_FLIGHT_MS = 60_000;
 
 /**
  * In-process memory of the event ids one trigger node saw in the last {@link RECENT_WINDOW_MS}.
@@ -129,7 +189,7 @@ export class RecentEventIds {
 	/** `handled`, `in-flight`, or `undefined` when the id was not seen in the window. */
 	get(id: string, now: number): 'handled' | 'in-flight' | undefined {
 		const entry = this.entries.get(id);
-		if (!entry || now - entry.at > this.windowMs) return undefined;
+		if (!entry || now - entry.at > (entry.mark === 'in-flight' ? Math.min(IN_FLIGHT_MS, this.windowMs) : this.windowMs)) return undefined;
 		return entry.mark;
 	}
 
@@ -250,9 +310,10 @@ export interface TriggerDedup {
 	/**
 	 * One verdict per id, in order: `duplicate` when handled before (or earlier in `ids`),
 	 * `in-flight` when an earlier delivery's run is still going on, else `new`. New ids are marked
-	 * handled (`immediately`) or pending and in flight (`afterSuccess`) at `now` (ms since epoch).
+	 * handled (`immediately`) or in flight (`afterSuccess`, at most {@link IN_FLIGHT_MS}) at `now`
+	 * (ms since epoch); `holdInFlight: false` (the sender has hung up already) sets no in-flight mark.
 	 */
-	accept(ids: readonly string[], mode: 'immediately' | 'afterSuccess', now: number): DedupVerdict[];
+	accept(ids: readonly string[], mode: 'immediately' | 'afterSuccess', now: number, holdInFlight?: boolean): DedupVerdict[];
 	/** A run under "After the workflow succeeds" ended: its ids become handled, or are forgotten so a re-delivery runs. */
 	settle(ids: readonly string[], succeeded: boolean, now: number): void;
 	/** Writes a run's ids (as `mark`) and the memory's handled ids into the static data (in a run: the execution's). */
@@ -265,7 +326,7 @@ export interface TriggerDedup {
  */
 export function triggerDedup(staticData: Record<string, unknown>, recent: RecentEventIds): TriggerDedup {
 	return {
-		accept(ids, mode, now) {
+		accept(ids, mode, now, holdInFlight = true) {
 			const state = getDedupState(staticData);
 			recent.mergeInto(state, now);
 			const batch = new Set<string>();
@@ -278,8 +339,8 @@ export function triggerDedup(staticData: Record<string, unknown>, recent: Recent
 			});
 			const immediate = mode === 'immediately';
 			for (const id of batch) {
-				markEvent(state, id, immediate ? 'handled' : 'pending', now);
-				recent.set(id, immediate ? 'handled' : 'in-flight', now);
+				if (immediate) markEvent(state, id, 'handled', now);
+				if (immediate || holdInFlight) recent.set(id, immediate ? 'handled' : 'in-flight', now);
 			}
 			return verdicts;
 		},

@@ -1,7 +1,24 @@
-import { DEDUP_MAX_IDS, DEDUP_RETENTION_MS, getDedupState, isHandled, markEvent, persistRunMarks, RecentEventIds } from '../../nodes/MandoTrigger/dedup';
+import {
+	DEDUP_BUCKET_MS,
+	DEDUP_MAX_IDS,
+	DEDUP_RETENTION_MS,
+	IN_FLIGHT_MS,
+	RecentEventIds,
+	dedupSize,
+	getDedupState,
+	isHandled,
+	markEvent,
+	persistRunMarks,
+	triggerDedup,
+} from '../../nodes/MandoTrigger/dedup';
+
+const MIN = 60_000;
+/** Mando's retry delays after the first attempt (Mando webhook docs): 1 min, 5 min, 30 min, 2 h. */
+const RETRY_DELAYS = [MIN, 5 * MIN, 30 * MIN, 120 * MIN];
+const roundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 describe('event id de-duplication state', () => {
-	it('remembers handled ids; pending ids do not block, and handled never goes back to pending', () => {
+	it('remembers handled ids; pending marks store nothing', () => {
 		const container: Record<string, unknown> = {};
 		const state = getDedupState(container);
 		expect(container.dedup).toBe(state);
@@ -10,45 +27,122 @@ describe('event id de-duplication state', () => {
 		expect(isHandled(state, 'evt_1')).toBe(true);
 		expect(isHandled(state, 'evt_2')).toBe(false);
 		expect(isHandled(state, 'evt_3')).toBe(false);
-		expect(isHandled(state, 'constructor')).toBe(false);
-		markEvent(state, 'evt_1', 'pending', 2000);
-		expect(isHandled(state, 'evt_1')).toBe(true);
-		markEvent(state, 'evt_2', 'handled', 2000);
-		expect(isHandled(state, 'evt_2')).toBe(true);
-		expect(state.n).toBe(2);
+		markEvent(state, 'evt_1', 'handled', 2000);
+		expect(dedupSize(state)).toBe(1);
 	});
 
-	it('survives a JSON round trip (how n8n persists static data)', () => {
-		const container: Record<string, unknown> = {};
-		markEvent(getDedupState(container), 'evt_1', 'handled', 5);
-		const restored = JSON.parse(JSON.stringify(container));
-		expect(isHandled(getDedupState(restored), 'evt_1')).toBe(true);
+	it('records and finds ids named like Object.prototype members, and stores no id as a key', () => {
+		const state = getDedupState({});
+		for (const id of ['constructor', 'toString', 'hasOwnProperty']) expect(isHandled(state, id)).toBe(false);
+		for (const id of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) markEvent(state, id, 'handled', 1000);
+		const restored = getDedupState(roundTrip({ dedup: state }));
+		for (const id of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) expect(isHandled(restored, id)).toBe(true);
+		expect(dedupSize(restored)).toBe(4);
+		expect(Object.keys(state.b).every((k) => /^\d+$/.test(k))).toBe(true);
 	});
 
 	it('repairs a state of the wrong shape', () => {
 		const container: Record<string, unknown> = { dedup: 'garbage' };
-		const state = getDedupState(container);
-		expect(state).toEqual({ seen: {}, n: 0 });
+		expect(getDedupState(container)).toEqual({ v: 2, b: {} });
 	});
 
-	it(`keeps at most ${DEDUP_MAX_IDS} ids, dropping the oldest first`, () => {
+	it('migrates the 0.1.0 state without losing a handled id (pending ones were never binding)', () => {
+		const now = 50 * DEDUP_BUCKET_MS;
+		const seen: Record<string, number> = {};
+		for (let i = 0; i < 5000; i++) seen[`evt_legacy_${i}`] = now - 2 * 60 * MIN + i; // 2 h ago, within every retry
+		seen.evt_pending = -now;
+		const container: Record<string, unknown> = { dedup: { seen, n: 5001, m: { by: 'x', seq: 3 } } };
+		const legacyBytes = JSON.stringify(container.dedup).length;
+		const state = getDedupState(container);
+		const lost = Object.keys(seen).filter((id) => id !== 'evt_pending' && !isHandled(state, id));
+		expect(lost).toEqual([]);
+		expect(isHandled(state, 'evt_pending')).toBe(false);
+		const bytes = JSON.stringify(container.dedup).length;
+		console.log(`de-dup 0.1.0 state migrated: 5000 handled ids kept, 0 lost; ${legacyBytes} bytes of JSON → ${bytes} bytes`);
+		expect(bytes).toBeLessThanOrEqual(64 * 1024);
+	});
+
+	it('drops whole buckets once they are older than the retention, never an id younger than it', () => {
 		const state = getDedupState({});
-		const total = DEDUP_MAX_IDS * 2 + 7;
-		for (let i = 0; i < total; i++) markEvent(state, `evt_${i}`, 'handled', 1_000_000 + i);
-		expect(state.n).toBeLessThanOrEqual(DEDUP_MAX_IDS);
-		expect(Object.keys(state.seen).length).toBe(state.n);
+		markEvent(state, 'old', 'handled', 0);
+		markEvent(state, 'edge', 'handled', DEDUP_BUCKET_MS - 1);
+		markEvent(state, 'new', 'handled', DEDUP_RETENTION_MS + DEDUP_BUCKET_MS - 1);
+		expect(isHandled(state, 'old')).toBe(true); // 3 h after 'edge' was handled: still held
+		markEvent(state, 'later', 'handled', DEDUP_RETENTION_MS + DEDUP_BUCKET_MS + 1);
+		expect(isHandled(state, 'old')).toBe(false);
+		expect(isHandled(state, 'edge')).toBe(false);
+		expect(isHandled(state, 'new')).toBe(true);
+	});
+
+	it(`bounds memory at ${DEDUP_MAX_IDS} ids, dropping the oldest bucket first`, () => {
+		const state = getDedupState({});
+		const total = DEDUP_MAX_IDS + 5000;
+		// all within one retention: only the cap can drop them
+		for (let i = 0; i < total; i++) markEvent(state, `evt_${i}`, 'handled', Math.floor((i / total) * DEDUP_RETENTION_MS));
+		expect(dedupSize(state)).toBeLessThanOrEqual(DEDUP_MAX_IDS);
 		expect(isHandled(state, `evt_${total - 1}`)).toBe(true);
-		expect(isHandled(state, `evt_${total - 1000}`)).toBe(true);
 		expect(isHandled(state, 'evt_0')).toBe(false);
 	});
 
-	it('drops ids older than the retention when it prunes', () => {
-		const state = getDedupState({});
-		markEvent(state, 'old', 'handled', 0);
-		for (let i = 1; i < 500; i++) markEvent(state, `evt_${i}`, 'handled', DEDUP_RETENTION_MS + 10);
-		expect(isHandled(state, 'old')).toBe(false);
-		expect(isHandled(state, 'evt_499')).toBe(true);
-		expect(state.n).toBe(499);
+	it('20,000 distinct events over a simulated 3 h (110/min), persisted and reloaded: every retry and a final re-offer of all → 0 accepted', () => {
+		const start = 1_800_000_000_000;
+		const perMinute = 110;
+		const total = 20_000;
+		const at = (i: number) => start + Math.floor((i * MIN) / perMinute);
+		let staticData: Record<string, unknown> = {};
+		let recent = new RecentEventIds();
+		let accepted = 0;
+		let retriesAccepted = 0;
+		let sizeAt5000 = 0;
+		const retries: Array<{ i: number; due: number }> = [];
+		for (let i = 0; i < total; i++) {
+			const now = at(i);
+			// Mando's retries that are due (answers were lost, so Mando re-sends every event on schedule)
+			while (retries.length && retries[0].due <= now) {
+				const r = retries.shift()!;
+				if (triggerDedup(staticData, recent).accept([`evt_${r.i}`], 'immediately', r.due)[0] === 'new') retriesAccepted++;
+			}
+			if (triggerDedup(staticData, recent).accept([`evt_${i}`], 'immediately', now)[0] === 'new') accepted++;
+			for (const d of RETRY_DELAYS) if (i % 50 === 0) retries.push({ i, due: now + d });
+			retries.sort((a, b) => a.due - b.due);
+			// n8n persists static data as JSON (here every 10 deliveries); every 100 the process restarts (memory lost)
+			if (i % 10 === 9) staticData = roundTrip(staticData);
+			if (i % 100 === 99) recent = new RecentEventIds();
+			if (i === 4999) sizeAt5000 = JSON.stringify(staticData).length;
+		}
+		const end = at(total - 1);
+		const reloaded = roundTrip(staticData);
+		const fresh = triggerDedup(reloaded, new RecentEventIds());
+		const reAccepted = fresh.accept(
+			Array.from({ length: total }, (_, i) => `evt_${i}`),
+			'immediately',
+			end + 1,
+		).filter((v) => v === 'new').length;
+		const finalBytes = JSON.stringify(reloaded).length;
+		console.log(
+			`de-dup simulation: ${total} distinct events over ${((end - start) / 3_600_000).toFixed(2)} h (${perMinute}/min), state persisted and reloaded: first offers accepted ${accepted}, retries (1, 5, 30 min, 2 h) accepted ${retriesAccepted}, all ${total} re-offered after a restart → ${reAccepted} accepted; static data ${sizeAt5000} bytes at 5,000 ids (≤ 65536), ${finalBytes} bytes at ${dedupSize(getDedupState(reloaded))} ids`,
+		);
+		expect(accepted).toBe(total);
+		expect(retriesAccepted).toBe(0);
+		expect(reAccepted).toBe(0);
+		expect(sizeAt5000).toBeLessThanOrEqual(64 * 1024);
+	});
+});
+
+describe('triggerDedup: accept / settle / persist', () => {
+	it('an in-flight mark holds at most IN_FLIGHT_MS, and is not set when the sender has hung up', () => {
+		const staticData = {};
+		const recent = new RecentEventIds();
+		const dedup = triggerDedup(staticData, recent);
+		expect(dedup.accept(['evt_1'], 'afterSuccess', 0)).toEqual(['new']);
+		expect(dedup.accept(['evt_1'], 'afterSuccess', IN_FLIGHT_MS)).toEqual(['in-flight']);
+		expect(dedup.accept(['evt_1'], 'afterSuccess', IN_FLIGHT_MS + 1)).toEqual(['new']);
+		expect(dedup.accept(['evt_2'], 'afterSuccess', 0, false)).toEqual(['new']);
+		expect(recent.get('evt_2', 1)).toBeUndefined();
+		dedup.settle(['evt_2'], true, 5);
+		expect(dedup.accept(['evt_2'], 'afterSuccess', 10)).toEqual(['duplicate']);
+		dedup.settle(['evt_1'], false, IN_FLIGHT_MS + 2);
+		expect(dedup.accept(['evt_1', 'evt_1'], 'immediately', IN_FLIGHT_MS + 3)).toEqual(['new', 'duplicate']);
 	});
 });
 
@@ -65,6 +159,5 @@ describe('persistRunMarks (the trigger execute step)', () => {
 		expect(isHandled(state, 'evt_running')).toBe(false);
 		persistRunMarks(container, recent, ['evt_pending'], 'pending', 3000);
 		expect(isHandled(getDedupState(container), 'evt_pending')).toBe(false);
-		expect(getDedupState(container).seen.evt_pending).toBe(-3000);
 	});
 });
