@@ -295,6 +295,15 @@ export interface Emulator {
 	 */
 	send(webhookId: string, rawBody: string | Buffer, headers?: Record<string, string | null>): Promise<EmulatorDelivery>;
 	/**
+	 * Delivers `rawBody` exactly as given to an active webhook as Mando delivers an event: signed
+	 * with the webhook's secret, retried on Mando's schedule after a non-2xx answer, and the webhook
+	 * disabled after the last failed attempt. Resolves once attempt 1 has finished.
+	 *
+	 * @returns the delivery id (the records' `deliveryId`)
+	 * @throws Error when no active webhook has that id
+	 */
+	deliver(webhookId: string, rawBody: string | Buffer): Promise<string>;
+	/**
 	 * Changes settings at runtime (the port cannot change). Takes effect for later requests and
 	 * attempts; retry timers already set keep their delay.
 	 *
@@ -679,6 +688,32 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		return { event: clone(events[0]), events: clone(events), webhookIds: targets.map((h) => h.id) };
 	}
 
+	async function deliver(webhookId: string, rawBody: string | Buffer): Promise<string> {
+		if (closed) throw new Error('Emulator is closed');
+		const hook = webhookById(webhookId);
+		if (!hook || !hook.active) throw new Error(`No active webhook with id "${webhookId}"`);
+		const body = Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody, 'utf8');
+		const { eventIds, eventType } = describeBody(body);
+		const deliveryId = 'dlv_' + hex(12);
+		await attempt({ deliveryId, webhookId, body, eventIds, eventType }, 1);
+		return deliveryId;
+	}
+
+	/** The string ids and the first type of the envelopes in `body`, as far as it is JSON. */
+	function describeBody(body: Buffer): { eventIds: string[]; eventType: string } {
+		try {
+			const parsed: unknown = JSON.parse(body.toString('utf8').replace(/^\uFEFF/, ''));
+			const list = Array.isArray(parsed) ? parsed : [parsed];
+			const first = list.find(isObject);
+			return {
+				eventIds: list.filter(isObject).map((e) => e.id).filter((v): v is string => typeof v === 'string'),
+				eventType: first && typeof first.type === 'string' ? first.type : '',
+			};
+		} catch {
+			return { eventIds: [], eventType: '' }; // not JSON: recorded without ids
+		}
+	}
+
 	async function send(webhookId: string, rawBody: string | Buffer, headers: Record<string, string | null> = {}): Promise<EmulatorDelivery> {
 		if (closed) throw new Error('Emulator is closed');
 		const hook = webhookById(webhookId);
@@ -689,17 +724,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			if (value === null) delete merged[name.toLowerCase()];
 			else merged[name.toLowerCase()] = value;
 		}
-		let eventIds: string[] = [];
-		let eventType = '';
-		try {
-			const parsed: unknown = JSON.parse(body.toString('utf8'));
-			const list = Array.isArray(parsed) ? parsed : [parsed];
-			eventIds = list.filter(isObject).map((e) => e.id).filter((v): v is string => typeof v === 'string');
-			const first = list.find(isObject);
-			if (first && typeof first.type === 'string') eventType = first.type;
-		} catch {
-			// not JSON: recorded without ids
-		}
+		const { eventIds, eventType } = describeBody(body);
 		const at = new Date().toISOString();
 		const gen = generation;
 		const result = await postDelivery(hook.url, body, merged, config.deliveryTimeoutMs, inFlight);
@@ -1145,6 +1170,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		config: () => ({ ...config }),
 		emit,
 		send,
+		deliver,
 		setConfig(partial) {
 			const { port: _ignored, ...rest } = (isObject(partial) ? partial : {}) as EmulatorOptions;
 			config = { ...config, ...checkConfig(rest) };
