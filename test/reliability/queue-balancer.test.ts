@@ -9,7 +9,7 @@ import { allExecutions, emittedEventIds, log, lostAndDuplicated } from './setup'
 import { queueModeEnv, startNginx, startPostgres, startRedis, type Nginx, type Postgres, type Service } from './services';
 
 /**
- * Scenario 8, queue mode with two webhook processors behind the load balancer shipped in
+ * Scenario 9, queue mode with two webhook processors behind the load balancer shipped in
  * examples/queue-mode/nginx.conf (n8n's way to scale webhooks): the same event delivered twice at
  * once must run once. The config routes by the webhook URL (`hash $request_uri consistent`), so
  * one trigger's deliveries meet one process, whose de-duplication holds; the same config without
@@ -61,7 +61,7 @@ afterAll(async () => {
 });
 
 describe('reliability: queue mode, two webhook processors behind the shipped nginx config', () => {
-	test('8 queue mode behind nginx: 200 events each delivered twice in parallel → 200 executions, 0 duplicates; round robin for contrast', async () => {
+	test('9 queue mode behind nginx: 200 events each delivered twice in parallel → 200 executions, 0 duplicates; round robin for contrast', async () => {
 		const started = Date.now();
 		const credential = await createMandoCredential(main, { apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: emulator.url });
 		const checks = new TriggerChecks({ n8n: main, emulator, credential, webhookSecret: WEBHOOK_SECRET, log: (l) => log(`balancer: ${l}`) });
@@ -113,7 +113,7 @@ describe('reliability: queue mode, two webhook processors behind the shipped ngi
 
 		const scan = await scanForSecrets(main, [API_KEY, WEBHOOK_SECRET]);
 		recordFigures({
-			scenario: '8 Queue mode behind nginx',
+			scenario: '9 Queue mode behind nginx',
 			eventsSent: 4 * EVENTS,
 			executions: (await allExecutions(main, checks.wf.id, false)).length,
 			lost: hashedResult.lost,
