@@ -98,7 +98,7 @@ describe('reliability: queue mode, two webhook processors behind the shipped ngi
 		const hashedRuns = await settle('hash');
 		const hashedResult = lostAndDuplicated(hashed.ids, hashedRuns);
 		log(
-			`balancer: MUST-SHOW shipped nginx config (hash $request_uri consistent), 2 webhook processors: ${EVENTS} events × 2 parallel deliveries (answers ${JSON.stringify(hashed.statuses)}) → ${hashedRuns.length} executions, lost ${hashedResult.lost}, duplicates ${hashedResult.duplicated}`,
+			`balancer: shipped nginx config (hash $request_uri consistent), 2 webhook processors: ${EVENTS} events × 2 parallel deliveries (answers ${JSON.stringify(hashed.statuses)}) → ${hashedRuns.length} executions, lost ${hashedResult.lost}, duplicates ${hashedResult.duplicated}`,
 		);
 
 		// the same config without the hash line: nginx's default round robin, for contrast
