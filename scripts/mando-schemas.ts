@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'fs';
 import path from 'path';
 
-import { MANDO_RESOURCES } from '../nodes/Mando/descriptions';
+import { MANDO_RESOURCES } from '../nodes/Mando/resources';
 
 /**
  * The Mando node's output schemas (`nodes/Mando/__schema__/v1.0.0/{resource}/{operation}.json`),

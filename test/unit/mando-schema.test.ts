@@ -3,7 +3,7 @@ import path from 'path';
 
 import { ITEM_SCHEMAS, mandoSchemaFiles, SCHEMA_DIR, schemaText, type JsonSchema } from '../../scripts/mando-schemas';
 import { Mando } from '../../nodes/Mando/Mando.node';
-import { MANDO_RESOURCES } from '../../nodes/Mando/descriptions';
+import { MANDO_RESOURCES } from '../../nodes/Mando/resources';
 import { startEmulator, type Emulator } from '../emulator/server';
 import { run } from './helpers/mandoContext';
 

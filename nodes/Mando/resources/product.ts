@@ -1,11 +1,11 @@
-import type { EntitySpec } from './common';
-import { ACTIVE_FIELD, ACTIVE_FILTER, DATA_FIELD, dynamicOptions, nameField } from './common';
+import type { ResourceSpec } from './spec';
+import { ACTIVE_FIELD, ACTIVE_FILTER, DATA_FIELD, dynamicOptions, nameField } from './spec';
 
 /**
  * Product (`plu`). Fields as documented for the `plu` entity (contract: "Product (plu) example");
  * `data` holds tags, prices, barcodes, stock units and the rest.
  */
-export const productSpec: EntitySpec = {
+export const productSpec: ResourceSpec<'product'> = {
 	value: 'product',
 	title: 'Product',
 	singular: 'product (PLU)',

@@ -1,5 +1,6 @@
-import type { EntitySpec } from './common';
-import { ACTIVE_FIELD, ACTIVE_FILTER, DATA_FIELD, dynamicOptions, nameField } from './common';
+import type { LookupResource } from '../node.type';
+import type { ResourceSpec } from './spec';
+import { ACTIVE_FIELD, ACTIVE_FILTER, DATA_FIELD, dynamicOptions, nameField } from './spec';
 
 /**
  * The five look-alike resources (contract: documented entities with the generic fields only):
@@ -7,7 +8,7 @@ import { ACTIVE_FIELD, ACTIVE_FILTER, DATA_FIELD, dynamicOptions, nameField } fr
  * hierarchy is group → department → product, so departments name their group (`grp_id`,
  * ASSUMED field name).
  */
-const LOOK_ALIKES: Array<Pick<EntitySpec, 'value' | 'title' | 'singular' | 'plural' | 'path' | 'description'> & { extra?: EntitySpec['optional'] }> = [
+const LOOK_ALIKES: Array<Pick<ResourceSpec<LookupResource>, 'value' | 'title' | 'singular' | 'plural' | 'path' | 'description'> & { extra?: ResourceSpec['optional'] }> = [
 	{
 		value: 'department',
 		title: 'Department',
@@ -23,8 +24,8 @@ const LOOK_ALIKES: Array<Pick<EntitySpec, 'value' | 'title' | 'singular' | 'plur
 	{ value: 'campaign', title: 'Campaign', singular: 'campaign', plural: 'campaigns', path: 'campaign', description: 'Campaigns (time-limited prices and offers)' },
 ];
 
-/** Specs of Department, Group, Location, Discount and Campaign. */
-export const catalogueSpecs: EntitySpec[] = LOOK_ALIKES.map(({ extra = [], ...row }) => ({
+/** Resource specs of Department, Group, Location, Discount and Campaign (the lookup resources). */
+export const lookupResourceSpecs: Array<ResourceSpec<LookupResource>> = LOOK_ALIKES.map(({ extra = [], ...row }) => ({
 	...row,
 	operations: ['create', 'get', 'getAll', 'update'],
 	paging: 'offset',

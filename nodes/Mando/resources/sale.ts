@@ -1,7 +1,7 @@
-import type { EntitySpec } from './common';
+import type { ResourceSpec } from './spec';
 
 /** Sale (`sales`): read only, cursor-paged (contract: "Cursor style, used by sales"). */
-export const saleSpec: EntitySpec = {
+export const saleSpec: ResourceSpec<'sale'> = {
 	value: 'sale',
 	title: 'Sale',
 	singular: 'sale',

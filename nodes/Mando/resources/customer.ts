@@ -1,8 +1,8 @@
-import type { EntitySpec } from './common';
-import { ACTIVE_FIELD, ACTIVE_FILTER, DATA_FIELD, nameField } from './common';
+import type { ResourceSpec } from './spec';
+import { ACTIVE_FIELD, ACTIVE_FILTER, DATA_FIELD, nameField } from './spec';
 
 /** Customer (`customer`). Field names beyond id/active/name/data are ASSUMED (see `MandoCustomer`). */
-export const customerSpec: EntitySpec = {
+export const customerSpec: ResourceSpec<'customer'> = {
 	value: 'customer',
 	title: 'Customer',
 	singular: 'customer',

@@ -1,5 +1,6 @@
-import type { EntitySpec } from './common';
-import { ACTIVE_FIELD, ACTIVE_FILTER, DATA_FIELD, dynamicOptions } from './common';
+import { PARAMETER } from '../parameters';
+import type { ResourceSpec } from './spec';
+import { ACTIVE_FIELD, ACTIVE_FILTER, DATA_FIELD, dynamicOptions } from './spec';
 
 const DATE_HINT = 'Date as YYYY-MM-DD, e.g. 2025-03-14';
 
@@ -8,7 +9,7 @@ const DATE_HINT = 'Date as YYYY-MM-DD, e.g. 2025-03-14';
  * Fields beyond id/active/data (date, location, opening and closing times) are ASSUMED (see
  * `MandoBusinessDay`).
  */
-export const businessDaySpec: EntitySpec = {
+export const businessDaySpec: ResourceSpec<'businessDay'> = {
 	value: 'businessDay',
 	title: 'Business Day',
 	singular: 'business day',
@@ -35,12 +36,12 @@ export const businessDaySpec: EntitySpec = {
 	extra: [
 		{
 			displayName: 'New Date',
-			name: 'newDate',
+			name: PARAMETER.newDate,
 			type: 'string',
 			required: true,
 			default: '',
 			placeholder: '2025-03-15',
-			displayOptions: { show: { resource: ['businessDay'], operation: ['rename'] } },
+			displayOptions: { show: { [PARAMETER.resource]: ['businessDay'], [PARAMETER.operation]: ['rename'] } },
 			description: `The date to move the business day to. ${DATE_HINT}.`,
 		},
 	],

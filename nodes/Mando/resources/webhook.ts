@@ -1,9 +1,9 @@
-import type { EntitySpec } from './common';
-import { ACTIVE_FIELD, ACTIVE_FILTER } from './common';
+import type { ResourceSpec } from './spec';
+import { ACTIVE_FIELD, ACTIVE_FILTER } from './spec';
 import { MANDO_EVENTS } from '../../shared/events';
 
 /** Webhook (`webhook`; ASSUMED resource, the one the Mando Trigger registers itself with). */
-export const webhookSpec: EntitySpec = {
+export const webhookSpec: ResourceSpec<'webhook'> = {
 	value: 'webhook',
 	title: 'Webhook',
 	singular: 'webhook',

@@ -1,11 +1,11 @@
-import type { EntitySpec } from './common';
+import type { ResourceSpec } from './spec';
 
 /**
  * Stock: a product's stock units and low-stock threshold, kept in the `plu` entity's
  * `data.stock_units` and `data.stock_qty_warning` (contract: "Product (plu) example"). No separate
  * stock endpoint is documented, so Get reads the product and Update writes it back.
  */
-export const stockSpec: EntitySpec = {
+export const stockSpec: ResourceSpec<'stock'> = {
 	value: 'stock',
 	title: 'Stock',
 	idLabel: 'Product ID',
