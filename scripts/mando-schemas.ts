@@ -11,7 +11,7 @@ import { MANDO_RESOURCES } from '../nodes/Mando/resources';
  *   npx ts-node --transpile-only scripts/mando-schemas.ts     (re)writes the files
  *
  * Field lists follow the contract's entities (`shared/mando-api.md`) and the typed shapes in
- * `nodes/shared/events.ts`; `test/unit/mando-schema.test.ts` checks the files are current and that
+ * `nodes/shared/events.ts`; the unit test `nodes/Mando/schema.test.ts` checks the files are current and that
  * the emulator's answers fit them.
  */
 

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions, INode } from 'n8n-workflow';
 
-import { Mando } from '../../../nodes/Mando/Mando.node';
-import { startEmulator, type Emulator } from '../../emulator/server';
+import { Mando } from '../../nodes/Mando/Mando.node';
+import { startEmulator, type Emulator } from '../emulator/server';
 
 /**
  * A minimal n8n-like context for running the Mando node's code in unit tests against the emulator.

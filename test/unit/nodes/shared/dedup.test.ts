@@ -1,4 +1,4 @@
-import { DEDUP_MAX_IDS, DEDUP_RETENTION_MS, getDedupState, isHandled, markEvent, persistRunMarks, RecentEventIds } from '../../nodes/shared/dedup';
+import { DEDUP_MAX_IDS, DEDUP_RETENTION_MS, getDedupState, isHandled, markEvent, persistRunMarks, RecentEventIds } from '../../../../nodes/shared/dedup';
 
 describe('event id de-duplication state', () => {
 	it('remembers handled ids; pending ids do not block, and handled never goes back to pending', () => {
@@ -66,5 +66,56 @@ describe('persistRunMarks (the trigger execute step)', () => {
 		persistRunMarks(container, recent, ['evt_pending'], 'pending', 3000);
 		expect(isHandled(getDedupState(container), 'evt_pending')).toBe(false);
 		expect(getDedupState(container).seen.evt_pending).toBe(-3000);
+	});
+});
+
+describe('RecentEventIds merge watermark', () => {
+	it('copies marks made after the state was saved, skipping older ones it already holds', () => {
+		const recent = new RecentEventIds();
+		const saved = getDedupState({});
+		recent.set('evt_1', 'handled', 1000);
+		recent.mergeInto(saved, 1000);
+		expect(isHandled(saved, 'evt_1')).toBe(true);
+		const snapshot = JSON.parse(JSON.stringify(saved)) as ReturnType<typeof getDedupState>;
+		// A concurrent delivery marks evt_2 after the snapshot was taken; a later request loads the snapshot.
+		recent.set('evt_2', 'handled', 1001);
+		recent.mergeInto(snapshot, 1002);
+		expect(isHandled(snapshot, 'evt_1')).toBe(true);
+		expect(isHandled(snapshot, 'evt_2')).toBe(true);
+		// A watermark at the memory's head: ids the state lost before it are not looked up again.
+		delete snapshot.seen.evt_1;
+		recent.mergeInto(snapshot, 1003);
+		expect(isHandled(snapshot, 'evt_1')).toBe(false);
+	});
+
+	it("merges everything it holds into a state with another memory's watermark (another process, a restart)", () => {
+		const other = new RecentEventIds();
+		const state = getDedupState({});
+		other.set('evt_x', 'handled', 1000);
+		other.mergeInto(state, 1000);
+		const recent = new RecentEventIds();
+		recent.set('evt_1', 'handled', 1000);
+		recent.set('evt_2', 'in-flight', 1000);
+		recent.mergeInto(state, 1001);
+		expect(isHandled(state, 'evt_1')).toBe(true);
+		expect(state.seen.evt_2).toBeUndefined();
+		// evt_2 succeeds later: handled with a newer mark, merged on the next delivery.
+		recent.set('evt_2', 'handled', 1002);
+		recent.mergeInto(state, 1003);
+		expect(isHandled(state, 'evt_2')).toBe(true);
+	});
+
+	it('keeps its log bounded under sustained load', () => {
+		const recent = new RecentEventIds(60_000, 100);
+		const state = getDedupState({});
+		for (let i = 0; i < 10_000; i++) {
+			recent.set(`evt_${i}`, 'handled', 1000 + i);
+			recent.mergeInto(state, 1000 + i);
+		}
+		expect(recent.size).toBe(100);
+		expect((recent as unknown as { log: unknown[] }).log.length).toBeLessThanOrEqual(201);
+		expect(isHandled(state, 'evt_9999')).toBe(true);
+		markEvent(state, 'evt_extra', 'handled', 20_000);
+		expect(state.n).toBeLessThanOrEqual(5000);
 	});
 });

@@ -1,5 +1,5 @@
-import type { Emulator } from '../emulator/server';
-import { run, useEmulator } from './helpers/mandoContext';
+import type { Emulator } from '../../../emulator/server';
+import { run, useEmulator } from '../../../harness/mandoContext';
 
 /** Webhook operations (the resource the trigger registers with) against the emulator. */
 

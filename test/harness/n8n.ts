@@ -12,7 +12,7 @@ import path from 'path';
  * wraps the public API calls the tests need.
  */
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /** Paths of the cached Node 24 and n8n (installed on first use). */
 export interface N8nInstall {

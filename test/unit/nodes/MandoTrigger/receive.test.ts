@@ -1,6 +1,6 @@
-import { decideDelivery, type DeliveryInput } from '../../nodes/MandoTrigger/receive';
-import { RecentEventIds, getDedupState, isHandled } from '../../nodes/shared/dedup';
-import { signMandoPayload } from '../../nodes/shared/signature';
+import { decideDelivery, type DeliveryInput } from '../../../../nodes/MandoTrigger/receive';
+import { RecentEventIds, getDedupState, isHandled } from '../../../../nodes/shared/dedup';
+import { signMandoPayload } from '../../../../nodes/shared/signature';
 
 const SECRET = 'whsec_receive';
 const envelope = (id: string, type = 'sale.created') => ({ id, type, created: '2026-11-28T10:00:00Z', data: { id: 's-' + id, total: 1, items: [] } });

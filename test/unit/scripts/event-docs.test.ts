@@ -1,9 +1,9 @@
 import { readFileSync } from 'fs';
 import path from 'path';
-import { renderEventReference, updateReadme } from '../../scripts/event-docs';
-import { MANDO_EVENT_TYPES } from '../../nodes/shared/events';
+import { renderEventReference, updateReadme } from '../../../scripts/event-docs';
+import { MANDO_EVENT_TYPES } from '../../../nodes/shared/events';
 
-const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+const readme = readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
 
 describe('README', () => {
 	it('has an event reference generated from the current catalogue (run scripts/event-docs.ts to refresh)', () => {

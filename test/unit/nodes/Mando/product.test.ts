@@ -1,5 +1,5 @@
-import type { Emulator } from '../emulator/server';
-import { run, runNode, useEmulator } from './helpers/mandoContext';
+import type { Emulator } from '../../../emulator/server';
+import { run, runNode, useEmulator } from '../../../harness/mandoContext';
 
 /** Product (PLU) operations of the Mando node against the emulator, over real HTTP. */
 

@@ -1,5 +1,5 @@
-import type { Emulator } from '../emulator/server';
-import { run, useEmulator } from './helpers/mandoContext';
+import type { Emulator } from '../../../emulator/server';
+import { run, useEmulator } from '../../../harness/mandoContext';
 
 /** Stock operations (a product's stock units and low-stock threshold) against the emulator. */
 

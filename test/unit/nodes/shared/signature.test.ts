@@ -1,5 +1,5 @@
 import { createHmac } from 'crypto';
-import { signMandoPayload, verifyMandoSignature } from '../../nodes/shared/signature';
+import { signMandoPayload, verifyMandoSignature } from '../../../../nodes/shared/signature';
 
 const secret = 'whsec_test_secret';
 const body = Buffer.from('{"id":"evt_1","type":"sale.created","created":"2026-11-28T10:00:00Z","data":{"id":"s1","total":45.5,"items":[]}}');

@@ -1,4 +1,4 @@
-import { startEmulator, type Emulator } from '../emulator/server';
+import { startEmulator, type Emulator } from '../../../emulator/server';
 import {
 	checkRegistration,
 	ensureRegistration,
@@ -6,7 +6,7 @@ import {
 	type MandoWebhook,
 	type RegistrationLogger,
 	type WebhookApi,
-} from '../../nodes/MandoTrigger/registration';
+} from '../../../../nodes/MandoTrigger/registration';
 
 /**
  * The trigger's webhook lifecycle against the emulator's webhook resource, over real HTTP.

@@ -1,10 +1,10 @@
-import type { Emulator, EmulatorResource } from '../emulator/server';
-import { run, useEmulator } from './helpers/mandoContext';
+import type { Emulator, EmulatorResource } from '../../../emulator/server';
+import { run, useEmulator } from '../../../harness/mandoContext';
 
 /** Department, Group, Location, Discount, Campaign (the look-alike resources) against the emulator. */
 
 let emulator: Emulator;
-useEmulator('catalogue-key', (e) => (emulator = e));
+useEmulator('lookup-key', (e) => (emulator = e));
 
 const CASES: Array<[string, EmulatorResource]> = [
 	['department', 'dpt'],

@@ -1,6 +1,6 @@
-import { signMandoPayload } from '../../../nodes/shared/signature';
-import { MANDO_EVENTS } from '../../../nodes/shared/events';
-import type { Emulator } from '../../emulator/server';
+import { signMandoPayload } from '../../nodes/shared/signature';
+import { MANDO_EVENTS } from '../../nodes/shared/events';
+import type { Emulator } from '../emulator/server';
 import { delay, nodeOutput, waitUntil, type N8n } from './n8n';
 import { createTriggerWorkflow, publish, unpublish, type CreatedWorkflow } from './workflows';
 

@@ -1,5 +1,5 @@
-import type { Emulator } from '../emulator/server';
-import { run, useEmulator } from './helpers/mandoContext';
+import type { Emulator } from '../../../emulator/server';
+import { run, useEmulator } from '../../../harness/mandoContext';
 
 /** Sale operations (read only, cursor paging) against the emulator. */
 

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, readdirSync } from 'fs';
 import path from 'path';
 
-import { ITEM_SCHEMAS, mandoSchemaFiles, SCHEMA_DIR, schemaText, type JsonSchema } from '../../scripts/mando-schemas';
-import { Mando } from '../../nodes/Mando/Mando.node';
-import { MANDO_RESOURCES } from '../../nodes/Mando/resources';
-import { startEmulator, type Emulator } from '../emulator/server';
-import { run } from './helpers/mandoContext';
+import { ITEM_SCHEMAS, mandoSchemaFiles, SCHEMA_DIR, schemaText, type JsonSchema } from '../../../../scripts/mando-schemas';
+import { Mando } from '../../../../nodes/Mando/Mando.node';
+import { MANDO_RESOURCES } from '../../../../nodes/Mando/resources';
+import { startEmulator, type Emulator } from '../../../emulator/server';
+import { run } from '../../../harness/mandoContext';
 
 /**
  * The node's description (AI-tool use, operations) and its output schemas: one file per operation,

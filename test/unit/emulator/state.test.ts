@@ -1,5 +1,5 @@
-import { httpRequest } from '../emulator/client';
-import { startEmulator, type Emulator } from '../emulator/server';
+import { httpRequest } from '../../emulator/client';
+import { startEmulator, type Emulator } from '../../emulator/server';
 
 /** The emulator's fault injection, request counting, seeding and tax list (for the action node's tests). */
 

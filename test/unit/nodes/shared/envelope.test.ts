@@ -1,5 +1,5 @@
-import { MANDO_EVENTS } from '../../nodes/shared/events';
-import { MAX_EVENTS_PER_DELIVERY, parseMandoDelivery } from '../../nodes/shared/envelope';
+import { MANDO_EVENTS } from '../../../../nodes/shared/events';
+import { MAX_EVENTS_PER_DELIVERY, parseMandoDelivery } from '../../../../nodes/shared/envelope';
 
 const envelope = (id: string, type = 'sale.created') => ({ id, type, created: '2026-11-28T10:00:00Z', data: { id: 's' } });
 
