@@ -1,8 +1,8 @@
 import { randomBytes } from 'crypto';
 import { startEmulator, type Emulator, type EmulatorDelivery } from '../emulator/server';
 import { allExecutions, emittedEventIds } from '../reliability/setup';
-import { delay, N8n, waitUntil } from './harness/n8n';
-import { createMandoCredential, createTriggerWorkflow, publish, type CreatedWorkflow } from './harness/workflows';
+import { delay, N8n, waitUntil } from '../harness/n8n';
+import { createMandoCredential, createTriggerWorkflow, publish, type CreatedWorkflow } from '../harness/workflows';
 
 /**
  * The trigger's delivery semantics in a real n8n 2.40.7: once the signature verifies the answer is

@@ -1,8 +1,8 @@
 import { randomBytes } from 'crypto';
 import { startEmulator, type Emulator } from '../emulator/server';
-import { delay, freePort, N8n } from '../e2e/harness/n8n';
-import { TriggerChecks } from '../e2e/harness/trigger-checks';
-import { createMandoCredential } from '../e2e/harness/workflows';
+import { delay, freePort, N8n } from '../harness/n8n';
+import { TriggerChecks } from '../harness/trigger-checks';
+import { createMandoCredential } from '../harness/workflows';
 import { recordFigures } from './figures';
 import { scanForSecrets } from './secrets';
 import { allExecutions, emittedEventIds, log, lostAndDuplicated } from './setup';

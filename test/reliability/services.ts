@@ -3,7 +3,7 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSyn
 import { connect } from 'net';
 import { tmpdir } from 'os';
 import path from 'path';
-import { delay, freePort } from '../e2e/harness/n8n';
+import { delay, freePort } from '../harness/n8n';
 
 /**
  * Redis, PostgreSQL and nginx from Debian's packages (`redis-server`, `postgresql`, `nginx-light`;
