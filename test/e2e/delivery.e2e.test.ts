@@ -1,8 +1,9 @@
 import { randomBytes } from 'crypto';
-import { startEmulator, type Emulator, type EmulatorDelivery } from '../emulator/server';
+import type { Emulator, EmulatorDelivery } from '../emulator/server';
+import { e2eLog, startE2eStage, type E2eStage } from '../harness/e2eStage';
 import { allExecutions, emittedEventIds } from '../reliability/setup';
 import { delay, N8n, waitUntil } from '../harness/n8n';
-import { createMandoCredential, createTriggerWorkflow, publish, type CreatedWorkflow } from '../harness/workflows';
+import { createTriggerWorkflow, publish, type CreatedWorkflow } from '../harness/workflows';
 
 /**
  * The trigger's delivery semantics in a real n8n 2.40.7: once the signature verifies the answer is
@@ -13,27 +14,19 @@ import { createMandoCredential, createTriggerWorkflow, publish, type CreatedWork
 
 jest.setTimeout(20 * 60 * 1000);
 
-const API_KEY = 'e2e-dl-api-key-' + randomBytes(6).toString('hex');
-const WEBHOOK_SECRET = 'e2e-dl-whsec-' + randomBytes(8).toString('hex');
+const log = e2eLog;
 
-function log(line: string): void {
-	process.stdout.write(`[e2e] ${line}\n`);
-}
-
+let stage: E2eStage;
 let emulator: Emulator;
 let n8n: N8n;
 let credential: { id: string; name: string };
 
 beforeAll(async () => {
-	emulator = await startEmulator({ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, allowHttp: true, timeScale: 1 / 3000 });
-	n8n = await N8n.start();
-	credential = await createMandoCredential(n8n, { apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: emulator.url });
+	stage = await startE2eStage('e2e-dl');
+	({ emulator, n8n, credential } = stage);
 });
 
-afterAll(async () => {
-	await n8n?.stop();
-	await emulator?.close();
-});
+afterAll(async () => stage?.stop());
 
 /** Creates and publishes a trigger workflow; its Mando webhook (registered through the emulator). */
 async function published(parameters: Parameters<typeof createTriggerWorkflow>[2], next?: 'noop' | 'fail' | { waitSeconds: number }) {
@@ -44,6 +37,9 @@ async function published(parameters: Parameters<typeof createTriggerWorkflow>[2]
 	const hook = emulator.webhooks().find((w) => w.url === url)!;
 	return { wf, hook };
 }
+
+/** A log line's message: without colours, from "Mando Trigger" to the metadata n8n appends. */
+const plain = (line: string) => line.replace(/\u001b\[[0-9;]*m/g, '').replace(/^.*?(Mando Trigger)/, '$1').replace(/\s*\{ "workflowId".*$/, '');
 
 const envelope = (id: unknown, extra: Record<string, unknown> = {}) => ({ id, type: 'sale.created', created: new Date().toISOString(), data: { id: `sale-${String(id)}`, total: 1 }, ...extra });
 
@@ -70,7 +66,7 @@ describe('delivery semantics in a real n8n', () => {
 			const logged = n8n.logs().slice(logBefore).split('\n').filter((l) => l.includes('skipped member'));
 			const active = emulator.webhooks().find((w) => w.id === hook.id)!.active;
 			log(
-				`malformed but signed (${name}): answers ${attempts.map((a) => a.status).join(', ')}; good members run ${ran.length}/${good.length}; bad members logged ${logged.length}${logged[0] ? ` ("${logged[0].replace(/^.*?(Mando Trigger skipped)/, '$1').slice(0, 140)}")` : ''}; webhook after the full retry schedule: ${active ? 'active' : 'DISABLED'}`,
+				`malformed but signed (${name}): answers ${attempts.map((a) => a.status).join(', ')}; good members run ${ran.length}/${good.length}; bad members logged ${logged.length}${logged[0] ? ` ("${plain(logged[0])}")` : ''}; webhook after the full retry schedule: ${active ? 'active' : 'DISABLED'}`,
 			);
 			expect(attempts.map((a) => a.status)).toEqual([200]);
 			expect(new Set(ran)).toEqual(new Set(good));

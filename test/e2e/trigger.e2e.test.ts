@@ -1,6 +1,6 @@
-import { randomBytes } from 'crypto';
 import { signMandoPayload } from '../../nodes/shared/signature';
-import { startEmulator, type Emulator } from '../emulator/server';
+import type { Emulator } from '../emulator/server';
+import { e2eLog, startE2eStage, type E2eStage } from '../harness/e2eStage';
 import { delay, N8n, nodeOutput, waitUntil } from '../harness/n8n';
 import { createMandoCredential, createTriggerWorkflow, publish, unpublish, type CreatedWorkflow } from '../harness/workflows';
 import { TriggerChecks } from '../harness/trigger-checks';
@@ -12,34 +12,21 @@ import { TriggerChecks } from '../harness/trigger-checks';
 
 jest.setTimeout(15 * 60 * 1000);
 
-const API_KEY = 'e2e-api-key-' + randomBytes(6).toString('hex');
-const WEBHOOK_SECRET = 'e2e-whsec-' + randomBytes(8).toString('hex');
+const log = e2eLog;
 
-/** One line per checked fact, on stdout (jest does not decorate it). */
-function log(line: string): void {
-	process.stdout.write(`[e2e] ${line}\n`);
-}
-
+let stage: E2eStage;
 let emulator: Emulator;
 let n8n: N8n;
 let credential: { id: string; name: string };
+let API_KEY: string;
+let WEBHOOK_SECRET: string;
 
 beforeAll(async () => {
-	// 1 min of Mando's retry schedule = 20 ms; the 2 h step = 2.4 s.
-	emulator = await startEmulator({ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, allowHttp: true, timeScale: 1 / 3000 });
-	n8n = await N8n.start();
-	log(`n8n ${n8n.baseUrl} (user folder ${n8n.userFolder}), emulator ${emulator.url}`);
-	credential = await createMandoCredential(n8n, { apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: emulator.url });
+	stage = await startE2eStage('e2e');
+	({ emulator, n8n, credential, apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET } = stage);
 });
 
-afterAll(async () => {
-	await n8n?.stop();
-	await emulator?.close();
-	const logs = n8n?.logs() ?? '';
-	for (const secret of [API_KEY, WEBHOOK_SECRET]) {
-		if (logs.includes(secret)) throw new Error('a secret appeared in n8n log');
-	}
-});
+afterAll(async () => stage?.stop());
 
 function registrationsFor(url: string) {
 	return emulator.webhooks().filter((w) => w.url === url);
