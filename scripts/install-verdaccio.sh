@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs verdaccio, the local npm registry of the installer-path e2e test
-# (test/e2e/installed.e2e.test.ts), when tools/verdaccio/node_modules is missing or older than its
+# (installed.e2e.test.ts), when tools/verdaccio/node_modules is missing or older than its
 # lockfile. It lives in its own folder and lockfile, outside the package's package.json: see
 # tools/verdaccio/package.json for why. Only the test commands run this; the demo does not.
 set -euo pipefail
