@@ -1,9 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import { connect } from 'net';
-import { tmpdir } from 'os';
 import path from 'path';
 import { delay, freePort } from '../harness/n8n';
+import { makeTempFolder } from '../harness/tempFolders';
 
 /**
  * Redis, PostgreSQL and nginx from Debian's packages (`redis-server`, `postgresql`, `nginx-light`;
@@ -47,7 +47,7 @@ function stopChild(child: ChildProcess): Promise<void> {
 /** Starts `redis-server` (no persistence) on a free port. */
 export async function startRedis(): Promise<Service> {
 	const port = await freePort();
-	const dir = mkdtempSync(path.join(tmpdir(), 'mando-redis-'));
+	const dir = makeTempFolder('mando-redis-');
 	const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
 		stdio: 'ignore',
 	});
@@ -85,7 +85,7 @@ function postgresBin(): string {
 export async function startPostgres(): Promise<Postgres> {
 	const bin = postgresBin();
 	const port = await freePort();
-	const dir = mkdtempSync(path.join(tmpdir(), 'mando-pg-'));
+	const dir = makeTempFolder('mando-pg-');
 	const asRoot = process.getuid?.() === 0;
 	const run = (cmd: string, args: string[]) => {
 		const full = path.join(bin, cmd);
@@ -187,9 +187,9 @@ export interface Nginx extends Service {
 	conf: string;
 }
 
-/** Starts nginx (foreground, throw-away prefix folder) with {@link nginxConfFor}`(routes)`. */
+/** Starts nginx (foreground, a temporary prefix folder removed when the suite ends) with {@link nginxConfFor}`(routes)`. */
 export async function startNginx(routes: NginxRoutes): Promise<Nginx> {
-	const dir = mkdtempSync(path.join(tmpdir(), 'mando-nginx-'));
+	const dir = makeTempFolder('mando-nginx-');
 	chmodSync(dir, 0o777); // nginx's workers run as another user when started as root
 	const conf = nginxConfFor(routes);
 	const file = path.join(dir, 'nginx.conf');
@@ -211,7 +211,6 @@ export async function startNginx(routes: NginxRoutes): Promise<Nginx> {
 		async stop() {
 			process.removeListener('exit', killOnExit);
 			await stopChild(child);
-			rmSync(dir, { recursive: true, force: true });
 		},
 	};
 }
