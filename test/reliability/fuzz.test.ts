@@ -282,7 +282,7 @@ describe('reliability: fuzzed deliveries into a real n8n', () => {
 						(r.status === 0 ||
 							(r.status >= 500 && r.delivery.kind !== 'over the payload limit') ||
 							(r.delivery.expect === 'reject' && r.status < 400) ||
-							(r.delivery.expect === 'signed' && r.status >= 300 && JSON_TYPES.includes(r.delivery.contentType as string)) ||
+							(r.delivery.expect === 'signed' && r.status >= 300 && JSON_TYPES.includes(r.delivery.contentType as string) && !parsedByN8nFirst(r)) ||
 							(r.delivery.kind === 'valid' || r.delivery.kind === 'large, valid' ? r.status !== 200 : false)),
 				);
 				if (bad.length) {
@@ -334,6 +334,14 @@ describe('reliability: fuzzed deliveries into a real n8n', () => {
 		expect(fromSignedOdd).toBeLessThanOrEqual(signedIds.size);
 	});
 });
+
+/**
+ * n8n's own answer to a JSON content type whose body is not JSON: 422 "Failed to parse request
+ * body", from its body parser before any node runs (Mando sends JSON, so it never meets this).
+ */
+function parsedByN8nFirst(outcome: { status: number; text: string }): boolean {
+	return outcome.status === 422 && outcome.text.includes('Failed to parse request body');
+}
 
 function countBy(values: string[]): Record<string, number> {
 	const out: Record<string, number> = {};
