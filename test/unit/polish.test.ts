@@ -4,6 +4,7 @@ import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 import { MandoApi } from '../../credentials/MandoApi.credentials';
 import { Mando } from '../../nodes/Mando/Mando.node';
 import { MandoTrigger } from '../../nodes/MandoTrigger/MandoTrigger.node';
+import { MandoPollingTrigger } from '../../nodes/MandoPollingTrigger/MandoPollingTrigger.node';
 
 /**
  * What users see in n8n's node panel and editor: codex files (categories, aliases, documentation
@@ -78,6 +79,7 @@ function undescribed(properties: INodeProperties[], at = ''): string[] {
 
 const NODES: Array<{ dir: string; description: INodeTypeDescription }> = [
 	{ dir: 'MandoTrigger', description: new MandoTrigger().description },
+	{ dir: 'MandoPollingTrigger', description: new MandoPollingTrigger().description },
 	{ dir: 'Mando', description: new Mando().description },
 ];
 

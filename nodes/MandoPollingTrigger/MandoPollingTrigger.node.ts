@@ -1,0 +1,151 @@
+import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import { getMandoEventDefinition } from '../shared/events';
+import { asNodeError } from '../shared/transport';
+import { latestSaleEvent, pollSalesWith, POLLED_EVENT_TYPES, UNPOLLED_EVENTS_NOTICE } from './pollHelpers';
+import { DEFAULT_MAX_SALES_PER_POLL, initialSalesState, isSalesPollState, type SalesPollState } from './salesPoll';
+
+/** The node's static data (`node` scope): its position in the sales list. */
+interface PollingStaticData extends IDataObject {
+	sales?: SalesPollState & IDataObject;
+}
+
+/**
+ * Mando Polling Trigger: starts a workflow with Mando events read from the Mando API at the
+ * user's Poll Times, for n8n instances Mando's webhooks cannot reach. Emits the same
+ * `{ id, type, created, data }` items as the Mando Trigger, with deterministic event ids.
+ */
+export class MandoPollingTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Mando Polling Trigger',
+		name: 'mandoPollingTrigger',
+		icon: { light: 'file:mando.svg', dark: 'file:mando.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{($parameter["events"] || []).join(", ")}}',
+		description: 'Starts the workflow with new Mando sales, checked at set times; needs no public HTTPS address',
+		defaults: { name: 'Mando Polling Trigger' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'mandoApi', required: true }],
+		properties: [
+			{
+				displayName:
+					'This trigger asks Mando for new events at the Poll Times below, so it works on n8n without a public HTTPS address (a shop computer, a NAS, a Raspberry Pi) and catches up after n8n was off. For events within seconds, use the Mando Trigger (webhooks) instead.',
+				name: 'pollingNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				required: true,
+				default: ['sale.created'],
+				description: 'The Mando events that start this workflow',
+				options: POLLED_EVENT_TYPES.map((type) => {
+					const e = getMandoEventDefinition(type)!;
+					return { name: e.name, value: e.type, description: `${e.description} (${e.type})` };
+				}),
+			},
+			{
+				displayName: UNPOLLED_EVENTS_NOTICE,
+				name: 'unpolledNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add option',
+				default: {},
+				options: [
+					{
+						displayName: 'Max Events per Poll',
+						name: 'maxPerPoll',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: 100000 },
+						default: DEFAULT_MAX_SALES_PER_POLL,
+						description: 'Most events one poll starts the workflow with; the rest come at the next poll, none is skipped',
+					},
+					{
+						displayName: 'Output',
+						name: 'output',
+						type: 'options',
+						default: 'envelope',
+						options: [
+							{
+								name: 'Full Event',
+								value: 'envelope',
+								description: 'One item per event: { ID, type, created, data }, as the Mando Trigger gives',
+							},
+							{
+								name: 'Event Data Only',
+								value: 'data',
+								description: "One item per event holding only the event's data (e.g. the sale)",
+							},
+						],
+					},
+					{
+						displayName: 'Start From',
+						name: 'startFrom',
+						type: 'dateTime',
+						default: '',
+						description:
+							'On the first poll after publishing, also emit the sales made since this time (a deliberate backfill). Without it the trigger starts from the moment it is published.',
+					},
+				],
+			},
+		],
+	};
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		const output = this.getNodeParameter('options.output', 'envelope') as 'envelope' | 'data';
+		const toItems = (events: Array<{ data: unknown }>): INodeExecutionData[] =>
+			events.map((event) => ({ json: (output === 'data' ? event.data : event) as IDataObject }));
+
+		if (this.getMode() === 'manual') {
+			// "Fetch Test Event": the latest real sale, without moving the stored position.
+			const latest = await latestSaleEvent.call(this);
+			if (!latest) {
+				throw new NodeOperationError(this.getNode(), 'Mando has no sale from the last 30 days to show as a test event', {
+					description: 'Make a sale at a Mando POS (or in the emulator), then fetch the test event again.',
+				});
+			}
+			return [toItems([latest])];
+		}
+
+		const staticData = this.getWorkflowStaticData('node') as PollingStaticData;
+		const maxPerPoll = this.getNodeParameter('options.maxPerPoll', DEFAULT_MAX_SALES_PER_POLL) as number;
+		let state: SalesPollState;
+		if (isSalesPollState(staticData.sales)) {
+			state = staticData.sales;
+		} else {
+			try {
+				state = initialSalesState(Date.now(), this.getNodeParameter('options.startFrom', '') as string);
+			} catch (error) {
+				throw new NodeOperationError(this.getNode(), (error as Error).message, { description: 'Set Start From to a date, or clear it.' });
+			}
+		}
+
+		let result;
+		try {
+			result = await pollSalesWith.call(this, state, maxPerPoll);
+		} catch (error) {
+			throw asNodeError(this, error);
+		}
+		const where = { workflowId: this.getWorkflow().id, node: this.getNode().name };
+		if (result.cursorExpired) {
+			this.logger.info(`Mando Polling Trigger: Mando no longer accepted the stored sales cursor; read on from the last sale seen (${state.watermark})`, where);
+		}
+		if (result.bounded) {
+			this.logger.info(`Mando Polling Trigger: ${result.events.length} sales this poll (Max Events per Poll); the rest come at the next poll`, where);
+		}
+		// n8n saves the node's static data when the poll emits items, and on publishing.
+		staticData.sales = result.state as SalesPollState & IDataObject;
+		return result.events.length > 0 ? [toItems(result.events)] : null;
+	}
+}
