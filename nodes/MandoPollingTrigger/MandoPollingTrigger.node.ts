@@ -1,14 +1,28 @@
 import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { getMandoEventDefinition } from '../shared/events';
+import { getMandoEventDefinition, type MandoEvent } from '../shared/events';
 import { asNodeError } from '../shared/transport';
-import { latestSaleEvent, pollSalesWith, POLLED_EVENT_TYPES, UNPOLLED_EVENTS_NOTICE } from './pollHelpers';
+import { diffBusinessDays, isBusinessDayPollState, type BusinessDayPollState } from './businessDayPoll';
+import {
+	BUSINESS_DAY_EVENT_TYPES,
+	latestBusinessDayEvent,
+	latestSaleEvent,
+	listBusinessDays,
+	pollSalesWith,
+	POLLED_EVENT_TYPES,
+	UNPOLLED_EVENTS_NOTICE,
+} from './pollHelpers';
 import { DEFAULT_MAX_SALES_PER_POLL, initialSalesState, isSalesPollState, type SalesPollState } from './salesPoll';
 
-/** The node's static data (`node` scope): its position in the sales list. */
+/**
+ * The node's static data (`node` scope): its position in the sales list and the business days'
+ * last seen states. A part is dropped while its events are not selected, so selecting them again
+ * starts from then, not from an old position.
+ */
 interface PollingStaticData extends IDataObject {
 	sales?: SalesPollState & IDataObject;
+	businessDays?: BusinessDayPollState & IDataObject;
 }
 
 /**
@@ -24,7 +38,7 @@ export class MandoPollingTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{($parameter["events"] || []).join(", ")}}',
-		description: 'Starts the workflow with new Mando sales, checked at set times; needs no public HTTPS address',
+		description: 'Starts the workflow with new Mando sales and business days, checked at set times; needs no public HTTPS address',
 		defaults: { name: 'Mando Polling Trigger' },
 		polling: true,
 		inputs: [],
@@ -103,49 +117,73 @@ export class MandoPollingTrigger implements INodeType {
 	};
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		const selected = this.getNodeParameter('events', []) as string[];
+		const wantsSales = selected.includes('sale.created');
+		const dayTypes = BUSINESS_DAY_EVENT_TYPES.filter((t) => selected.includes(t));
 		const output = this.getNodeParameter('options.output', 'envelope') as 'envelope' | 'data';
 		const toItems = (events: Array<{ data: unknown }>): INodeExecutionData[] =>
 			events.map((event) => ({ json: (output === 'data' ? event.data : event) as IDataObject }));
 
 		if (this.getMode() === 'manual') {
-			// "Fetch Test Event": the latest real sale, without moving the stored position.
-			const latest = await latestSaleEvent.call(this);
+			// "Fetch Test Event": the latest real event, without moving the stored position.
+			let latest: MandoEvent | undefined;
+			try {
+				latest = wantsSales ? await latestSaleEvent.call(this) : undefined;
+				if (!latest && dayTypes.length > 0) latest = await latestBusinessDayEvent.call(this, dayTypes);
+			} catch (error) {
+				throw asNodeError(this, error);
+			}
 			if (!latest) {
-				throw new NodeOperationError(this.getNode(), 'Mando has no sale from the last 30 days to show as a test event', {
-					description: 'Make a sale at a Mando POS (or in the emulator), then fetch the test event again.',
+				throw new NodeOperationError(this.getNode(), 'Mando has no recent event of the selected types to show as a test event', {
+					description: 'Make a sale (or open a business day) at a Mando POS or in the emulator, then fetch the test event again.',
 				});
 			}
 			return [toItems([latest])];
 		}
 
 		const staticData = this.getWorkflowStaticData('node') as PollingStaticData;
-		const maxPerPoll = this.getNodeParameter('options.maxPerPoll', DEFAULT_MAX_SALES_PER_POLL) as number;
-		let state: SalesPollState;
-		if (isSalesPollState(staticData.sales)) {
-			state = staticData.sales;
-		} else {
-			try {
-				state = initialSalesState(Date.now(), this.getNodeParameter('options.startFrom', '') as string);
-			} catch (error) {
-				throw new NodeOperationError(this.getNode(), (error as Error).message, { description: 'Set Start From to a date, or clear it.' });
-			}
-		}
-
-		let result;
+		const where = { workflowId: this.getWorkflow().id, node: this.getNode().name };
+		const events: MandoEvent[] = [];
+		let salesState: SalesPollState | undefined;
+		let dayState: BusinessDayPollState | undefined;
 		try {
-			result = await pollSalesWith.call(this, state, maxPerPoll);
+			if (wantsSales) {
+				const state = isSalesPollState(staticData.sales) ? staticData.sales : firstSalesState(this);
+				const maxPerPoll = this.getNodeParameter('options.maxPerPoll', DEFAULT_MAX_SALES_PER_POLL) as number;
+				const result = await pollSalesWith.call(this, state, maxPerPoll);
+				if (result.cursorExpired) {
+					this.logger.info(`Mando Polling Trigger: Mando no longer accepted the stored sales cursor; read on from the last sale seen (${state.watermark})`, where);
+				}
+				if (result.bounded) {
+					this.logger.info(`Mando Polling Trigger: ${result.events.length} sales this poll (Max Events per Poll); the rest come at the next poll`, where);
+				}
+				salesState = result.state;
+				events.push(...result.events);
+			}
+			if (dayTypes.length > 0) {
+				const previous = isBusinessDayPollState(staticData.businessDays) ? staticData.businessDays : undefined;
+				const diff = diffBusinessDays(previous, await listBusinessDays.call(this));
+				dayState = diff.state;
+				events.push(...diff.events.filter((e) => dayTypes.includes(e.type)));
+			}
 		} catch (error) {
 			throw asNodeError(this, error);
 		}
-		const where = { workflowId: this.getWorkflow().id, node: this.getNode().name };
-		if (result.cursorExpired) {
-			this.logger.info(`Mando Polling Trigger: Mando no longer accepted the stored sales cursor; read on from the last sale seen (${state.watermark})`, where);
-		}
-		if (result.bounded) {
-			this.logger.info(`Mando Polling Trigger: ${result.events.length} sales this poll (Max Events per Poll); the rest come at the next poll`, where);
-		}
-		// n8n saves the node's static data when the poll emits items, and on publishing.
-		staticData.sales = result.state as SalesPollState & IDataObject;
-		return result.events.length > 0 ? [toItems(result.events)] : null;
+		// The position moves only once every read succeeded, so a failed poll loses nothing.
+		if (salesState) staticData.sales = salesState as SalesPollState & IDataObject;
+		else delete staticData.sales;
+		if (dayState) staticData.businessDays = dayState as BusinessDayPollState & IDataObject;
+		else delete staticData.businessDays;
+		// n8n saves the node's static data when a poll emits items, and on publishing.
+		return events.length > 0 ? [toItems(events)] : null;
+	}
+}
+
+/** The sales position of a first activation: now, or the "Start From" option. */
+function firstSalesState(ctx: IPollFunctions): SalesPollState {
+	try {
+		return initialSalesState(Date.now(), ctx.getNodeParameter('options.startFrom', '') as string);
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), (error as Error).message, { description: 'Set Start From to a date, or clear it.' });
 	}
 }

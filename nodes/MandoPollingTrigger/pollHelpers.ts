@@ -1,14 +1,21 @@
 import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 
-import type { MandoEvent, MandoEventType, MandoSale } from '../shared/events';
-import { mandoApiRequestBody, mandoGetAllCursor, type MandoCursorPage } from '../shared/transport';
+import type { MandoBusinessDay, MandoEvent, MandoEventType, MandoSale } from '../shared/events';
+import { mandoApiRequestBody, mandoGetAll, mandoGetAllCursor, type MandoCursorPage } from '../shared/transport';
+import { diffBusinessDays } from './businessDayPoll';
 import { pollSales, saleCreatedEvent, SALES_CREATED_FROM_PARAM, type SalesPollResult, type SalesPollState } from './salesPoll';
 
 /** The Mando API path of the cursor-paged sales list (contract "Lists and pagination"). */
 export const SALES_PATH = '/secure/sales';
 
+/** The Mando API path of the business-day list (offset-paged; contract "Entities"). */
+export const BUSINESS_DAY_PATH = '/secure/businessday';
+
 /** The event types this trigger can poll without reading a whole catalogue every poll. */
-export const POLLED_EVENT_TYPES: readonly MandoEventType[] = ['sale.created'];
+export const POLLED_EVENT_TYPES: readonly MandoEventType[] = ['sale.created', 'businessday.opened', 'businessday.closed'];
+
+/** The business-day event types; any of them makes a poll read the business-day list. */
+export const BUSINESS_DAY_EVENT_TYPES: readonly MandoEventType[] = ['businessday.opened', 'businessday.closed'];
 
 /**
  * Why the other events are not offered, with the cost of polling them (the README's
@@ -16,7 +23,7 @@ export const POLLED_EVENT_TYPES: readonly MandoEventType[] = ['sale.created'];
  * requests for N records (pages of 1000, contract "Lists and pagination").
  */
 export const UNPOLLED_EVENTS_NOTICE =
-	"Only new sales can be polled cheaply: Mando's sales list has a cursor. Products, customers, stock and business days have no \"changed since\" filter, so polling them means reading the whole list every poll: ceil(N / 1000) requests per poll for N records (10,000 products polled every minute = 600 requests an hour). Voided sales change old records, which a cursor never shows again. Use the Mando Trigger (webhooks) for those events.";
+	"Products, customers and stock cannot be polled affordably: their lists have no \"changed since\" filter, so every poll would read the whole list: ceil(N / 1000) requests per poll for N records (10,000 products polled every minute = 600 requests an hour). Voided sales change old records, which the sales cursor never shows again. Use the Mando Trigger (webhooks) for those events. Business-day events read every business day each poll: one request per poll up to 1,000 days.";
 
 /**
  * One poll of the sales list through the `mandoApi` credential; see {@link pollSales}.
@@ -47,4 +54,18 @@ export async function latestSaleEvent(this: IPollFunctions, now = Date.now()): P
 		if (sales.length > 0) return saleCreatedEvent(sales[sales.length - 1], new Date(now).toISOString());
 	}
 	return undefined;
+}
+
+/** Every business day, through the `mandoApi` credential: ceil(days / 1000) requests. */
+export async function listBusinessDays(this: IPollFunctions): Promise<MandoBusinessDay[]> {
+	return (await mandoGetAll.call(this, BUSINESS_DAY_PATH)) as MandoBusinessDay[];
+}
+
+/**
+ * The newest business-day event of the selected types among the days Mando lists now (every day
+ * as if first seen), for "Fetch Test Event"; undefined when there is none.
+ */
+export async function latestBusinessDayEvent(this: IPollFunctions, types: readonly string[], now = Date.now()): Promise<MandoEvent | undefined> {
+	const events = diffBusinessDays({ open: {}, closed: {} }, await listBusinessDays.call(this), now).events.filter((e) => types.includes(e.type));
+	return events[events.length - 1];
 }
