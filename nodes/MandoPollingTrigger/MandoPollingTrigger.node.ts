@@ -3,27 +3,15 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { getMandoEventDefinition, type MandoEvent } from '../shared/events';
 import { asNodeError } from '../shared/transport';
-import { diffBusinessDays, isBusinessDayPollState, type BusinessDayPollState } from './businessDayPoll';
 import {
 	BUSINESS_DAY_EVENT_TYPES,
 	latestBusinessDayEvent,
 	latestSaleEvent,
-	listBusinessDays,
-	pollSalesWith,
+	pollEvents,
 	POLLED_EVENT_TYPES,
 	UNPOLLED_EVENTS_NOTICE,
 } from './pollHelpers';
-import { DEFAULT_MAX_SALES_PER_POLL, initialSalesState, isSalesPollState, type SalesPollState } from './salesPoll';
-
-/**
- * The node's static data (`node` scope): its position in the sales list and the business days'
- * last seen states. A part is dropped while its events are not selected, so selecting them again
- * starts from then, not from an old position.
- */
-interface PollingStaticData extends IDataObject {
-	sales?: SalesPollState & IDataObject;
-	businessDays?: BusinessDayPollState & IDataObject;
-}
+import { DEFAULT_MAX_SALES_PER_POLL } from './salesPoll';
 
 /**
  * Mando Polling Trigger: starts a workflow with Mando events read from the Mando API at the
@@ -141,49 +129,6 @@ export class MandoPollingTrigger implements INodeType {
 			return [toItems([latest])];
 		}
 
-		const staticData = this.getWorkflowStaticData('node') as PollingStaticData;
-		const where = { workflowId: this.getWorkflow().id, node: this.getNode().name };
-		const events: MandoEvent[] = [];
-		let salesState: SalesPollState | undefined;
-		let dayState: BusinessDayPollState | undefined;
-		try {
-			if (wantsSales) {
-				const state = isSalesPollState(staticData.sales) ? staticData.sales : firstSalesState(this);
-				const maxPerPoll = this.getNodeParameter('options.maxPerPoll', DEFAULT_MAX_SALES_PER_POLL) as number;
-				const result = await pollSalesWith.call(this, state, maxPerPoll);
-				if (result.cursorExpired) {
-					this.logger.info(`Mando Polling Trigger: Mando no longer accepted the stored sales cursor; read on from the last sale seen (${state.watermark})`, where);
-				}
-				if (result.bounded) {
-					this.logger.info(`Mando Polling Trigger: ${result.events.length} sales this poll (Max Events per Poll); the rest come at the next poll`, where);
-				}
-				salesState = result.state;
-				events.push(...result.events);
-			}
-			if (dayTypes.length > 0) {
-				const previous = isBusinessDayPollState(staticData.businessDays) ? staticData.businessDays : undefined;
-				const diff = diffBusinessDays(previous, await listBusinessDays.call(this));
-				dayState = diff.state;
-				events.push(...diff.events.filter((e) => dayTypes.includes(e.type)));
-			}
-		} catch (error) {
-			throw asNodeError(this, error);
-		}
-		// The position moves only once every read succeeded, so a failed poll loses nothing.
-		if (salesState) staticData.sales = salesState as SalesPollState & IDataObject;
-		else delete staticData.sales;
-		if (dayState) staticData.businessDays = dayState as BusinessDayPollState & IDataObject;
-		else delete staticData.businessDays;
-		// n8n saves the node's static data when a poll emits items, and on publishing.
-		return events.length > 0 ? [toItems(events)] : null;
-	}
-}
-
-/** The sales position of a first activation: now, or the "Start From" option. */
-function firstSalesState(ctx: IPollFunctions): SalesPollState {
-	try {
-		return initialSalesState(Date.now(), ctx.getNodeParameter('options.startFrom', '') as string);
-	} catch (error) {
-		throw new NodeOperationError(ctx.getNode(), (error as Error).message, { description: 'Set Start From to a date, or clear it.' });
+		return await pollEvents.call(this, wantsSales, dayTypes, toItems);
 	}
 }

@@ -1,9 +1,29 @@
-import type { IDataObject, IPollFunctions } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { MandoBusinessDay, MandoEvent, MandoEventType, MandoSale } from '../shared/events';
-import { mandoApiRequestBody, mandoGetAll, mandoGetAllCursor, type MandoCursorPage } from '../shared/transport';
-import { diffBusinessDays } from './businessDayPoll';
-import { pollSales, saleCreatedEvent, SALES_CREATED_FROM_PARAM, type SalesPollResult, type SalesPollState } from './salesPoll';
+import { asNodeError, mandoApiRequestBody, mandoGetAll, mandoGetAllCursor, type MandoCursorPage } from '../shared/transport';
+import { diffBusinessDays, isBusinessDayPollState, type BusinessDayPollState } from './businessDayPoll';
+import {
+	DEFAULT_MAX_SALES_PER_POLL,
+	initialSalesState,
+	isSalesPollState,
+	pollSales,
+	saleCreatedEvent,
+	SALES_CREATED_FROM_PARAM,
+	type SalesPollResult,
+	type SalesPollState,
+} from './salesPoll';
+
+/**
+ * The node's static data (`node` scope): its position in the sales list and the business days'
+ * last seen states. A part is dropped while its events are not selected, so selecting them again
+ * starts from then, not from an old position.
+ */
+interface PollingStaticData extends IDataObject {
+	sales?: SalesPollState & IDataObject;
+	businessDays?: BusinessDayPollState & IDataObject;
+}
 
 /** The Mando API path of the cursor-paged sales list (contract "Lists and pagination"). */
 export const SALES_PATH = '/secure/sales';
@@ -68,4 +88,83 @@ export async function listBusinessDays(this: IPollFunctions): Promise<MandoBusin
 export async function latestBusinessDayEvent(this: IPollFunctions, types: readonly string[], now = Date.now()): Promise<MandoEvent | undefined> {
 	const events = diffBusinessDays({ open: {}, closed: {} }, await listBusinessDays.call(this), now).events.filter((e) => types.includes(e.type));
 	return events[events.length - 1];
+}
+
+/** Keys (`workflowId:nodeId`) of the polls running in this process. */
+const pollsRunning = new Set<string>();
+
+/**
+ * One poll in trigger mode: reads what is new, moves the stored position, returns the items
+ * (null when nothing is new). Poll Times with several entries can start a poll while the last one
+ * still reads; both would start from the same position and emit the same events, so the later
+ * one returns null.
+ *
+ * @throws NodeApiError / NodeOperationError; the stored position is then unchanged
+ */
+export async function pollEvents(
+	this: IPollFunctions,
+	wantsSales: boolean,
+	dayTypes: readonly string[],
+	toItems: (events: MandoEvent[]) => INodeExecutionData[],
+): Promise<INodeExecutionData[][] | null> {
+	const key = `${this.getWorkflow().id}:${this.getNode().id}`;
+	if (pollsRunning.has(key)) return null;
+	pollsRunning.add(key);
+	try {
+		return await pollOnce.call(this, wantsSales, dayTypes, toItems);
+	} finally {
+		pollsRunning.delete(key);
+	}
+}
+
+async function pollOnce(
+	this: IPollFunctions,
+	wantsSales: boolean,
+	dayTypes: readonly string[],
+	toItems: (events: MandoEvent[]) => INodeExecutionData[],
+): Promise<INodeExecutionData[][] | null> {
+	const staticData = this.getWorkflowStaticData('node') as PollingStaticData;
+	const where = { workflowId: this.getWorkflow().id, node: this.getNode().name };
+	const events: MandoEvent[] = [];
+	let salesState: SalesPollState | undefined;
+	let dayState: BusinessDayPollState | undefined;
+	try {
+		if (wantsSales) {
+			const state = isSalesPollState(staticData.sales) ? staticData.sales : firstSalesState(this);
+			const maxPerPoll = this.getNodeParameter('options.maxPerPoll', DEFAULT_MAX_SALES_PER_POLL) as number;
+			const result = await pollSalesWith.call(this, state, maxPerPoll);
+			if (result.cursorExpired) {
+				this.logger.info(`Mando Polling Trigger: Mando no longer accepted the stored sales cursor; read on from the last sale seen (${state.watermark})`, where);
+			}
+			if (result.bounded) {
+				this.logger.info(`Mando Polling Trigger: ${result.events.length} sales this poll (Max Events per Poll); the rest come at the next poll`, where);
+			}
+			salesState = result.state;
+			events.push(...result.events);
+		}
+		if (dayTypes.length > 0) {
+			const previous = isBusinessDayPollState(staticData.businessDays) ? staticData.businessDays : undefined;
+			const diff = diffBusinessDays(previous, await listBusinessDays.call(this));
+			dayState = diff.state;
+			events.push(...diff.events.filter((e) => dayTypes.includes(e.type)));
+		}
+	} catch (error) {
+		throw asNodeError(this, error);
+	}
+	// The position moves only once every read succeeded, so a failed poll loses nothing.
+	if (salesState) staticData.sales = salesState as SalesPollState & IDataObject;
+	else delete staticData.sales;
+	if (dayState) staticData.businessDays = dayState as BusinessDayPollState & IDataObject;
+	else delete staticData.businessDays;
+	// n8n saves the node's static data when a poll emits items, and on publishing.
+	return events.length > 0 ? [toItems(events)] : null;
+}
+
+/** The sales position of a first activation: now, or the "Start From" option. */
+function firstSalesState(ctx: IPollFunctions): SalesPollState {
+	try {
+		return initialSalesState(Date.now(), ctx.getNodeParameter('options.startFrom', '') as string);
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), (error as Error).message, { description: 'Set Start From to a date, or clear it.' });
+	}
 }
