@@ -135,3 +135,48 @@ export function mandoNode(
 		...(executeOnce ? { executeOnce: true } : {}),
 	};
 }
+
+/** Parameters of the Mando Polling Trigger node (Poll Times apart). */
+export interface PollingTriggerParameters {
+	events?: string[];
+	options?: { output?: 'envelope' | 'data'; maxPerPoll?: number; startFrom?: string };
+}
+
+/**
+ * n8n's Poll Times for a poll every `everySeconds` seconds (a divisor of 60): n8n refuses a cron
+ * that fires more than once a minute (`isSubMinuteCron`: anything but one fixed second), so this
+ * is one custom cron entry per second of the minute to poll at (`0 * * * * *`, `5 * * * * *`, …).
+ */
+export function pollEverySeconds(everySeconds: number) {
+	const item = [];
+	for (let second = 0; second < 60; second += everySeconds) item.push({ mode: 'custom', cronExpression: `${second} * * * * *` });
+	return { item };
+}
+
+/** Creates (does not publish) a workflow "Mando Polling Trigger → No Operation". */
+export async function createPollingWorkflow(
+	n8n: N8n,
+	credential: { id: string; name: string },
+	parameters: PollingTriggerParameters,
+	pollTimes: { item: Array<Record<string, unknown>> },
+	name = `Mando polling e2e ${randomUUID().slice(0, 8)}`,
+): Promise<{ id: string; name: string }> {
+	const workflow = await n8n.api<{ id: string }>('POST', '/workflows', {
+		name,
+		nodes: [
+			{
+				id: randomUUID(),
+				name: 'Mando Polling Trigger',
+				type: `${NODE_PREFIX}.mandoPollingTrigger`,
+				typeVersion: 1,
+				position: [240, 300],
+				parameters: { pollTimes, events: ['sale.created'], ...parameters },
+				credentials: { mandoApi: credential },
+			},
+			{ id: randomUUID(), name: 'No Operation', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [460, 300], parameters: {} },
+		],
+		connections: { 'Mando Polling Trigger': { main: [[{ node: 'No Operation', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
+	});
+	return { id: workflow.id, name };
+}
