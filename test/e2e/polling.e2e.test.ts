@@ -1,6 +1,6 @@
 import { randomBytes } from 'crypto';
 import { startEmulator, type Emulator } from '../emulator/server';
-import { delay, N8n, nodeOutput, waitUntil, type N8nExecution } from './harness/n8n';
+import { delay, N8n, nodeOutput, waitUntil, type N8nExecution } from '../harness/n8n';
 import {
 	createMandoCredential,
 	createPollingWorkflow,
@@ -8,7 +8,7 @@ import {
 	pollEverySeconds,
 	publish,
 	unpublish,
-} from './harness/workflows';
+} from '../harness/workflows';
 
 /**
  * The Mando Polling Trigger end to end: a real n8n 2.40.7 with this package's dist/ loaded polls
