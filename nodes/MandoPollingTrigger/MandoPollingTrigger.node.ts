@@ -1,6 +1,7 @@
-import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
+import { EVENT_OUTPUT_OPTION, eventItems, type EventOutput } from '../shared/eventOutput';
 import { getMandoEventDefinition, type MandoEvent } from '../shared/events';
 import { asNodeError } from '../shared/transport';
 import {
@@ -73,24 +74,7 @@ export class MandoPollingTrigger implements INodeType {
 						default: DEFAULT_MAX_SALES_PER_POLL,
 						description: 'Most events one poll starts the workflow with; the rest come at the next poll, none is skipped',
 					},
-					{
-						displayName: 'Output',
-						name: 'output',
-						type: 'options',
-						default: 'envelope',
-						options: [
-							{
-								name: 'Full Event',
-								value: 'envelope',
-								description: 'One item per event: { ID, type, created, data }, as the Mando Trigger gives',
-							},
-							{
-								name: 'Event Data Only',
-								value: 'data',
-								description: "One item per event holding only the event's data (e.g. the sale)",
-							},
-						],
-					},
+					EVENT_OUTPUT_OPTION,
 					{
 						displayName: 'Start From',
 						name: 'startFrom',
@@ -108,9 +92,7 @@ export class MandoPollingTrigger implements INodeType {
 		const selected = this.getNodeParameter('events', []) as string[];
 		const wantsSales = selected.includes('sale.created');
 		const dayTypes = BUSINESS_DAY_EVENT_TYPES.filter((t) => selected.includes(t));
-		const output = this.getNodeParameter('options.output', 'envelope') as 'envelope' | 'data';
-		const toItems = (events: Array<{ data: unknown }>): INodeExecutionData[] =>
-			events.map((event) => ({ json: (output === 'data' ? event.data : event) as IDataObject }));
+		const output = this.getNodeParameter('options.output', 'envelope') as EventOutput;
 
 		if (this.getMode() === 'manual') {
 			// "Fetch Test Event": the latest real event, without moving the stored position.
@@ -126,9 +108,10 @@ export class MandoPollingTrigger implements INodeType {
 					description: 'Make a sale (or open a business day) at a Mando POS or in the emulator, then fetch the test event again.',
 				});
 			}
-			return [toItems([latest])];
+			return [eventItems([latest], output)];
 		}
 
-		return await pollEvents.call(this, wantsSales, dayTypes, toItems);
+		const events = await pollEvents.call(this, wantsSales, dayTypes);
+		return events === null || events.length === 0 ? null : [eventItems(events, output)];
 	}
 }

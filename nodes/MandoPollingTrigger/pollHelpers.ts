@@ -1,4 +1,4 @@
-import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
+import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { MandoBusinessDay, MandoEvent, MandoEventType, MandoSale } from '../shared/events';
@@ -94,35 +94,25 @@ export async function latestBusinessDayEvent(this: IPollFunctions, types: readon
 const pollsRunning = new Set<string>();
 
 /**
- * One poll in trigger mode: reads what is new, moves the stored position, returns the items
- * (null when nothing is new). Poll Times with several entries can start a poll while the last one
- * still reads; both would start from the same position and emit the same events, so the later
- * one returns null.
+ * One poll in trigger mode: reads what is new and moves the stored position; returns the new
+ * events, oldest first per source (sales, then business days). Poll Times with several entries can
+ * start a poll while the last one still reads; both would start from the same position and emit
+ * the same events, so the later one returns null at once.
  *
  * @throws NodeApiError / NodeOperationError; the stored position is then unchanged
  */
-export async function pollEvents(
-	this: IPollFunctions,
-	wantsSales: boolean,
-	dayTypes: readonly string[],
-	toItems: (events: MandoEvent[]) => INodeExecutionData[],
-): Promise<INodeExecutionData[][] | null> {
+export async function pollEvents(this: IPollFunctions, wantsSales: boolean, dayTypes: readonly string[]): Promise<MandoEvent[] | null> {
 	const key = `${this.getWorkflow().id}:${this.getNode().id}`;
 	if (pollsRunning.has(key)) return null;
 	pollsRunning.add(key);
 	try {
-		return await pollOnce.call(this, wantsSales, dayTypes, toItems);
+		return await pollOnce.call(this, wantsSales, dayTypes);
 	} finally {
 		pollsRunning.delete(key);
 	}
 }
 
-async function pollOnce(
-	this: IPollFunctions,
-	wantsSales: boolean,
-	dayTypes: readonly string[],
-	toItems: (events: MandoEvent[]) => INodeExecutionData[],
-): Promise<INodeExecutionData[][] | null> {
+async function pollOnce(this: IPollFunctions, wantsSales: boolean, dayTypes: readonly string[]): Promise<MandoEvent[]> {
 	const staticData = this.getWorkflowStaticData('node') as PollingStaticData;
 	const where = { workflowId: this.getWorkflow().id, node: this.getNode().name };
 	const events: MandoEvent[] = [];
@@ -157,7 +147,7 @@ async function pollOnce(
 	if (dayState) staticData.businessDays = dayState as BusinessDayPollState & IDataObject;
 	else delete staticData.businessDays;
 	// n8n saves the node's static data when a poll emits items, and on publishing.
-	return events.length > 0 ? [toItems(events)] : null;
+	return events;
 }
 
 /** The sales position of a first activation: now, or the "Start From" option. */

@@ -1,5 +1,5 @@
-import { randomBytes } from 'crypto';
 import { startEmulator, type Emulator } from '../emulator/server';
+import { assertNoSecretInLog, e2eLog as log, e2eSecrets } from '../harness/e2eLog';
 import { delay, N8n, nodeOutput, waitUntil, type N8nExecution } from '../harness/n8n';
 import {
 	createMandoCredential,
@@ -18,14 +18,9 @@ import {
 
 jest.setTimeout(20 * 60 * 1000);
 
-const API_KEY = 'e2e-api-key-' + randomBytes(6).toString('hex');
-const WEBHOOK_SECRET = 'e2e-whsec-' + randomBytes(8).toString('hex');
+const { apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET } = e2eSecrets();
 const POLL_TIMES = pollEverySeconds(5);
 const POLLER = 'Mando Polling Trigger';
-
-function log(line: string): void {
-	process.stdout.write(`[e2e] ${line}\n`);
-}
 
 let emulator: Emulator;
 let n8n: N8n;
@@ -41,10 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
 	await n8n?.stop();
 	await emulator?.close();
-	const logs = n8n?.logs() ?? '';
-	for (const secret of [API_KEY, WEBHOOK_SECRET]) {
-		if (logs.includes(secret)) throw new Error('a secret appeared in n8n log');
-	}
+	assertNoSecretInLog(n8n, [API_KEY, WEBHOOK_SECRET]);
 });
 
 /** Every finished execution of a workflow with its data (the public API pages by 250). */
@@ -164,20 +156,23 @@ describe('Mando Polling Trigger in a real n8n', () => {
 	});
 
 	test('n8n stopped, 300 sales made meanwhile, n8n started → all 300 arrive once', async () => {
-		const before = (await itemsOf(poller.id, POLLER)).items.length;
+		const { items: earlier, executions: runsBefore } = await itemsOf(poller.id, POLLER);
+		const before = earlier.length;
 		await n8n.stop();
+		const requestsBefore = salesRequests();
 		const ids = await emulator.createSales(300, { perSecond: 100 });
 		const stoppedAt = Date.now();
 		await n8n.restart();
 		const restartSeconds = ((Date.now() - stoppedAt) / 1000).toFixed(0);
-		const after = await waitForItems(poller.id, POLLER, before + 300, 120_000);
+		await waitForItems(poller.id, POLLER, before + 300, 120_000);
+		const catchUpRequests = salesRequests() - requestsBefore;
 		await delay(6_000);
 		const final = await itemsOf(poller.id, POLLER);
 		const cover = coverage(final.items, ids);
 		expect(cover).toEqual({ once: 300, missing: 0, repeated: 0, other: 500, distinctIds: 300 });
 		expect(coverage(final.items, firstIds).once).toBe(500);
 		log(
-			`n8n stopped, 300 sales made meanwhile, n8n started (${restartSeconds} s to boot): ${cover.once} of 300 arrived once, ${cover.missing} missing, ${cover.repeated} repeated; the 500 earlier sales still once each (${final.items.length} items in all, first catch-up items seen after ${after.executions} executions)`,
+			`n8n stopped, 300 sales made meanwhile, n8n started (${restartSeconds} s to boot): ${cover.once} of 300 arrived once, ${cover.missing} missing, ${cover.repeated} repeated; ${final.executions - runsBefore} execution(s) after the restart (${catchUpRequests} request(s) to /secure/sales from the start until all 300 were in); the 500 earlier sales still once each (${final.items.length} items in all)`,
 		);
 		await unpublish(n8n, poller.id);
 	});
@@ -187,16 +182,25 @@ describe('Mando Polling Trigger in a real n8n', () => {
 		const wf = await createPollingWorkflow(n8n, credential, { options: { maxPerPoll: 100 } }, POLL_TIMES);
 		await publish(n8n, wf.id);
 		const expiredBefore = emulator.countRequests({ method: 'GET', path: '/api/secure/sales', status: 400 });
+		const traceFrom = emulator.requests().length;
 		const ids = await emulator.createSales(350, { perSecond: 350 });
 		const got = await waitForItems(wf.id, POLLER, 350, 120_000);
 		await delay(6_000);
 		const final = await itemsOf(wf.id, POLLER);
 		const expired = emulator.countRequests({ method: 'GET', path: '/api/secure/sales', status: 400 }) - expiredBefore;
 		const cover = coverage(final.items, ids);
+		// Each sales request: C = with a cursor, T = from a time (created_from); then its status.
+		const trace = emulator
+			.requests()
+			.slice(traceFrom)
+			.filter((r) => r.path === '/api/secure/sales')
+			.map((r) => `${r.query.cursor ? 'C' : 'T'}${r.status}`)
+			.join(' ');
+		const perRun = (await allExecutions(wf.id)).reverse().map((e) => nodeOutput(e, POLLER).length);
 		expect(expired).toBeGreaterThanOrEqual(1);
 		expect(cover).toEqual({ once: 350, missing: 0, repeated: 0, other: 0, distinctIds: 350 });
 		log(
-			`cursor expired by the emulator (cursors live 2 s, polls every 5 s, Max Events per Poll 100): ${expired} cursors refused (400 CURSOR_EXPIRED), each poll restarted from the last sale seen; 350 sales → ${final.items.length} items in ${got.executions} executions, ${cover.once} once, ${cover.missing} lost, ${cover.repeated} repeated`,
+			`cursor expired by the emulator (cursors live 2 s, polls every 5 s, Max Events per Poll 100): ${expired} cursor(s) refused with 400 CURSOR_EXPIRED and read again from the last sale seen; 350 sales → ${final.items.length} items in ${got.executions} executions (${perRun.join(' + ')}), ${cover.once} once, ${cover.missing} lost, ${cover.repeated} repeated; sales requests (C cursor / T created_from, status): ${trace}`,
 		);
 		await unpublish(n8n, wf.id);
 		emulator.setConfig({ cursorTtlMs: 0 });

@@ -62,34 +62,36 @@ export async function createTriggerWorkflow(
 					position: [460, 300],
 					parameters: { errorMessage: 'Failing on purpose (e2e)' },
 				}
-			: {
-					id: randomUUID(),
-					name: 'No Operation',
-					type: 'n8n-nodes-base.noOp',
-					typeVersion: 1,
-					position: [460, 300],
-					parameters: {},
-				};
+			: noOpNode();
 	const name = options.name ?? `Mando e2e ${webhookId.slice(0, 8)}`;
+	const trigger = { name: 'Mando Trigger', type: `${options.nodePrefix ?? NODE_PREFIX}.mandoTrigger`, webhookId, parameters };
+	const id = await createTwoNodeWorkflow(n8n, name, credential, trigger, next);
+	return { id, name, webhookId, webhookPath: `${webhookId}/webhook` };
+}
+
+/** A No Operation node at the second position. */
+function noOpNode() {
+	return { id: randomUUID(), name: 'No Operation', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [460, 300], parameters: {} };
+}
+
+/**
+ * Creates the workflow "<trigger> → <next>" with `credential` on the trigger, saving every
+ * execution's data; returns its id.
+ */
+async function createTwoNodeWorkflow(
+	n8n: N8n,
+	name: string,
+	credential: { id: string; name: string },
+	trigger: { name: string; type: string; parameters: object; webhookId?: string },
+	next: { name: string },
+): Promise<string> {
 	const workflow = await n8n.api<{ id: string }>('POST', '/workflows', {
 		name,
-		nodes: [
-			{
-				id: randomUUID(),
-				name: 'Mando Trigger',
-				type: `${options.nodePrefix ?? NODE_PREFIX}.mandoTrigger`,
-				typeVersion: 1,
-				position: [240, 300],
-				webhookId,
-				parameters,
-				credentials: { mandoApi: credential },
-			},
-			next,
-		],
-		connections: { 'Mando Trigger': { main: [[{ node: next.name, type: 'main', index: 0 }]] } },
+		nodes: [{ id: randomUUID(), typeVersion: 1, position: [240, 300], ...trigger, credentials: { mandoApi: credential } }, next],
+		connections: { [trigger.name]: { main: [[{ node: next.name, type: 'main', index: 0 }]] } },
 		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
 	});
-	return { id: workflow.id, name, webhookId, webhookPath: `${webhookId}/webhook` };
+	return workflow.id;
 }
 
 /**
@@ -161,22 +163,6 @@ export async function createPollingWorkflow(
 	pollTimes: { item: Array<Record<string, unknown>> },
 	name = `Mando polling e2e ${randomUUID().slice(0, 8)}`,
 ): Promise<{ id: string; name: string }> {
-	const workflow = await n8n.api<{ id: string }>('POST', '/workflows', {
-		name,
-		nodes: [
-			{
-				id: randomUUID(),
-				name: 'Mando Polling Trigger',
-				type: `${NODE_PREFIX}.mandoPollingTrigger`,
-				typeVersion: 1,
-				position: [240, 300],
-				parameters: { pollTimes, events: ['sale.created'], ...parameters },
-				credentials: { mandoApi: credential },
-			},
-			{ id: randomUUID(), name: 'No Operation', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [460, 300], parameters: {} },
-		],
-		connections: { 'Mando Polling Trigger': { main: [[{ node: 'No Operation', type: 'main', index: 0 }]] } },
-		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
-	});
-	return { id: workflow.id, name };
+	const trigger = { name: 'Mando Polling Trigger', type: `${NODE_PREFIX}.mandoPollingTrigger`, parameters: { pollTimes, events: ['sale.created'], ...parameters } };
+	return { id: await createTwoNodeWorkflow(n8n, name, credential, trigger, noOpNode()), name };
 }
