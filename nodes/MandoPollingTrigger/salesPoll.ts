@@ -162,7 +162,11 @@ export async function pollSales(
 
 	while (more && events.length < maxSales) {
 		const fromCursor = cursor !== undefined;
-		const query: SalesPageQuery = fromCursor ? { limit, cursor: cursor as string } : { limit, [SALES_CREATED_FROM_PARAM]: state.watermark };
+		// From the watermark the page starts with the boundary sales read before: ask for that many
+		// more, so that a bounded poll ends at a page's end and keeps its cursor.
+		const query: SalesPageQuery = fromCursor
+			? { limit, cursor: cursor as string }
+			: { limit: Math.min(MANDO_MAX_PAGE_SIZE, limit + startBoundary.size), [SALES_CREATED_FROM_PARAM]: state.watermark };
 		requests++;
 		// Only one refused cursor per poll is absorbed; any other failure propagates.
 		const page = fromCursor && !cursorExpired ? await fetchPage(query).catch(refusedCursorAsUndefined) : await fetchPage(query);

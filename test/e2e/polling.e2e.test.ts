@@ -190,17 +190,14 @@ describe('Mando Polling Trigger in a real n8n', () => {
 		const expired = emulator.countRequests({ method: 'GET', path: '/api/secure/sales', status: 400 }) - expiredBefore;
 		const cover = coverage(final.items, ids);
 		// Each sales request: C = with a cursor, T = from a time (created_from); then its status.
-		const trace = emulator
-			.requests()
-			.slice(traceFrom)
-			.filter((r) => r.path === '/api/secure/sales')
-			.map((r) => `${r.query.cursor ? 'C' : 'T'}${r.status}`)
-			.join(' ');
+		const sales = emulator.requests().slice(traceFrom).filter((r) => r.path === '/api/secure/sales');
+		const t0 = sales.length ? Date.parse(sales[0].at) : 0;
+		const trace = sales.map((r) => `${r.query.cursor ? 'C' : 'T'}${r.status}@${((Date.parse(r.at) - t0) / 1000).toFixed(1)}s`).join(' ');
 		const perRun = (await allExecutions(wf.id)).reverse().map((e) => nodeOutput(e, POLLER).length);
 		expect(expired).toBeGreaterThanOrEqual(1);
 		expect(cover).toEqual({ once: 350, missing: 0, repeated: 0, other: 0, distinctIds: 350 });
 		log(
-			`cursor expired by the emulator (cursors live 2 s, polls every 5 s, Max Events per Poll 100): ${expired} cursor(s) refused with 400 CURSOR_EXPIRED and read again from the last sale seen; 350 sales → ${final.items.length} items in ${got.executions} executions (${perRun.join(' + ')}), ${cover.once} once, ${cover.missing} lost, ${cover.repeated} repeated; sales requests (C cursor / T created_from, status): ${trace}`,
+			`cursor expired by the emulator (cursors live 2 s, polls every 5 s, Max Events per Poll 100): ${expired} cursor(s) refused with 400 CURSOR_EXPIRED and read again from the last sale seen; 350 sales → ${final.items.length} items in ${got.executions} executions (${perRun.join(' + ')}), ${cover.once} once, ${cover.missing} lost, ${cover.repeated} repeated; sales requests (C cursor / T created_from, status@time): ${trace}`,
 		);
 		await unpublish(n8n, wf.id);
 		emulator.setConfig({ cursorTtlMs: 0 });
