@@ -11,7 +11,7 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { asNodeError } from '../shared/transport';
 
-import { MANDO_EVENTS, MANDO_EVENT_TYPES } from '../shared/events';
+import { MANDO_EVENT_OPTIONS, MANDO_EVENT_TYPES } from '../shared/events';
 import { MANDO_SIGNATURE_HEADER } from '../shared/signature';
 import { persistRunMarks, recentEventIdsFor } from '../shared/dedup';
 import { decideDelivery, type AcknowledgeMode, type DeliveryInput } from './receive';
@@ -128,9 +128,7 @@ export class MandoTrigger implements INodeType {
 				description: 'The Mando events that start this workflow',
 				options: [
 					{ name: 'All Events', value: '*', description: 'Every event Mando sends, including types added later' },
-					...[...MANDO_EVENTS]
-						.sort((a, b) => a.name.localeCompare(b.name))
-						.map((e) => ({ name: e.name, value: e.type, description: `${e.description} (${e.type})` })),
+					...MANDO_EVENT_OPTIONS,
 				],
 			},
 			{
