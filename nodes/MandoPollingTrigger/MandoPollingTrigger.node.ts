@@ -2,7 +2,7 @@ import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunction
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { EVENT_OUTPUT_OPTION, eventItems, type EventOutput } from '../shared/eventOutput';
-import { getMandoEventDefinition, type MandoEvent } from '../shared/events';
+import { MANDO_EVENT_OPTIONS, type MandoEvent } from '../shared/events';
 import { asNodeError } from '../shared/transport';
 import {
 	BUSINESS_DAY_EVENT_TYPES,
@@ -48,10 +48,7 @@ export class MandoPollingTrigger implements INodeType {
 				required: true,
 				default: ['sale.created'],
 				description: 'The Mando events that start this workflow',
-				options: POLLED_EVENT_TYPES.map((type) => {
-					const e = getMandoEventDefinition(type)!;
-					return { name: e.name, value: e.type, description: `${e.description} (${e.type})` };
-				}),
+				options: MANDO_EVENT_OPTIONS.filter((option) => POLLED_EVENT_TYPES.includes(option.value)),
 			},
 			{
 				displayName: UNPOLLED_EVENTS_NOTICE,
