@@ -1,6 +1,7 @@
 import { randomBytes } from 'crypto';
 import type { Emulator, EmulatorDelivery } from '../emulator/server';
-import { e2eLog, startE2eStage, type E2eStage } from '../harness/e2eStage';
+import { e2eLog as log } from '../harness/e2eLog';
+import { startE2eStage, type E2eStage } from '../harness/e2eStage';
 import { allExecutions, emittedEventIds } from '../reliability/setup';
 import { delay, N8n, waitUntil } from '../harness/n8n';
 import { createTriggerWorkflow, publish, type CreatedWorkflow } from '../harness/workflows';
@@ -14,15 +15,13 @@ import { createTriggerWorkflow, publish, type CreatedWorkflow } from '../harness
 
 jest.setTimeout(20 * 60 * 1000);
 
-const log = e2eLog;
-
 let stage: E2eStage;
 let emulator: Emulator;
 let n8n: N8n;
 let credential: { id: string; name: string };
 
 beforeAll(async () => {
-	stage = await startE2eStage('e2e-dl');
+	stage = await startE2eStage();
 	({ emulator, n8n, credential } = stage);
 });
 

@@ -1,7 +1,8 @@
 import { dedupSize, getDedupState, isHandled } from '../../nodes/MandoTrigger/dedup';
 import { signMandoPayload } from '../../nodes/shared/signature';
 import type { Emulator } from '../emulator/server';
-import { e2eLog, startE2eStage, type E2eStage } from '../harness/e2eStage';
+import { e2eLog as log } from '../harness/e2eLog';
+import { startE2eStage, type E2eStage } from '../harness/e2eStage';
 import { delay, N8n, nodeOutput, waitUntil } from '../harness/n8n';
 import { createMandoCredential, createTriggerWorkflow, publish, unpublish, type CreatedWorkflow } from '../harness/workflows';
 import { TriggerChecks } from '../harness/trigger-checks';
@@ -13,8 +14,6 @@ import { TriggerChecks } from '../harness/trigger-checks';
 
 jest.setTimeout(15 * 60 * 1000);
 
-const log = e2eLog;
-
 let stage: E2eStage;
 let emulator: Emulator;
 let n8n: N8n;
@@ -23,7 +22,7 @@ let API_KEY: string;
 let WEBHOOK_SECRET: string;
 
 beforeAll(async () => {
-	stage = await startE2eStage('e2e');
+	stage = await startE2eStage();
 	({ emulator, n8n, credential, apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET } = stage);
 });
 
