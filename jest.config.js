@@ -4,6 +4,8 @@
  * and `compat` (`npm run test:compat`: the installed package on each n8n version of the matrix).
  */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json' }];
+/** Node's environment, plus removal of the harness's temporary folders when a suite passes. */
+const harnessEnvironment = '<rootDir>/test/harness/environment.js';
 
 module.exports = {
   projects: [
@@ -16,21 +18,21 @@ module.exports = {
     },
     {
       displayName: 'e2e',
-      testEnvironment: 'node',
+      testEnvironment: harnessEnvironment,
       roots: ['<rootDir>/test/e2e'],
       testMatch: ['**/*.e2e.test.ts'],
       transform: { '^.+\\.ts$': tsJest },
     },
     {
       displayName: 'reliability',
-      testEnvironment: 'node',
+      testEnvironment: harnessEnvironment,
       roots: ['<rootDir>/test/reliability'],
       testMatch: ['**/*.test.ts'],
       transform: { '^.+\\.ts$': tsJest },
     },
     {
       displayName: 'compat',
-      testEnvironment: 'node',
+      testEnvironment: harnessEnvironment,
       roots: ['<rootDir>/test/compat'],
       testMatch: ['**/*.compat.test.ts'],
       transform: { '^.+\\.ts$': tsJest },

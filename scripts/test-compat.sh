@@ -11,7 +11,13 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
 
-bash scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+bash scripts/install-deps.sh && bash scripts/install-verdaccio.sh || { echo "0 passed, 1 failed"; exit 1; }
+# npm 10 (what Node 20 and 22 ship), in its own folder and lockfile (tools/npm10/package.json):
+# the README's `npm install` path is checked with it.
+if [ ! -d tools/npm10/node_modules ] || [ tools/npm10/package-lock.json -nt tools/npm10/node_modules/.package-lock.json ]; then
+	echo "[compat] npm ci in tools/npm10"
+	(cd tools/npm10 && env $(compgen -e | grep -i '^npm_config_' | sed 's/^/-u /') npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) || { echo "0 passed, 1 failed"; exit 1; }
+fi
 echo "[compat] build"; npm run --silent build || { echo "0 passed, 1 failed"; exit 1; }
 versions="${MANDO_COMPAT_VERSIONS:-$(node -e 'require("ts-node").register({ transpileOnly: true }); console.log(require("./test/compat/matrix.ts").compatVersions().map((v) => v.n8n).join(","))')}"
 # One install at a time, before any test starts (each takes minutes and about 1 GB on a cold cache).

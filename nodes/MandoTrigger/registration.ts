@@ -1,5 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
-import { asNodeError, mandoApiRequest, mandoGetAll, type MandoContext } from '../shared/transport';
+import { asNodeError, isNotFound, mandoApiRequest, mandoGetAll, type MandoContext } from '../shared/transport';
 
 /**
  * The trigger's webhook lifecycle against Mando's webhook resource (ASSUMED in the contract:
@@ -135,11 +135,6 @@ export async function removeRegistration(api: WebhookApi, stored: StoredRegistra
 	const mine = (await api.list()).filter((w) => w.url === url && w.active);
 	for (const w of mine) await api.update(w.id, { active: false });
 	return mine.length;
-}
-
-function isNotFound(error: unknown): boolean {
-	const e = error as { httpCode?: string | number | null };
-	return String(e?.httpCode) === '404';
 }
 
 /** Mando's webhook resource through the transport, bound to an n8n context. */

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'crypto';
 import type { Emulator } from '../emulator/server';
-import { PACKAGE } from '../e2e/harness/community-package';
-import { delay, nodeOutput, type N8n, type N8nExecution } from '../e2e/harness/n8n';
-import { mandoNode, publish, unpublish } from '../e2e/harness/workflows';
+import { PACKAGE } from '../harness/community-package';
+import { delay, nodeOutput, type N8n, type N8nExecution } from '../harness/n8n';
+import { mandoNode, publish, unpublish } from '../harness/workflows';
 
 /**
  * One call of the installed Mando action node, for the compatibility suite: the workflow

@@ -1,15 +1,15 @@
 import { execFile } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import path from 'path';
 import { promisify } from 'util';
-import { PACKAGE, publishToLocalRegistry, typeFile, type PublishedPackage } from '../e2e/harness/community-package';
-import { N8n, REPO_ROOT } from '../e2e/harness/n8n';
+import { PACKAGE, publishToLocalRegistry, typeFile, type PublishedPackage } from '../harness/community-package';
+import { makeTempFolder } from '../harness/tempFolders';
+import { N8n, REPO_ROOT } from '../harness/n8n';
 
 /**
  * The README's self-hosted path: `npm install n8n-nodes-mando` in `~/.n8n/nodes`, then restart
  * n8n. The packed package is published to a local registry (verdaccio, no uplinks) and installed
- * with npm 10 (tools/npm10; what Node 20 and 22 ship) into an empty `~/.n8n/nodes` of a fresh n8n
+ * with npm 10 (tools/npm10, installed by scripts/test-compat.sh; what Node 20 and 22 ship) into an empty `~/.n8n/nodes` of a fresh n8n
  * user folder, with none of the caller's npm settings (`npm run` exports `ignore-scripts`, which
  * would hide a native build). `npm ls --all` must show the package alone: no `n8n-workflow` or
  * `n8n-core` copy beside it (npm 7+ installs a non-optional peer dependency; that copy pulls
@@ -68,14 +68,13 @@ function nativeBuilds(dir: string): string[] {
 }
 
 beforeAll(async () => {
-	work = mkdtempSync(path.join(tmpdir(), 'mando-npm-install-'));
+	work = makeTempFolder('mando-npm-install-');
 	published = await publishToLocalRegistry(work);
 	log(`packed ${path.basename(published.pack.tarball)}, published to verdaccio ${published.registry.url}`);
 });
 
 afterAll(async () => {
 	await published?.registry.stop();
-	rmSync(work, { recursive: true, force: true });
 });
 
 describe('npm install n8n-nodes-mando in ~/.n8n/nodes (the README\'s self-hosted path)', () => {

@@ -1,6 +1,5 @@
 import { randomBytes } from 'crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
+import { mkdirSync } from 'fs';
 import path from 'path';
 import { startEmulator, type Emulator } from '../emulator/server';
 import {
@@ -10,9 +9,10 @@ import {
 	PACKAGE,
 	publishToLocalRegistry,
 	type PublishedPackage,
-} from '../e2e/harness/community-package';
-import { N8n } from '../e2e/harness/n8n';
-import { createMandoCredential } from '../e2e/harness/workflows';
+} from '../harness/community-package';
+import { makeTempFolder } from '../harness/tempFolders';
+import { N8n } from '../harness/n8n';
+import { createMandoCredential } from '../harness/workflows';
 import { startPostgres, startRedis, type Postgres, type Service } from '../reliability/services';
 import { createProductThroughWorkflow } from './action-call';
 import { compatVersions } from './matrix';
@@ -33,13 +33,12 @@ let work: string;
 let published: PublishedPackage;
 
 beforeAll(async () => {
-	work = mkdtempSync(path.join(tmpdir(), 'mando-compat-queue-'));
+	work = makeTempFolder('mando-compat-queue-');
 	published = await publishToLocalRegistry(work);
 });
 
 afterAll(async () => {
 	await published?.registry.stop();
-	rmSync(work, { recursive: true, force: true });
 });
 
 describe.each(compatVersions().filter((v) => v.queueMode))('n8n $n8n in queue mode', ({ n8n: version }) => {

@@ -1,6 +1,5 @@
 import { randomBytes } from 'crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'fs';
 import path from 'path';
 import { startEmulator, type Emulator } from '../emulator/server';
 import {
@@ -11,11 +10,12 @@ import {
 	publishToLocalRegistry,
 	typeFile,
 	type InstalledPackage,
-} from './harness/community-package';
-import { N8n, nodeOutput, REPO_ROOT, type N8nExecution } from './harness/n8n';
-import type { LocalRegistry, PackResult } from './harness/registry';
-import { TriggerChecks } from './harness/trigger-checks';
-import { createMandoCredential, publish, unpublish } from './harness/workflows';
+} from '../harness/community-package';
+import { N8n, nodeOutput, REPO_ROOT, type N8nExecution } from '../harness/n8n';
+import type { LocalRegistry, PackResult } from '../harness/registry';
+import { makeTempFolder } from '../harness/tempFolders';
+import { TriggerChecks } from '../harness/trigger-checks';
+import { createMandoCredential, publish, unpublish } from '../harness/workflows';
 
 /**
  * The install path users take: `npm pack` this package, publish the tarball to a local npm
@@ -44,7 +44,7 @@ let n8n: N8n;
 let credential: { id: string; name: string };
 
 beforeAll(async () => {
-	work = mkdtempSync(path.join(tmpdir(), 'mando-installed-'));
+	work = makeTempFolder('mando-installed-');
 	({ pack, registry } = await publishToLocalRegistry(work));
 	log(`packed ${path.basename(pack.tarball)} (${pack.files.length} files) and published ${PACKAGE}@${pack.version} to verdaccio ${registry.url}`);
 	emulator = await startEmulator({ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, allowHttp: true, timeScale: 1 / 3000 });
@@ -127,7 +127,7 @@ describe('n8n-nodes-mando installed through n8n\'s community-package installer',
 		await checks.signedEventRunsOnce();
 	});
 
-	test('installed trigger: forged deliveries get 401, a malformed one 400', async () => {
+	test('installed trigger: forged deliveries get 401, a signed one without a usable event 2xx', async () => {
 		await checks.forgedDeliveriesRejected();
 	});
 
