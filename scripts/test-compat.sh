@@ -18,6 +18,8 @@ if [ ! -d tools/npm10/node_modules ] || [ tools/npm10/package-lock.json -nt tool
 	echo "[compat] npm ci in tools/npm10"
 	(cd tools/npm10 && env $(compgen -e | grep -i '^npm_config_' | sed 's/^/-u /') npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) || { echo "0 passed, 1 failed"; exit 1; }
 fi
+# Redis and PostgreSQL for the queue-mode worker check.
+bash scripts/install-queue-services.sh "[compat]" || { echo "0 passed, 1 failed"; exit 1; }
 echo "[compat] build"; npm run --silent build || { echo "0 passed, 1 failed"; exit 1; }
 versions="${MANDO_COMPAT_VERSIONS:-$(node -e 'require("ts-node").register({ transpileOnly: true }); console.log(require("./test/compat/matrix.ts").compatVersions().map((v) => v.n8n).join(","))')}"
 # One install at a time, before any test starts (each takes minutes and about 1 GB on a cold cache).

@@ -17,21 +17,7 @@ echo "[reliability] build"; npm run --silent build || { echo "0 passed, 1 failed
 echo "[reliability] n8n"; bash scripts/ensure-n8n.sh >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
 
 # Redis, PostgreSQL and nginx from Debian's packages, for queue mode (the tests start their own servers).
-missing=()
-command -v redis-server >/dev/null || missing+=(redis-server)
-ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql)
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
-if [ ${#missing[@]} -gt 0 ]; then
-	echo "[reliability] installing ${missing[*]} (apt-get)"
-	sudo_cmd=(); [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
-	"${sudo_cmd[@]}" apt-get update -qq >/dev/null && \
-		DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || {
-		echo "[reliability] could not install ${missing[*]}"; echo "0 passed, 1 failed"; exit 1; }
-	# the packages may start their own service; the tests use throw-away servers of their own
-	"${sudo_cmd[@]}" service redis-server stop >/dev/null 2>&1 || true
-	"${sudo_cmd[@]}" service postgresql stop >/dev/null 2>&1 || true
-	"${sudo_cmd[@]}" service nginx stop >/dev/null 2>&1 || true
-fi
+bash scripts/install-queue-services.sh "[reliability]" || { echo "0 passed, 1 failed"; exit 1; }
 
 export MANDO_RELIABILITY_FIGURES="$(mktemp -t mando-reliability-figures-XXXXXX.jsonl)"
 results="$(mktemp -t mando-reliability-jest-XXXXXX.json)"

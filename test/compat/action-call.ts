@@ -1,8 +1,8 @@
-import { randomBytes, randomUUID } from 'crypto';
+import { randomBytes } from 'crypto';
 import type { Emulator } from '../emulator/server';
 import { PACKAGE } from '../harness/community-package';
 import { delay, nodeOutput, type N8n, type N8nExecution } from '../harness/n8n';
-import { mandoNode, publish, unpublish } from '../harness/workflows';
+import { mandoNode, publish, unpublish, webhookNode } from '../harness/workflows';
 
 /**
  * One call of the installed Mando action node, for the compatibility suite: the workflow
@@ -27,15 +27,7 @@ export async function createProductThroughWorkflow(
 		false,
 		PACKAGE,
 	);
-	const webhook = {
-		id: randomUUID(),
-		name: 'Webhook',
-		type: 'n8n-nodes-base.webhook',
-		typeVersion: 2,
-		position: [0, 300],
-		webhookId: randomUUID(),
-		parameters: { httpMethod: 'POST', path: webhookPath, responseMode: 'lastNode', options: {} },
-	};
+	const webhook = webhookNode(webhookPath);
 	const workflow = await n8n.api<{ id: string }>('POST', '/workflows', {
 		name: `Mando compat action ${label}`,
 		nodes: [webhook, create],

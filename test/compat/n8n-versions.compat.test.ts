@@ -7,12 +7,10 @@ import {
 	communityPackageEnv,
 	installCommunityPackage,
 	PACKAGE,
-	publishToLocalRegistry,
+	publishedForSuite,
 	restartWithPublicApi,
 	typeFile,
-	type PublishedPackage,
 } from '../harness/community-package';
-import { makeTempFolder } from '../harness/tempFolders';
 import { N8n } from '../harness/n8n';
 import { TriggerChecks } from '../harness/trigger-checks';
 import { createMandoCredential } from '../harness/workflows';
@@ -34,18 +32,7 @@ jest.setTimeout(30 * 60 * 1000);
 const API_KEY = 'compat-api-key-' + randomBytes(6).toString('hex');
 const WEBHOOK_SECRET = 'compat-whsec-' + randomBytes(8).toString('hex');
 
-let work: string;
-let published: PublishedPackage;
-
-beforeAll(async () => {
-	work = makeTempFolder('mando-compat-');
-	published = await publishToLocalRegistry(work);
-	process.stdout.write(`[compat] packed ${path.basename(published.pack.tarball)} and published it to verdaccio ${published.registry.url}\n`);
-});
-
-afterAll(async () => {
-	await published?.registry.stop();
-});
+const published = publishedForSuite('mando-compat-');
 
 describe.each(compatVersions())('n8n $n8n', ({ n8n: version }) => {
 	const log = (line: string) => process.stdout.write(`[compat n8n ${version}] ${line}\n`);
@@ -55,7 +42,7 @@ describe.each(compatVersions())('n8n $n8n', ({ n8n: version }) => {
 	let checks: TriggerChecks;
 
 	beforeAll(async () => {
-		const folder = path.join(work, version);
+		const folder = path.join(published.work, version);
 		mkdirSync(path.join(folder, 'no-custom-nodes'), { recursive: true });
 		emulator = await startEmulator({ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, allowHttp: true, timeScale: 1 / 3000 });
 		const started = Date.now();

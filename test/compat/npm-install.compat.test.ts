@@ -2,8 +2,7 @@ import { execFile } from 'child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import path from 'path';
 import { promisify } from 'util';
-import { PACKAGE, publishToLocalRegistry, typeFile, type PublishedPackage } from '../harness/community-package';
-import { makeTempFolder } from '../harness/tempFolders';
+import { PACKAGE, publishedForSuite, typeFile } from '../harness/community-package';
 import { N8n, REPO_ROOT } from '../harness/n8n';
 
 /**
@@ -23,8 +22,7 @@ jest.setTimeout(20 * 60 * 1000);
 const run = promisify(execFile);
 const NPM10 = path.join(REPO_ROOT, 'tools', 'npm10', 'node_modules', 'npm', 'bin', 'npm-cli.js');
 
-let work: string;
-let published: PublishedPackage;
+const published = publishedForSuite('mando-npm-install-');
 
 function log(line: string): void {
 	process.stdout.write(`[compat npm] ${line}\n`);
@@ -41,7 +39,7 @@ async function npm10(cwd: string, args: string[]): Promise<{ code: number; stdou
 	try {
 		const { stdout, stderr } = await run(process.execPath, [NPM10, ...args, '--registry', `${published.registry.url}/`], {
 			cwd,
-			env: cleanEnv(path.join(work, 'npm-cache')),
+			env: cleanEnv(path.join(published.work, 'npm-cache')),
 			maxBuffer: 16 * 1024 * 1024,
 		});
 		return { code: 0, stdout, stderr };
@@ -67,22 +65,13 @@ function nativeBuilds(dir: string): string[] {
 	return found;
 }
 
-beforeAll(async () => {
-	work = makeTempFolder('mando-npm-install-');
-	published = await publishToLocalRegistry(work);
-	log(`packed ${path.basename(published.pack.tarball)}, published to verdaccio ${published.registry.url}`);
-});
-
-afterAll(async () => {
-	await published?.registry.stop();
-});
 
 describe('npm install n8n-nodes-mando in ~/.n8n/nodes (the README\'s self-hosted path)', () => {
-	const userFolder = () => path.join(work, 'n8n-user');
+	const userFolder = () => path.join(published.work, 'n8n-user');
 	const nodesDir = () => path.join(userFolder(), '.n8n', 'nodes');
 
 	test('npm 10 installs the package into an empty folder alone: no n8n-workflow/n8n-core copy, no native build', async () => {
-		expect((await npm10(work, ['--version'])).stdout.trim()).toMatch(/^10\./);
+		expect((await npm10(published.work, ['--version'])).stdout.trim()).toMatch(/^10\./);
 		mkdirSync(nodesDir(), { recursive: true });
 		const install = await npm10(nodesDir(), ['install', PACKAGE, '--no-audit', '--no-fund', '--foreground-scripts']);
 		expect(install.stderr).not.toMatch(/gyp|ERR!/);
@@ -101,12 +90,12 @@ describe('npm install n8n-nodes-mando in ~/.n8n/nodes (the README\'s self-hosted
 		expect(nativeBuilds(path.join(nodesDir(), 'node_modules'))).toEqual([]);
 		const text = await npm10(nodesDir(), ['ls', '--all']);
 		expect(text.stdout).toContain('UNMET OPTIONAL DEPENDENCY n8n-workflow@*');
-		log(`npm ${(await npm10(work, ['--version'])).stdout.trim()} install ${PACKAGE} → exit ${install.code}; node_modules holds ${modules.join(', ')}; no native build`);
+		log(`npm ${(await npm10(published.work, ['--version'])).stdout.trim()} install ${PACKAGE} → exit ${install.code}; node_modules holds ${modules.join(', ')}; no native build`);
 		log(`npm ls --all:\n${text.stdout.trimEnd()}`);
 	});
 
 	test('n8n (restarted on that user folder) loads the nodes installed with npm', async () => {
-		const noCustomNodes = path.join(work, 'no-custom-nodes');
+		const noCustomNodes = path.join(published.work, 'no-custom-nodes');
 		mkdirSync(noCustomNodes, { recursive: true });
 		const n8n = await N8n.start({ userFolder: userFolder(), customExtensions: noCustomNodes });
 		try {
@@ -122,7 +111,7 @@ describe('npm install n8n-nodes-mando in ~/.n8n/nodes (the README\'s self-hosted
 
 	test('control: without peerDependenciesMeta, npm 10 tries to install n8n-workflow beside the package', async () => {
 		// The same tarball with only `peerDependenciesMeta` removed, under another name.
-		const unpacked = path.join(work, 'control');
+		const unpacked = path.join(published.work, 'control');
 		mkdirSync(unpacked, { recursive: true });
 		await run('tar', ['-xzf', published.pack.tarball, '-C', unpacked]);
 		const manifestFile = path.join(unpacked, 'package', 'package.json');
@@ -133,7 +122,7 @@ describe('npm install n8n-nodes-mando in ~/.n8n/nodes (the README\'s self-hosted
 		writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
 		const token = await published.registry.addUser('mando-control', 'control-password');
 		await published.registry.publish(path.join(unpacked, 'package'), token);
-		const folder = path.join(work, 'control-nodes');
+		const folder = path.join(published.work, 'control-nodes');
 		mkdirSync(folder);
 		const install = await npm10(folder, ['install', `${PACKAGE}-control`, '--no-audit', '--no-fund']);
 		// verdaccio has no uplinks: npm's request for the peer dependency is a 404 here, where the

@@ -7,13 +7,12 @@ import {
 	communityPackageEnv,
 	installCommunityPackage,
 	PACKAGE,
-	publishToLocalRegistry,
-	type PublishedPackage,
+	publishedForSuite,
+	restartWithPublicApi,
 } from '../harness/community-package';
-import { makeTempFolder } from '../harness/tempFolders';
-import { N8n } from '../harness/n8n';
+import { freePort, N8n } from '../harness/n8n';
 import { createMandoCredential } from '../harness/workflows';
-import { startPostgres, startRedis, type Postgres, type Service } from '../reliability/services';
+import { queueModeEnv, startPostgres, startRedis, type Postgres, type Service } from '../reliability/services';
 import { createProductThroughWorkflow } from './action-call';
 import { compatVersions } from './matrix';
 
@@ -29,17 +28,7 @@ jest.setTimeout(30 * 60 * 1000);
 
 const API_KEY = 'compat-q-api-key-' + randomBytes(6).toString('hex');
 
-let work: string;
-let published: PublishedPackage;
-
-beforeAll(async () => {
-	work = makeTempFolder('mando-compat-queue-');
-	published = await publishToLocalRegistry(work);
-});
-
-afterAll(async () => {
-	await published?.registry.stop();
-});
+const published = publishedForSuite('mando-compat-queue-');
 
 describe.each(compatVersions().filter((v) => v.queueMode))('n8n $n8n in queue mode', ({ n8n: version }) => {
 	const log = (line: string) => process.stdout.write(`[compat n8n ${version} queue] ${line}\n`);
@@ -52,25 +41,17 @@ describe.each(compatVersions().filter((v) => v.queueMode))('n8n $n8n in queue mo
 	beforeAll(async () => {
 		[redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
 		emulator = await startEmulator({ apiKey: API_KEY });
-		const folder = path.join(work, version);
+		const folder = path.join(published.work, version);
 		mkdirSync(path.join(folder, 'no-custom-nodes'), { recursive: true });
-		const env = {
-			...communityPackageEnv(published.registry, folder),
-			DB_TYPE: 'postgresdb',
-			DB_POSTGRESDB_HOST: '127.0.0.1',
-			DB_POSTGRESDB_PORT: String(postgres.port),
-			DB_POSTGRESDB_DATABASE: postgres.database,
-			DB_POSTGRESDB_USER: postgres.user,
-			DB_POSTGRESDB_PASSWORD: '',
-			EXECUTIONS_MODE: 'queue',
-			QUEUE_BULL_REDIS_HOST: '127.0.0.1',
-			QUEUE_BULL_REDIS_PORT: String(redis.port),
-		};
+		// main serves the production webhooks itself here (no webhook processor)
+		const port = await freePort();
+		const env = { ...communityPackageEnv(published.registry, folder), ...queueModeEnv(redis, postgres, `http://127.0.0.1:${port}/`), N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'false' };
 		const customExtensions = path.join(folder, 'no-custom-nodes');
-		main = await N8n.start({ n8nVersion: version, customExtensions, env });
+		main = await N8n.start({ n8nVersion: version, port, customExtensions, env });
 		await allowCustomRegistry(main);
 		const { installed } = await installCommunityPackage(main);
 		expect(installed.packageName).toBe(PACKAGE);
+		await restartWithPublicApi(main);
 		worker = await N8n.start({ n8nVersion: version, command: 'worker', userFolder: main.userFolder, logName: 'worker.log', customExtensions, env });
 		log(`main ${main.baseUrl} (queue mode, PostgreSQL :${postgres.port}, Redis :${redis.port}) installed ${PACKAGE}@${installed.installedVersion}; worker started on the same user folder`);
 	});

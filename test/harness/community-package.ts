@@ -2,6 +2,7 @@ import { randomBytes } from 'crypto';
 import path from 'path';
 import { OWNER_EMAIL, OWNER_PASSWORD, type N8n } from './n8n';
 import { LocalRegistry, packPackage, type PackResult } from './registry';
+import { makeTempFolder } from './tempFolders';
 
 /**
  * The install path users take through the editor (Settings → Community Nodes → Install): this
@@ -44,6 +45,24 @@ export async function publishToLocalRegistry(work: string): Promise<PublishedPac
 }
 
 /**
+ * For a Jest suite: a temp folder (`<prefix>XXXXXX`, removed by the harness environment) and the
+ * packed package published to a local registry in `beforeAll`, the registry stopped in
+ * `afterAll`. The returned object is filled in once `beforeAll` has run.
+ */
+export function publishedForSuite(prefix: string): PublishedPackage & { work: string } {
+	const suite = {} as PublishedPackage & { work: string };
+	beforeAll(async () => {
+		suite.work = makeTempFolder(prefix);
+		Object.assign(suite, await publishToLocalRegistry(suite.work));
+		process.stdout.write(`[compat] packed ${path.basename(suite.pack.tarball)} and published it to verdaccio ${suite.registry.url}\n`);
+	});
+	afterAll(async () => {
+		await suite.registry?.stop();
+	});
+	return suite;
+}
+
+/**
  * n8n's environment for installing from `registry`: community packages on, n8n's end-to-end mode
  * (for the licence feature), and n8n's own npm (`npm outdated` when listing, the install itself)
  * pointed at the registry with a cache folder under `work`, so nothing asks the public registry.
@@ -70,8 +89,8 @@ export async function allowCustomRegistry(n8n: N8n): Promise<void> {
 
 /**
  * Restarts n8n out of its end-to-end mode when that mode has turned the public API off (n8n 1.x
- * does; 2.x keeps it): the installed package stays installed, as after any restart, and the
- * public API comes back with a new key. Does nothing when the API key exists.
+ * and early 2.x do; 2.40 keeps it): the installed package stays installed, as after any restart,
+ * and the public API comes back with a new key. Does nothing when the API key exists.
  */
 export async function restartWithPublicApi(n8n: N8n): Promise<void> {
 	if (n8n.apiKey) return;

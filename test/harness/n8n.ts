@@ -292,7 +292,7 @@ export class N8n {
 		await this.relogin();
 		const cookie = this.cookie;
 		const scopesRes = await fetch(`${this.baseUrl}/rest/api-keys/scopes`, { headers: { cookie } });
-		// n8n 1.x turns its public API off in its end-to-end mode (E2E_TESTS=true): no key then.
+		// n8n 1.x and early 2.x turn the public API off in their end-to-end mode (E2E_TESTS=true): no key then.
 		if (scopesRes.status === 404) return;
 		if (!scopesRes.ok) throw new Error(`n8n API key scopes: ${scopesRes.status} ${await scopesRes.text()}`);
 		const scopes = ((await scopesRes.json()) as { data: string[] }).data;

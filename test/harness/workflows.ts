@@ -15,10 +15,13 @@ export async function createMandoCredential(
 	data: { apiKey: string; webhookSecret?: string; baseUrl: string },
 	name = 'Mando (emulator)',
 ): Promise<{ id: string; name: string }> {
-	// n8n adds domain-restriction fields to every credential type; n8n 1.x's public API schema
-	// requires them to be set (its default, "all", is what the editor saves).
-	const domains = n8n.n8nVersion.version.startsWith('1.') ? { allowedHttpRequestDomains: 'all' } : {};
-	const created = await n8n.api<{ id: string; name: string }>('POST', '/credentials', { name, type: 'mandoApi', data: { ...data, ...domains } });
+	// n8n adds domain-restriction fields to every credential type; the public API of n8n 1.x and
+	// early 2.x requires them to be set (their default, "all", is what the editor saves).
+	const created = await n8n.api<{ id: string; name: string }>('POST', '/credentials', {
+		name,
+		type: 'mandoApi',
+		data: { ...data, allowedHttpRequestDomains: 'all' },
+	});
 	return { id: created.id, name: created.name };
 }
 
@@ -139,6 +142,19 @@ export async function unpublish(n8n: N8n, workflowId: string): Promise<Publicati
 	}
 	await n8n.api('POST', `/workflows/${workflowId}/unpublish`, {});
 	return await n8n.waitForPublication(workflowId);
+}
+
+/** A Webhook node (POST on `webhookPath`, answering with the last node's first item) at x position `x`. */
+export function webhookNode(webhookPath: string, x = 0) {
+	return {
+		id: randomUUID(),
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		position: [x, 300],
+		webhookId: randomUUID(),
+		parameters: { httpMethod: 'POST', path: webhookPath, responseMode: 'lastNode', options: {} },
+	};
 }
 
 /**
