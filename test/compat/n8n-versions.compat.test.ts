@@ -1,16 +1,6 @@
 import { randomBytes } from 'crypto';
-import { mkdirSync } from 'fs';
-import path from 'path';
 import { startEmulator, type Emulator } from '../emulator/server';
-import {
-	allowCustomRegistry,
-	communityPackageEnv,
-	installCommunityPackage,
-	PACKAGE,
-	publishedForSuite,
-	restartWithPublicApi,
-	typeFile,
-} from '../harness/community-package';
+import { installFromLocalRegistry, PACKAGE, publishedForSuite, startForInstall, typeFile } from '../harness/community-package';
 import { N8n } from '../harness/n8n';
 import { TriggerChecks } from '../harness/trigger-checks';
 import { createMandoCredential } from '../harness/workflows';
@@ -42,15 +32,9 @@ describe.each(compatVersions())('n8n $n8n', ({ n8n: version }) => {
 	let checks: TriggerChecks;
 
 	beforeAll(async () => {
-		const folder = path.join(published.work, version);
-		mkdirSync(path.join(folder, 'no-custom-nodes'), { recursive: true });
 		emulator = await startEmulator({ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, allowHttp: true, timeScale: 1 / 3000 });
 		const started = Date.now();
-		n8n = await N8n.start({
-			n8nVersion: version,
-			customExtensions: path.join(folder, 'no-custom-nodes'),
-			env: communityPackageEnv(published.registry, folder),
-		});
+		n8n = await startForInstall(published, version);
 		log(`started in ${((Date.now() - started) / 1000).toFixed(0)} s on ${n8n.baseUrl} (publication API: ${n8n.n8nVersion.publicationApi ? 'publish/unpublish' : 'activate/deactivate'})`);
 	});
 
@@ -65,12 +49,10 @@ describe.each(compatVersions())('n8n $n8n', ({ n8n: version }) => {
 
 	test(`n8n ${version}: installs the packed package through its community-package installer`, async () => {
 		expect(n8n.n8nVersion.version).toBe(version);
-		await allowCustomRegistry(n8n);
-		const { installed, seconds } = await installCommunityPackage(n8n);
+		const { installed, seconds, restarted } = await installFromLocalRegistry(n8n);
 		expect(installed).toMatchObject({ packageName: PACKAGE, installedVersion: published.pack.version });
 		expect(installed.installedNodes.map((n) => n.type)).toEqual(expect.arrayContaining([`${PACKAGE}.mando`, `${PACKAGE}.mandoTrigger`]));
-		const restart = n8n.apiKey ? '' : '; restarted out of end-to-end mode (its public API is off there)';
-		await restartWithPublicApi(n8n);
+		const restart = restarted ? '; restarted out of end-to-end mode (its public API is off there)' : '';
 		log(`install: ${installed.packageName}@${installed.installedVersion} in ${seconds.toFixed(1)} s; nodes ${installed.installedNodes.map((n) => n.type).join(', ')}${restart}`);
 	});
 

@@ -1,15 +1,6 @@
 import { randomBytes } from 'crypto';
-import { mkdirSync } from 'fs';
-import path from 'path';
 import { startEmulator, type Emulator } from '../emulator/server';
-import {
-	allowCustomRegistry,
-	communityPackageEnv,
-	installCommunityPackage,
-	PACKAGE,
-	publishedForSuite,
-	restartWithPublicApi,
-} from '../harness/community-package';
+import { installFromLocalRegistry, PACKAGE, publishedForSuite, startForInstall } from '../harness/community-package';
 import { freePort, N8n } from '../harness/n8n';
 import { createMandoCredential } from '../harness/workflows';
 import { queueModeEnv, startPostgres, startRedis, type Postgres, type Service } from '../reliability/services';
@@ -41,18 +32,13 @@ describe.each(compatVersions().filter((v) => v.queueMode))('n8n $n8n in queue mo
 	beforeAll(async () => {
 		[redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
 		emulator = await startEmulator({ apiKey: API_KEY });
-		const folder = path.join(published.work, version);
-		mkdirSync(path.join(folder, 'no-custom-nodes'), { recursive: true });
 		// main serves the production webhooks itself here (no webhook processor)
 		const port = await freePort();
-		const env = { ...communityPackageEnv(published.registry, folder), ...queueModeEnv(redis, postgres, `http://127.0.0.1:${port}/`), N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'false' };
-		const customExtensions = path.join(folder, 'no-custom-nodes');
-		main = await N8n.start({ n8nVersion: version, port, customExtensions, env });
-		await allowCustomRegistry(main);
-		const { installed } = await installCommunityPackage(main);
+		const env = { ...queueModeEnv(redis, postgres, `http://127.0.0.1:${port}/`), N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'false' };
+		main = await startForInstall(published, version, { port, env });
+		const { installed } = await installFromLocalRegistry(main);
 		expect(installed.packageName).toBe(PACKAGE);
-		await restartWithPublicApi(main);
-		worker = await N8n.start({ n8nVersion: version, command: 'worker', userFolder: main.userFolder, logName: 'worker.log', customExtensions, env });
+		worker = await startForInstall(published, version, { command: 'worker', userFolder: main.userFolder, logName: 'worker.log', env });
 		log(`main ${main.baseUrl} (queue mode, PostgreSQL :${postgres.port}, Redis :${redis.port}) installed ${PACKAGE}@${installed.installedVersion}; worker started on the same user folder`);
 	});
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'crypto';
 import path from 'path';
-import { OWNER_EMAIL, OWNER_PASSWORD, type N8n } from './n8n';
+import { mkdirSync } from 'fs';
+import { N8n, OWNER_EMAIL, OWNER_PASSWORD, type N8nOptions } from './n8n';
 import { LocalRegistry, packPackage, type PackResult } from './registry';
 import { makeTempFolder } from './tempFolders';
 
@@ -96,6 +97,32 @@ export async function restartWithPublicApi(n8n: N8n): Promise<void> {
 	if (n8n.apiKey) return;
 	await n8n.restart({ E2E_TESTS: 'false' });
 	if (!n8n.apiKey) throw new Error(`n8n ${n8n.n8nVersion.version} has no public API after a restart without E2E_TESTS`);
+}
+
+/**
+ * Starts n8n `version` with nothing loaded from `dist/`, ready to install from the suite's
+ * registry: its own folder `<work>/<version>/` (npm cache, empty custom-nodes folder), the
+ * community-package environment, plus `options` (their `env` is added last).
+ */
+export async function startForInstall(published: PublishedPackage & { work: string }, version: string, options: N8nOptions = {}): Promise<N8n> {
+	const folder = path.join(published.work, version);
+	const customExtensions = path.join(folder, 'no-custom-nodes');
+	mkdirSync(customExtensions, { recursive: true });
+	return await N8n.start({ ...options, n8nVersion: version, customExtensions, env: { ...communityPackageEnv(published.registry, folder), ...options.env } });
+}
+
+/**
+ * Installs the package through n8n's installer from the custom registry (licence feature on
+ * first), then restarts n8n out of its end-to-end mode where that mode turned the public API off.
+ *
+ * @returns what n8n reports, the install's seconds, and whether n8n was restarted
+ */
+export async function installFromLocalRegistry(n8n: N8n): Promise<{ installed: InstalledPackage; seconds: number; restarted: boolean }> {
+	await allowCustomRegistry(n8n);
+	const { installed, seconds } = await installCommunityPackage(n8n);
+	const restarted = !n8n.apiKey;
+	await restartWithPublicApi(n8n);
+	return { installed, seconds, restarted };
 }
 
 /** A community package as n8n's installer reports it. */
