@@ -79,7 +79,7 @@ describe('n8n-nodes-mando installed through n8n\'s community-package installer',
 		await allowCustomRegistry(n8n);
 		const { installed, seconds } = await installCommunityPackage(n8n);
 		expect(installed).toMatchObject({ packageName: PACKAGE, installedVersion: pack.version });
-		expect(installed.installedNodes.map((n) => n.type).sort()).toEqual([`${PACKAGE}.mando`, `${PACKAGE}.mandoTrigger`]);
+		expect(installed.installedNodes.map((n) => n.type).sort()).toEqual([`${PACKAGE}.mando`, `${PACKAGE}.mandoPollingTrigger`, `${PACKAGE}.mandoTrigger`]);
 		const dir = path.join(n8n.userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE);
 		const onDisk = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string };
 		expect(onDisk.version).toBe(pack.version);
