@@ -16,7 +16,7 @@ bash scripts/install-deps.sh && bash scripts/install-verdaccio.sh || { echo "0 p
 # the README's `npm install` path is checked with it.
 if [ ! -d tools/npm10/node_modules ] || [ tools/npm10/package-lock.json -nt tools/npm10/node_modules/.package-lock.json ]; then
 	echo "[compat] npm ci in tools/npm10"
-	(cd tools/npm10 && env $(compgen -e | grep -i '^npm_config_' | sed 's/^/-u /') npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) || { echo "0 passed, 1 failed"; exit 1; }
+	(source scripts/lib/own-npm-env.sh && cd tools/npm10 && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) || { echo "0 passed, 1 failed"; exit 1; }
 fi
 # Redis and PostgreSQL for the queue-mode worker check.
 bash scripts/install-queue-services.sh "[compat]" || { echo "0 passed, 1 failed"; exit 1; }
