@@ -4,37 +4,24 @@ import type {
 	INodeExecutionData,
 	IHookFunctions,
 	INodeType,
+	ITriggerFunctions,
+	ITriggerResponse,
 	INodeTypeDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
-import { asNodeError } from '../shared/transport';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { MANDO_EVENTS, MANDO_EVENT_TYPES } from '../shared/events';
+import { MANDO_EVENTS } from '../shared/events';
 import { MANDO_SIGNATURE_HEADER } from '../shared/signature';
 import { persistRunMarks, recentEventIdsFor } from '../shared/dedup';
 import { decideDelivery, type AcknowledgeMode, type DeliveryInput } from './receive';
 import { credentialSecret } from './secret';
 import { acknowledgeResponseFields } from './webhookFields';
-import {
-	checkRegistration,
-	ensureRegistration,
-	isNotFound,
-	removeRegistration,
-	webhookApiFor,
-	type StoredRegistration,
-} from './registration';
+import { hookCheckExists, hookDelete, isAutomatic as isAutomaticRegistration, register, registeredSecret } from './lifecycle';
+import { DEFAULT_CHECK_MINUTES, handOverTestDelivery, startHealthCheck } from './health';
 
 type RawRequest = { rawBody?: Buffer; readRawBody?: () => Promise<void> };
-
-/**
- * The node's static data (`node` scope): the Mando webhook registered for the production URL and
- * the one for the test URL ("listen for test event"), and the de-duplication state.
- */
-interface TriggerStaticData extends IDataObject {
-	registrations?: Record<string, StoredRegistration> & IDataObject;
-}
 
 /**
  * `test` while the editor listens for a test event (n8n runs test webhooks in `manual` mode),
@@ -51,37 +38,6 @@ function registrationKey(ctx: IHookFunctions | IWebhookFunctions | IExecuteFunct
  */
 function recentIds(ctx: IWebhookFunctions | IExecuteFunctions) {
 	return recentEventIdsFor(`${ctx.getWorkflow().id}:${ctx.getNode().id}:${registrationKey(ctx)}`);
-}
-
-function registrations(ctx: IHookFunctions | IWebhookFunctions): Record<string, StoredRegistration> {
-	const data = ctx.getWorkflowStaticData('node') as TriggerStaticData;
-	if (typeof data.registrations !== 'object' || data.registrations === null) data.registrations = {};
-	return data.registrations as Record<string, StoredRegistration>;
-}
-
-/** The selected event types to register; "All events" registers every documented type. */
-function selectedEvents(ctx: IHookFunctions | IWebhookFunctions): string[] {
-	const events = ctx.getNodeParameter('events', []) as string[];
-	return events.includes('*') ? [...MANDO_EVENT_TYPES] : [...new Set(events)].sort();
-}
-
-function isAutomatic(ctx: IHookFunctions): boolean {
-	return ctx.getNodeParameter('registration', 'automatic') === 'automatic';
-}
-
-function logger(ctx: IHookFunctions) {
-	return {
-		info: (m: string) => ctx.logger.info(m),
-		warn: (m: string) => ctx.logger.warn(m),
-	};
-}
-
-function noWebhookResourceError(ctx: IHookFunctions, url: string): NodeOperationError {
-	return new NodeOperationError(
-		ctx.getNode(),
-		`This Mando account's API has no webhook resource (404 on /secure/webhook), so the trigger cannot register itself. Set Registration to "Manual", then in Mando open Settings → Webhooks → Add Webhook and paste this URL: ${url}`,
-		{ description: 'Mando lets you add webhooks in its admin panel even where the API does not offer them.' },
-	);
 }
 
 /**
@@ -127,7 +83,12 @@ export class MandoTrigger implements INodeType {
 				default: [],
 				description: 'The Mando events that start this workflow',
 				options: [
-					{ name: 'All Events', value: '*', description: 'Every event Mando sends, including types added later' },
+					{
+						name: 'All Events',
+						value: '*',
+						description:
+							'Every event type this node knows; types added to Mando later are registered once the package knows them (the health check updates the webhook)',
+					},
 					...[...MANDO_EVENTS]
 						.sort((a, b) => a.name.localeCompare(b.name))
 						.map((e) => ({ name: e.name, value: e.type, description: `${e.description} (${e.type})` })),
@@ -187,6 +148,15 @@ export class MandoTrigger implements INodeType {
 				default: {},
 				options: [
 					{
+						displayName: 'Check Registration Every (Minutes)',
+						name: 'checkInterval',
+						type: 'number',
+						typeOptions: { minValue: 0, numberPrecision: 2 },
+						default: DEFAULT_CHECK_MINUTES,
+						description:
+							'While published, how often the node checks that its Mando webhook exists, is active and has the selected events, and repairs it (1 API request per check when all is well). 0 turns the check off.',
+					},
+					{
 						displayName: 'Output',
 						name: 'output',
 						type: 'options',
@@ -212,62 +182,26 @@ export class MandoTrigger implements INodeType {
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				if (!isAutomatic(this)) return true;
-				const url = this.getNodeWebhookUrl('default') as string;
-				try {
-					const status = await checkRegistration(
-						webhookApiFor(this),
-						registrations(this)[registrationKey(this)],
-						url,
-						selectedEvents(this),
-						logger(this),
-					);
-					return status === 'ok';
-				} catch (error) {
-					if (isNotFound(error)) throw noWebhookResourceError(this, url);
-					throw asNodeError(this, error);
-				}
+				return await hookCheckExists(this);
 			},
-
 			async create(this: IHookFunctions): Promise<boolean> {
-				if (!isAutomatic(this)) return true;
-				const url = this.getNodeWebhookUrl('default') as string;
-				const regs = registrations(this);
-				const key = registrationKey(this);
-				try {
-					regs[key] = await ensureRegistration(
-						webhookApiFor(this),
-						regs[key],
-						url,
-						selectedEvents(this),
-						`n8n workflow "${this.getWorkflow().name ?? this.getWorkflow().id}" (${this.getNode().name})`,
-						logger(this),
-					);
-				} catch (error) {
-					if (isNotFound(error)) throw noWebhookResourceError(this, url);
-					throw asNodeError(this, error);
-				}
+				if (isAutomaticRegistration(this)) await register(this, this.getNodeWebhookUrl('default') as string);
 				return true;
 			},
-
 			async delete(this: IHookFunctions): Promise<boolean> {
-				if (!isAutomatic(this)) return true;
-				const url = this.getNodeWebhookUrl('default') as string;
-				const regs = registrations(this);
-				const key = registrationKey(this);
-				try {
-					await removeRegistration(webhookApiFor(this), regs[key], url);
-				} catch (error) {
-					this.logger.error(
-						`Mando Trigger could not deactivate its Mando webhook for ${url}: ${(error as Error).message}. Deactivate it in Mando (Settings → Webhooks) if it stays active.`,
-					);
-					throw asNodeError(this, error);
-				}
-				delete regs[key];
-				return true;
+				return await hookDelete(this);
 			},
 		},
 	};
+
+	/**
+	 * Makes n8n treat the node as an in-memory trigger as well: n8n then re-runs the webhook
+	 * methods at startup, and the node checks and repairs its Mando webhook periodically
+	 * (see health.ts). In a test run it emits the delivery `webhook()` received.
+	 */
+	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		return await startHealthCheck(this);
+	}
 
 	/**
 	 * The first step of every run this trigger starts: passes the events through unchanged and
@@ -327,7 +261,6 @@ async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhookRespons
 		}
 	}
 	const rawBody = Buffer.isBuffer(req.rawBody) ? req.rawBody : Buffer.alloc(0);
-	const key = registrationKey(this);
 	const staticData = this.getWorkflowStaticData('node');
 	const events = this.getNodeParameter('events', []) as string[];
 	const acknowledge = this.getNodeParameter('acknowledge', 'immediately') as AcknowledgeMode;
@@ -335,7 +268,7 @@ async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhookRespons
 	const input: DeliveryInput = {
 		rawBody,
 		signature: req.headers[MANDO_SIGNATURE_HEADER],
-		secret: (staticData as TriggerStaticData).registrations?.[key]?.secret,
+		secret: await registeredSecret(this),
 		selected: events.includes('*') ? '*' : new Set(events),
 		acknowledge,
 		staticData,
@@ -391,6 +324,7 @@ async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhookRespons
 	const items = decision.events.map((event) => ({
 		json: (output === 'data' ? event.data : event) as unknown as IDataObject,
 	}));
+	handOverTestDelivery(this, [items]);
 	return {
 		workflowData: [items],
 		...(acknowledge === 'immediately' ? { webhookResponse: { ok: true, ...decision.counts } } : {}),

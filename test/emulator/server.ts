@@ -82,6 +82,11 @@ export interface EmulatorConfig {
 	webhookResource: boolean;
 	/** Body shape of list answers. Default `'array'`. */
 	listShape: EmulatorListShape;
+	/**
+	 * When true, webhook URLs are stored normalised as Mando may store them: host lower-cased,
+	 * default port dropped, a trailing slash added to the path. Default false.
+	 */
+	normaliseWebhookUrls: boolean;
 }
 
 /** Options of {@link startEmulator}: the config plus the port (0 or absent: a random free port). */
@@ -305,6 +310,14 @@ export interface Emulator {
 	reset(): void;
 	/** Adds a webhook as the admin panel would (same URL and event rules as the API). */
 	addWebhook(input: ManualWebhookInput): EmulatorWebhook;
+	/**
+	 * Deactivates a webhook as an admin would in the panel (`active: false`, no `disabled_reason`).
+	 *
+	 * @throws Error when no webhook has that id
+	 */
+	deactivateWebhook(id: string): void;
+	/** Removes a webhook for good, as `DELETE /secure/webhook/{id}` does; false when there was none. */
+	deleteWebhook(id: string): boolean;
 	/** Calls `listener` with each delivery record as it is made; returns an unsubscribe function. */
 	onDelivery(listener: (delivery: EmulatorDelivery) => void): () => void;
 	/**
@@ -327,6 +340,7 @@ export const EMULATOR_DEFAULT_CONFIG: Readonly<EmulatorConfig> = Object.freeze({
 	deliveryTimeoutMs: 5000,
 	webhookResource: true,
 	listShape: 'array',
+	normaliseWebhookUrls: false,
 });
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -438,6 +452,7 @@ function checkConfig(partial: unknown): Partial<EmulatorConfig> {
 		deliveryTimeoutMs: (v) => typeof v === 'number' && Number.isFinite(v) && v > 0,
 		webhookResource: (v) => typeof v === 'boolean',
 		listShape: (v) => v === 'array' || v === 'wrapped',
+		normaliseWebhookUrls: (v) => typeof v === 'boolean',
 	};
 	for (const [key, value] of Object.entries(partial)) {
 		if (value === undefined) continue;
@@ -595,6 +610,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		if (body.description !== undefined && typeof body.description !== 'string') return 'description must be a string';
 		if (body.secret !== undefined) return 'secret cannot be set through the API';
 		return undefined;
+	}
+
+	/** The URL as stored: as given, or normalised when `normaliseWebhookUrls` is on. */
+	function storedUrl(url: string): string {
+		if (!config.normaliseWebhookUrls) return url;
+		const u = new URL(url);
+		if (!u.pathname.endsWith('/')) u.pathname += '/';
+		return u.toString();
 	}
 
 	function disable(hook: EmulatorWebhook, reason: string): void {
@@ -814,6 +837,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		const entity: EmulatorEntity = { ...body, id, active: (body.active as boolean | undefined) ?? true, data: (body.data as Record<string, unknown>) ?? {} };
 		if (resource === 'webhook') {
 			entity.description = body.description ?? '';
+			entity.url = storedUrl(entity.url as string);
 			if (config.perWebhookSecrets) entity.secret = hex(32);
 		}
 		store(resource).set(id, entity);
@@ -827,6 +851,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		if (body.id !== undefined && body.id !== id) throw new ApiError(422, 'VALIDATION_FAILED', 'id in the body differs from the id in the path');
 		const reactivated = resource === 'webhook' && body.active === true && !existing.active;
 		const updated: EmulatorEntity = { ...existing, ...body, id };
+		if (resource === 'webhook' && typeof body.url === 'string') updated.url = storedUrl(body.url);
 		if (reactivated) {
 			const data = { ...updated.data };
 			delete data.disabled_reason;
@@ -890,7 +915,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			return { status: 200, body: present(resource, entity) };
 		}
 		if (method === 'PUT') return update(resource, id, objectBody(raw));
-		notAllowed('GET, PUT');
+		if (method === 'DELETE' && resource === 'webhook') {
+			if (!emulator.deleteWebhook(id)) throw new ApiError(404, 'NOT_FOUND', `No webhook with id "${id}"`);
+			return { status: 200, body: { id, deleted: true } };
+		}
+		notAllowed(resource === 'webhook' ? 'GET, PUT, DELETE' : 'GET, PUT');
 	}
 
 	// ----- control ---------------------------------------------------------------------------------
@@ -1158,6 +1187,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			pendingFaults = [];
 		},
 		addWebhook,
+		deactivateWebhook(id) {
+			const hook = webhookById(id);
+			if (!hook) throw new Error(`No webhook with id "${id}"`);
+			hook.active = false;
+		},
+		deleteWebhook(id) {
+			return store('webhook').delete(id);
+		},
 		onDelivery(listener) {
 			listeners.add(listener);
 			return () => void listeners.delete(listener);
