@@ -18,7 +18,7 @@ import { persistRunMarks, recentEventIdsFor } from '../shared/dedup';
 import { decideDelivery, type AcknowledgeMode, type DeliveryInput } from './receive';
 import { credentialSecret } from './secret';
 import { acknowledgeResponseFields } from './webhookFields';
-import { hookCheckExists, hookDelete, isAutomatic as isAutomaticRegistration, register, registeredSecret } from './lifecycle';
+import { carryRegistration, hookCheckExists, hookDelete, isAutomatic as isAutomaticRegistration, register, registeredSecret } from './lifecycle';
 import { DEFAULT_CHECK_MINUTES, handOverTestDelivery, startHealthCheck } from './health';
 
 type RawRequest = { rawBody?: Buffer; readRawBody?: () => Promise<void> };
@@ -210,6 +210,7 @@ export class MandoTrigger implements INodeType {
 	 */
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
+		carryRegistration(this);
 		const acknowledge = this.getNodeParameter('acknowledge', 0, 'immediately') as AcknowledgeMode;
 		// With "Event Data Only" the items carry no event id; the in-process memory still has them.
 		const envelopes = this.getNodeParameter('options.output', 0, 'envelope') === 'envelope';

@@ -1,4 +1,4 @@
-import type { IDataObject, IHookFunctions, ITriggerFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHookFunctions, ITriggerFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { MANDO_EVENT_TYPES } from '../shared/events';
 import { asNodeError, normaliseBaseUrl } from '../shared/transport';
@@ -22,7 +22,7 @@ import { accountFingerprint, openSecret, sealSecret } from './sealedSecret';
  * Secrets are sealed (see `sealedSecret.ts`); the plain secret exists only in memory.
  */
 
-type Ctx = IHookFunctions | ITriggerFunctions | IWebhookFunctions;
+type Ctx = IHookFunctions | ITriggerFunctions | IWebhookFunctions | IExecuteFunctions;
 
 /** `production` or `test` ("Listen for test event"). */
 export type RegistrationKey = 'production' | 'test';
@@ -52,8 +52,10 @@ export interface MandoAccount {
 
 const MAX_ENTRIES = 1000;
 const memory = new Map<string, PersistedRegistration>();
-/** Accounts seen per trigger node in this process, so a moved credential can still clean up. */
+/** Accounts seen in this process (by fingerprint), so a moved credential can still clean up. */
 const accounts = new Map<string, { baseUrl: string; apiKey: string }>();
+/** Per account fingerprint: whether Mando signs its webhooks per webhook, once a create answer told. */
+const signing = new Map<string, boolean>();
 
 function remember<V>(map: Map<string, V>, key: string, value: V): void {
 	map.delete(key);
@@ -140,7 +142,7 @@ function plain(reg: PersistedRegistration | undefined, account: MandoAccount): S
 		url: reg.url,
 		events: reg.events,
 		...(secret ? { secret } : {}),
-		...(reg.perWebhookSecret ? { perWebhookSecret: true } : {}),
+		...(reg.perWebhookSecret !== undefined ? { perWebhookSecret: reg.perWebhookSecret } : {}),
 		...(reg.deactivatedByTrigger ? { deactivatedByTrigger: true } : {}),
 	};
 }
@@ -152,7 +154,7 @@ function persisted(reg: StoredRegistration, account: MandoAccount, extra: Partia
 		events: reg.events,
 		account: account.fingerprint,
 		...(reg.secret ? { sealedSecret: sealSecret(reg.secret, account.apiKey) } : {}),
-		...(reg.perWebhookSecret ? { perWebhookSecret: true } : {}),
+		...(reg.perWebhookSecret !== undefined ? { perWebhookSecret: reg.perWebhookSecret } : {}),
 		...extra,
 		at: Date.now(),
 	};
@@ -241,8 +243,9 @@ export async function register(ctx: IHookFunctions | ITriggerFunctions, url: str
 			selectedEvents(ctx),
 			`n8n workflow "${workflow.name ?? workflow.id}" (${ctx.getNode().name})`,
 			logger(ctx),
-			{ accountSecretSet: account.webhookSecret !== undefined },
+			{ accountSecretSet: account.webhookSecret !== undefined, perWebhookSecrets: signing.get(account.fingerprint) },
 		);
+		if (reg.perWebhookSecret !== undefined) remember(signing, account.fingerprint, reg.perWebhookSecret);
 		const stored = persisted(reg, account);
 		saveRegistration(ctx, key, stored);
 		return stored;
@@ -272,16 +275,21 @@ export async function hookDelete(ctx: IHookFunctions): Promise<boolean> {
 		await leaveOtherAccount(ctx, reg, account);
 		return true;
 	}
+	let byMando = false;
 	try {
-		const count = await removeRegistration(webhookApiFor(ctx), reg ? plain(reg, account) : undefined, url);
-		logger(ctx).info(`Mando webhook ${reg?.webhookId ?? 'for ' + url} deactivated by this trigger (workflow unpublished, republished or test listening ended; ${count} deactivated).`);
+		const done = await removeRegistration(webhookApiFor(ctx), reg ? plain(reg, account) : undefined, url);
+		byMando = done.some((w) => typeof w.data?.disabled_reason === 'string');
+		logger(ctx).info(
+			`Mando webhook ${done.map((w) => w.id).join(', ') || reg?.webhookId || 'for ' + url} deactivated by this trigger (workflow unpublished or republished, or test listening ended).`,
+		);
 	} catch (error) {
 		ctx.logger.error(
 			`Mando Trigger could not deactivate its Mando webhook for ${url}: ${(error as Error).message}. Deactivate it in Mando (Settings → Webhooks) if it stays active.`,
 		);
 		throw asNodeError(ctx, error);
 	}
-	if (reg) saveRegistration(ctx, key, { ...reg, deactivatedByTrigger: true, at: Date.now() });
+	// A webhook Mando had disabled stays "found disabled" for the next publish's log line.
+	if (reg) saveRegistration(ctx, key, { ...reg, deactivatedByTrigger: !byMando, at: Date.now() });
 	return true;
 }
 
@@ -323,6 +331,19 @@ export async function checkAndRepair(ctx: ITriggerFunctions): Promise<HealthResu
 const opened = new Map<string, string>();
 
 /**
+ * Copies a registration newer than the run's static data (made by a health check, which n8n does
+ * not save) into it, so n8n saves it with the run.
+ *
+ * @returns the newest registration for the run's key
+ */
+export function carryRegistration(ctx: IWebhookFunctions | IExecuteFunctions): PersistedRegistration | undefined {
+	const key = registrationKey(ctx);
+	const reg = loadRegistration(ctx, key);
+	if (reg && staticRegistrations(ctx)[key] !== reg) staticRegistrations(ctx)[key] = reg;
+	return reg;
+}
+
+/**
  * The per-webhook secret deliveries to this URL are verified with, or `undefined` when the
  * account secret applies (none stored, or Registration is "Manual"). Unsealing needs the API key;
  * the plain secret is kept in memory per sealed value so the credential is read once per secret.
@@ -330,11 +351,8 @@ const opened = new Map<string, string>();
 export async function registeredSecret(ctx: IWebhookFunctions): Promise<string | undefined> {
 	if (!isAutomatic(ctx)) return undefined;
 	// Deliveries to the test URL run in manual mode.
-	const key = registrationKey(ctx);
-	const reg = loadRegistration(ctx, key);
+	const reg = carryRegistration(ctx);
 	if (!reg?.sealedSecret) return undefined;
-	// Carry a registration newer than the run's static data into it; n8n saves it after the run.
-	if (staticRegistrations(ctx)[key] !== reg) staticRegistrations(ctx)[key] = reg;
 	const known = opened.get(reg.sealedSecret);
 	if (known) return known;
 	const account = await readAccount(ctx);
@@ -347,5 +365,6 @@ export async function registeredSecret(ctx: IWebhookFunctions): Promise<string |
 export function forgetRegistrations(): void {
 	memory.clear();
 	accounts.clear();
+	signing.clear();
 	opened.clear();
 }

@@ -31,7 +31,10 @@ export interface StoredRegistration {
 	events: string[];
 	/** The per-webhook secret Mando returned at creation, if any. */
 	secret?: string;
-	/** True when Mando signs this account's webhooks per webhook (a create answer carried a secret). */
+	/**
+	 * Whether Mando signs this account's webhooks per webhook: true when a create answer carried a
+	 * secret, false when one carried none, absent when unknown.
+	 */
 	perWebhookSecret?: boolean;
 	/** True after this trigger deactivated the webhook itself (unpublish, republish, test teardown). */
 	deactivatedByTrigger?: boolean;
@@ -130,6 +133,8 @@ export interface EnsureOptions {
 	 * not hold is never re-used: a new one is created and the old one deactivated.
 	 */
 	accountSecretSet?: boolean;
+	/** What this process already knows about the account's signing (see {@link StoredRegistration.perWebhookSecret}). */
+	perWebhookSecrets?: boolean;
 }
 
 /**
@@ -155,7 +160,9 @@ export async function ensureRegistration(
 	log: RegistrationLogger,
 	options: EnsureOptions = {},
 ): Promise<StoredRegistration> {
-	const perWebhook = previous?.perWebhookSecret === true || options.accountSecretSet === false;
+	const perWebhook = previous?.perWebhookSecret === true || options.perWebhookSecrets === true || options.accountSecretSet === false;
+	// Adopting a webhook whose create answer was lost is safe only where the account secret signs.
+	const accountSigned = !perWebhook && (previous?.perWebhookSecret === false || options.perWebhookSecrets === false);
 	const secretKnown = (w: MandoWebhook) => !perWebhook || (w.id === previous?.webhookId && previous.secret !== undefined);
 	const all = await api.list();
 	const candidates = all.filter((w) => sameUrl(w.url, url) || w.id === previous?.webhookId);
@@ -172,7 +179,7 @@ export async function ensureRegistration(
 		const reused = await reuse(api, keep, previous, url, events, description, log);
 		if (reused) return reused;
 	}
-	return await createOnce(api, all, previous, url, events, description, log, perWebhook);
+	return await createOnce(api, all, previous, url, events, description, log, accountSigned);
 }
 
 async function reuse(
@@ -202,7 +209,7 @@ async function reuse(
 		url,
 		events,
 		...(secret ? { secret } : {}),
-		...(previous?.perWebhookSecret || updated.secret ? { perWebhookSecret: true } : {}),
+		...(updated.secret ? { perWebhookSecret: true } : previous?.perWebhookSecret !== undefined ? { perWebhookSecret: previous.perWebhookSecret } : {}),
 	};
 }
 
@@ -214,14 +221,14 @@ async function createOnce(
 	events: string[],
 	description: string,
 	log: RegistrationLogger,
-	perWebhook: boolean,
+	accountSigned: boolean,
 ): Promise<StoredRegistration> {
 	const body = { url, events, active: true, description };
 	const stored = (w: MandoWebhook): StoredRegistration => ({
 		webhookId: w.id,
 		url,
 		events,
-		...(w.secret ? { secret: w.secret, perWebhookSecret: true } : previous?.perWebhookSecret ? { perWebhookSecret: true } : {}),
+		...(w.secret ? { secret: w.secret, perWebhookSecret: true } : previous?.perWebhookSecret !== undefined ? { perWebhookSecret: previous.perWebhookSecret } : {}),
 	});
 	for (let attempt = 1; ; attempt++) {
 		const outcome = await api.create(body).then(
@@ -230,7 +237,7 @@ async function createOnce(
 		);
 		if (outcome.created) {
 			log.info(`Mando webhook ${outcome.created.id} created for ${url} (${events.length} event types).`);
-			return stored(outcome.created);
+			return { ...stored(outcome.created), perWebhookSecret: outcome.created.secret !== undefined };
 		}
 		const failure = outcome.failure;
 		if (!isNetworkFailure(failure)) throw failure as Error;
@@ -241,7 +248,7 @@ async function createOnce(
 			continue;
 		}
 		if (made.length === 0) throw failure as Error;
-		if (!perWebhook) {
+		if (accountSigned) {
 			const [adopt, ...extra] = made;
 			for (const w of extra) await api.update(w.id, { active: false });
 			log.warn(`The connection to Mando dropped while registering ${url}; Mando stored it as webhook ${adopt.id}, which is used.`);
@@ -250,7 +257,7 @@ async function createOnce(
 		for (const w of made) await api.update(w.id, { active: false });
 		if (attempt >= 2) throw failure as Error;
 		log.warn(
-			`The connection to Mando dropped while registering ${url}; Mando stored webhook ${made.map((w) => w.id).join(', ')} but its signing secret was lost, so it is deactivated and a new one registered.`,
+			`The connection to Mando dropped while registering ${url}; Mando stored webhook ${made.map((w) => w.id).join(', ')} but the answer that would carry its signing secret was lost, so it is deactivated and a new one registered.`,
 		);
 		before = [...before, ...made];
 	}
@@ -260,17 +267,22 @@ async function createOnce(
  * Deactivates our webhook (soft delete, `{ active: false }`): the stored one, or when nothing is
  * stored, every active webhook pointing at `url`. A webhook that is already gone counts as success.
  *
- * @returns how many webhooks were deactivated
+ * @returns Mando's answers for the webhooks deactivated (a `data.disabled_reason` in one means
+ *   Mando had disabled it before)
  * @throws whatever the API throws for failures other than "gone"
  */
-export async function removeRegistration(api: WebhookApi, stored: StoredRegistration | undefined, url: string): Promise<number> {
+export async function removeRegistration(api: WebhookApi, stored: StoredRegistration | undefined, url: string): Promise<MandoWebhook[]> {
 	if (stored?.webhookId) {
 		const result = await api.update(stored.webhookId, { active: false });
-		return result ? 1 : 0;
+		return result ? [result] : [];
 	}
 	const mine = (await api.list()).filter((w) => sameUrl(w.url, url) && w.active);
-	for (const w of mine) await api.update(w.id, { active: false });
-	return mine.length;
+	const done: MandoWebhook[] = [];
+	for (const w of mine) {
+		const result = await api.update(w.id, { active: false });
+		if (result) done.push(result);
+	}
+	return done;
 }
 
 /** True for a request that got no HTTP answer (connection refused, reset, timed out). */

@@ -1,8 +1,10 @@
 import { randomBytes } from 'crypto';
+import { readFileSync } from 'fs';
+import path from 'path';
 import { signMandoPayload } from '../../nodes/shared/signature';
 import { startEmulator, type Emulator } from '../emulator/server';
-import { delay, N8n, waitUntil } from './harness/n8n';
-import { createMandoCredential, createTriggerWorkflow, publish, unpublish, type CreatedWorkflow } from './harness/workflows';
+import { delay, N8n, nodeOutput, REPO_ROOT, waitUntil } from './harness/n8n';
+import { createMandoCredential, createTriggerWorkflow, NODE_PREFIX, publish, unpublish, type CreatedWorkflow } from './harness/workflows';
 
 /**
  * The Mando Trigger's registration on a real n8n 2.40.7 with default settings (workflow
@@ -20,7 +22,7 @@ const API_KEY_2 = 'heal-api-key-two-' + randomBytes(6).toString('hex');
 const CHECK_MINUTES = 0.1;
 
 function log(line: string): void {
-	process.stdout.write(`[e2e] ${line}\n`);
+	process.stdout.write(`[e2e] ${line.replace(/\u001b\[\d+m/g, '')}\n`);
 }
 
 let emulator: Emulator;
@@ -58,6 +60,14 @@ async function deliverTo(url: string, type: string, workflowId: string, count: n
 	return { status: delivery?.status ?? null, executions: executions.length };
 }
 
+/** Saves the workflow through n8n's public API (trigger parameters changed by `edit`) and publishes it. */
+async function republish(workflowId: string, edit: (p: Record<string, unknown>) => Record<string, unknown> = (p) => p): Promise<void> {
+	const current = await n8n.api<Record<string, unknown> & { nodes: Array<{ name: string; parameters: Record<string, unknown> }> }>('GET', `/workflows/${workflowId}`);
+	const nodes = current.nodes.map((n) => (n.name === 'Mando Trigger' ? { ...n, parameters: edit(n.parameters) } : n));
+	await n8n.api('PUT', `/workflows/${workflowId}`, { name: current.name, nodes, connections: current.connections, settings: current.settings });
+	await publish(n8n, workflowId);
+}
+
 describe('Mando Trigger registration that heals itself (n8n 2.40.7, default settings)', () => {
 	let wf: CreatedWorkflow;
 	let url: string;
@@ -77,10 +87,7 @@ describe('Mando Trigger registration that heals itself (n8n 2.40.7, default sett
 		const [hook2] = activeFor(url);
 		expect(hook2.id).toBe(hook1.id);
 		// Edit a parameter and publish: n8n 2.40.7 runs delete-then-create.
-		const current = await n8n.api<Record<string, unknown> & { nodes: Array<{ name: string; parameters: Record<string, unknown> }> }>('GET', `/workflows/${wf.id}`);
-		const nodes = current.nodes.map((n) => (n.name === 'Mando Trigger' ? { ...n, parameters: { ...n.parameters, events: ['customer.created', 'customer.updated'] } } : n));
-		await n8n.api('PUT', `/workflows/${wf.id}`, { name: current.name, nodes, connections: current.connections, settings: current.settings });
-		await publish(n8n, wf.id);
+		await republish(wf.id, (parameters) => ({ ...parameters, events: ['customer.created', 'customer.updated'] }));
 		await waitUntil(() => activeFor(url).some((w) => w.events.includes('customer.updated')));
 		const third = await deliverTo(url, 'customer.updated', wf.id, 3);
 		expect(third.status).toBe(200);
@@ -221,7 +228,7 @@ describe('Mando Trigger registration that heals itself (n8n 2.40.7, default sett
 			await publish(n8n, moving.id);
 			expect(activeFor(movingUrl)).toHaveLength(1);
 			await n8n.api('PATCH', `/credentials/${cred.id}`, { name: cred.name, type: 'mandoApi', data: { apiKey: API_KEY_2, webhookSecret: WEBHOOK_SECRET, baseUrl: second.url } });
-			await publish(n8n, moving.id); // republish on the new account
+			await republish(moving.id, (p) => ({ ...p, options: { checkInterval: 14 } })); // a new version: n8n runs delete, then create
 			await waitUntil(() => activeFor(movingUrl, second).length === 1);
 			const onFirstAfterRepublish = activeFor(movingUrl).length;
 			await unpublish(n8n, moving.id);
@@ -257,4 +264,32 @@ describe('Mando Trigger registration that heals itself (n8n 2.40.7, default sett
 		await unpublish(n8n, rot.id);
 		emulator.setConfig({ perWebhookSecrets: true });
 	});
+
+	test('examples/mando-webhook-health.json lists every webhook and passes the inactive ones on to Slack', async () => {
+		const manual = emulator.addWebhook({ url: 'https://shop.example.fi/hooks/mando', events: ['sale.created'], description: 'Added by hand' });
+		emulator.deactivateWebhook(manual.id);
+		const file = JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples', 'mando-webhook-health.json'), 'utf8')) as {
+			name: string;
+			nodes: Array<{ name: string; type: string; credentials?: unknown; disabled?: boolean }>;
+			connections: unknown;
+			settings: unknown;
+		};
+		for (const node of file.nodes) {
+			node.type = node.type.replace(/^n8n-nodes-mando\./, `${NODE_PREFIX}.`);
+			if (node.type === `${NODE_PREFIX}.mando`) node.credentials = { mandoApi: credential };
+			if (node.name === 'Slack') node.disabled = true;
+		}
+		const created = await n8n.api<{ id: string }>('POST', '/workflows', { name: file.name, nodes: file.nodes, connections: file.connections, settings: file.settings });
+		await n8n.rest('POST', `/workflows/${created.id}/run`, { triggerToStartFrom: { name: 'Every 15 minutes' } });
+		const [execution] = await n8n.waitForExecutions(created.id, 1);
+		expect(execution.status).toBe('success');
+		const listed = nodeOutput(execution, 'Get webhooks');
+		const messages = nodeOutput(execution, 'Message').map((m) => String(m.text));
+		const inactive = emulator.webhooks().filter((w) => !w.active);
+		expect(listed).toHaveLength(emulator.webhooks().length);
+		expect(messages).toHaveLength(inactive.length);
+		expect(messages.some((m) => m.includes('Added by hand') && m.includes('https://shop.example.fi/hooks/mando'))).toBe(true);
+		log(`example mando-webhook-health.json: listed ${listed.length} webhooks, ${messages.length} inactive → Slack would post e.g. "${messages.find((m) => m.includes('Added by hand'))}"`);
+	});
 });
+
