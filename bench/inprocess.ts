@@ -8,7 +8,7 @@ import path from 'path';
 import type { MandoTrigger } from '../nodes/MandoTrigger/MandoTrigger.node';
 import { MANDO_SIGNATURE_HEADER, signMandoPayload } from '../nodes/shared/signature';
 import { getDedupState } from '../nodes/shared/dedup';
-import { REPO_ROOT } from '../test/e2e/harness/n8n';
+import { REPO_ROOT } from '../test/harness/n8n';
 
 /**
  * Benchmark 1, in process: the Mando Trigger's real `webhook()` method (what n8n calls per

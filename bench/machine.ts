@@ -3,7 +3,7 @@ import { readFileSync } from 'fs';
 import os from 'os';
 import path from 'path';
 
-import { ensureN8nInstalled } from '../test/e2e/harness/n8n';
+import { ensureN8nInstalled } from '../test/harness/n8n';
 
 /** What the benchmark ran on: hardware, the two Node versions and n8n's version. */
 export interface MachineDescription {

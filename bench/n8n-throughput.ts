@@ -3,8 +3,8 @@ import { randomBytes, randomUUID } from 'crypto';
 
 import { signMandoPayload } from '../nodes/shared/signature';
 import { getDedupState } from '../nodes/shared/dedup';
-import { delay, N8n, waitUntil } from '../test/e2e/harness/n8n';
-import { createMandoCredential, createTriggerWorkflow, publish } from '../test/e2e/harness/workflows';
+import { delay, N8n, waitUntil } from '../test/harness/n8n';
+import { createMandoCredential, createTriggerWorkflow, publish } from '../test/harness/workflows';
 import { makeBody } from './inprocess';
 
 /**

@@ -1,7 +1,7 @@
 import path from 'path';
 
 import type { Mando } from '../nodes/Mando/Mando.node';
-import { fakeContext } from '../test/unit/helpers/mandoContext';
+import { fakeContext } from '../test/harness/mandoContext';
 import type { Emulator } from '../test/emulator/server';
 
 /**

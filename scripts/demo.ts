@@ -6,8 +6,8 @@
  * Run with `npm run demo` (which installs and builds first).
  */
 import { startEmulator } from '../test/emulator/server';
-import { N8n, nodeOutput, waitUntil } from '../test/e2e/harness/n8n';
-import { createMandoCredential, NODE_PREFIX, publish } from '../test/e2e/harness/workflows';
+import { N8n, nodeOutput, waitUntil } from '../test/harness/n8n';
+import { createMandoCredential, NODE_PREFIX, publish } from '../test/harness/workflows';
 import { randomUUID } from 'crypto';
 
 const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);

@@ -3,7 +3,7 @@
  * the docs, the trigger's options and the emulator's samples never disagree.
  *
  *   npx ts-node --transpile-only scripts/event-docs.ts          rewrite README.md in place
- *   (test/unit/readme.test.ts fails when README.md is out of date)
+ *   (the unit test event-docs.test.ts fails when README.md is out of date)
  */
 import { readFileSync, writeFileSync } from 'fs';
 import path from 'path';

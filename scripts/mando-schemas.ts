@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'fs';
 import path from 'path';
 
-import { MANDO_RESOURCES } from '../nodes/Mando/descriptions';
+import { MANDO_RESOURCES } from '../nodes/Mando/resources';
 
 /**
  * The Mando node's output schemas (`nodes/Mando/__schema__/v1.0.0/{resource}/{operation}.json`),
@@ -11,7 +11,7 @@ import { MANDO_RESOURCES } from '../nodes/Mando/descriptions';
  *   npx ts-node --transpile-only scripts/mando-schemas.ts     (re)writes the files
  *
  * Field lists follow the contract's entities (`shared/mando-api.md`) and the typed shapes in
- * `nodes/shared/events.ts`; `test/unit/mando-schema.test.ts` checks the files are current and that
+ * `nodes/shared/events.ts`; the unit test `nodes/Mando/schema.test.ts` checks the files are current and that
  * the emulator's answers fit them.
  */
 

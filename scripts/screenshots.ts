@@ -18,8 +18,8 @@ import path from 'path';
 import { chromium, type Page } from 'playwright-core';
 import { getMandoEventDefinition } from '../nodes/shared/events';
 import { startEmulator } from '../test/emulator/server';
-import { N8n, OWNER_EMAIL, OWNER_PASSWORD, REPO_ROOT } from '../test/e2e/harness/n8n';
-import { createMandoCredential, NODE_PREFIX } from '../test/e2e/harness/workflows';
+import { N8n, OWNER_EMAIL, OWNER_PASSWORD, REPO_ROOT } from '../test/harness/n8n';
+import { createMandoCredential, NODE_PREFIX } from '../test/harness/workflows';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DOCS = path.join(REPO_ROOT, 'docs');

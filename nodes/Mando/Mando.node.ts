@@ -1,14 +1,15 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { MANDO_PROPERTIES } from './descriptions';
+import { MANDO_PROPERTIES } from './resources';
 import { executeMando } from './execute';
 import { loadOptions } from './loadOptions';
 
 /**
  * Mando: reads and writes the Mando point-of-sale API — products (PLUs), customers, sales,
  * business days, stock, departments, groups, locations, discounts, campaigns and webhooks.
- * Parameters come from `descriptions/`, the work from `execute.ts` and `operations.ts`.
+ * Parameters come from the resource specs in `resources/`; `execute.ts` runs each item through
+ * `router.ts`, which picks the handler in `operations.ts`.
  */
 export class Mando implements INodeType {
 	description: INodeTypeDescription = {

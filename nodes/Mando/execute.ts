@@ -1,13 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { resourceSpec } from './descriptions';
 import { retryFromOptions } from './fields';
-import { runOperation } from './operations';
+import { PARAMETER } from './parameters';
+import { resourceSpec } from './resources';
+import { route } from './router';
 import { asNodeError } from '../shared/transport';
 
 /**
- * The Mando node's `execute`: runs the chosen operation once per input item. Every output item is
+ * The Mando node's `execute`: runs the chosen operation (through `router.ts`) once per input item. Every output item is
  * paired with its input item. With "Continue On Fail" (n8n's On Error setting) a failed item gives
  * one item `{ error, description?, httpCode? }` and the rest go on; otherwise the first failure
  * stops the node with the item's index on the error.
@@ -17,10 +18,10 @@ export async function executeMando(this: IExecuteFunctions): Promise<INodeExecut
 	const out: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			const spec = resourceSpec(this.getNodeParameter('resource', itemIndex) as string);
-			const operation = this.getNodeParameter('operation', itemIndex) as string;
-			const retry = retryFromOptions(this.getNodeParameter('options', itemIndex, {}) as IDataObject);
-			const records = await runOperation(this, { spec, operation, itemIndex, retry });
+			const spec = resourceSpec(this.getNodeParameter(PARAMETER.resource, itemIndex) as string);
+			const operation = this.getNodeParameter(PARAMETER.operation, itemIndex) as string;
+			const retry = retryFromOptions(this.getNodeParameter(PARAMETER.options, itemIndex, {}) as IDataObject);
+			const records = await route(this, operation, { spec, itemIndex, retry });
 			for (const json of records) out.push({ json, pairedItem: { item: itemIndex } });
 		} catch (caught) {
 			const error = caught instanceof NodeApiError || caught instanceof NodeOperationError ? caught : asNodeError(this, caught);

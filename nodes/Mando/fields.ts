@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
-import type { EntitySpec } from './descriptions/common';
+import { PARAMETER } from './parameters';
+import type { ResourceSpec } from './resources/spec';
 import type { MandoRetryOptions } from '../shared/transport';
 
 /**
@@ -34,7 +35,7 @@ const isObject = (v: unknown): v is IDataObject => typeof v === 'object' && v !=
  *
  * @throws Error when `data` is not a JSON object or another JSON field is not valid JSON
  */
-export function buildBody(spec: EntitySpec, values: IDataObject): IDataObject {
+export function buildBody(spec: ResourceSpec, values: IDataObject): IDataObject {
 	const jsonFields = new Set([...spec.required, ...spec.optional].filter((f) => f.type === 'json').map((f) => f.name));
 	const body: IDataObject = {};
 	for (const [key, value] of Object.entries(values)) {
@@ -120,7 +121,9 @@ export function checkDate(value: unknown, label: string): string {
  */
 export function retryFromOptions(options: IDataObject): Partial<MandoRetryOptions> {
 	const retry: Partial<MandoRetryOptions> = {};
-	if (typeof options.maxAttempts === 'number' && options.maxAttempts >= 1) retry.maxAttempts = Math.floor(options.maxAttempts);
-	if (typeof options.maxTotalWaitSeconds === 'number' && options.maxTotalWaitSeconds >= 0) retry.maxTotalWaitMs = options.maxTotalWaitSeconds * 1000;
+	const maxAttempts = options[PARAMETER.maxAttempts];
+	const maxTotalWaitSeconds = options[PARAMETER.maxTotalWaitSeconds];
+	if (typeof maxAttempts === 'number' && maxAttempts >= 1) retry.maxAttempts = Math.floor(maxAttempts);
+	if (typeof maxTotalWaitSeconds === 'number' && maxTotalWaitSeconds >= 0) retry.maxTotalWaitMs = maxTotalWaitSeconds * 1000;
 	return retry;
 }

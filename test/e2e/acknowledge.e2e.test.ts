@@ -1,7 +1,7 @@
 import { randomBytes } from 'crypto';
 import { startEmulator, type Emulator } from '../emulator/server';
-import { delay, N8n, nodeOutput } from './harness/n8n';
-import { createMandoCredential, createTriggerWorkflow, publish, unpublish } from './harness/workflows';
+import { delay, N8n, nodeOutput } from '../harness/n8n';
+import { createMandoCredential, createTriggerWorkflow, publish, unpublish } from '../harness/workflows';
 
 /**
  * "Acknowledge: After the workflow succeeds" when the workflow succeeds: Mando gets its 2xx only

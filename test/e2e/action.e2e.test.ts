@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'crypto';
 
 import { startEmulator, type Emulator } from '../emulator/server';
-import { N8n, nodeOutput, type N8nExecution } from './harness/n8n';
-import { createMandoCredential, mandoNode, NODE_PREFIX, publish } from './harness/workflows';
+import { N8n, nodeOutput, type N8nExecution } from '../harness/n8n';
+import { createMandoCredential, mandoNode, NODE_PREFIX, publish } from '../harness/workflows';
 
 /**
  * The Mando action node end to end: a real n8n 2.40.7 with this package's dist/ loaded runs ONE

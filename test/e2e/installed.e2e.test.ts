@@ -3,10 +3,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'f
 import { tmpdir } from 'os';
 import path from 'path';
 import { startEmulator, type Emulator } from '../emulator/server';
-import { N8n, nodeOutput, OWNER_EMAIL, OWNER_PASSWORD, REPO_ROOT, type N8nExecution } from './harness/n8n';
-import { LocalRegistry, packPackage, type PackResult } from './harness/registry';
-import { TriggerChecks } from './harness/trigger-checks';
-import { createMandoCredential, publish, unpublish } from './harness/workflows';
+import { N8n, nodeOutput, OWNER_EMAIL, OWNER_PASSWORD, REPO_ROOT, type N8nExecution } from '../harness/n8n';
+import { LocalRegistry, packPackage, type PackResult } from '../harness/registry';
+import { TriggerChecks } from '../harness/trigger-checks';
+import { createMandoCredential, publish, unpublish } from '../harness/workflows';
 
 /**
  * The install path users take: `npm pack` this package, publish the tarball to a local npm

@@ -3,8 +3,8 @@ import { readFileSync } from 'fs';
 import path from 'path';
 import { signMandoPayload } from '../../nodes/shared/signature';
 import { startEmulator, type Emulator } from '../emulator/server';
-import { delay, N8n, nodeOutput, REPO_ROOT, waitUntil } from './harness/n8n';
-import { createMandoCredential, createTriggerWorkflow, NODE_PREFIX, publish, unpublish, type CreatedWorkflow } from './harness/workflows';
+import { delay, N8n, nodeOutput, REPO_ROOT, waitUntil } from '../harness/n8n';
+import { createMandoCredential, createTriggerWorkflow, NODE_PREFIX, publish, unpublish, type CreatedWorkflow } from '../harness/workflows';
 
 /**
  * The Mando Trigger's registration on a real n8n 2.40.7 with default settings (workflow

@@ -1,9 +1,9 @@
 import { randomBytes } from 'crypto';
 import { signMandoPayload } from '../../nodes/shared/signature';
 import { startEmulator, type Emulator } from '../emulator/server';
-import { delay, N8n, nodeOutput, waitUntil } from './harness/n8n';
-import { createMandoCredential, createTriggerWorkflow, publish, unpublish, type CreatedWorkflow } from './harness/workflows';
-import { TriggerChecks } from './harness/trigger-checks';
+import { delay, N8n, nodeOutput, waitUntil } from '../harness/n8n';
+import { createMandoCredential, createTriggerWorkflow, publish, unpublish, type CreatedWorkflow } from '../harness/workflows';
+import { TriggerChecks } from '../harness/trigger-checks';
 
 /**
  * The Mando Trigger end to end: a real n8n 2.40.7 with this package's dist/ loaded, the Mando

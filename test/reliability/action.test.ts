@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'crypto';
 import { startEmulator, type Emulator, type EmulatorFault } from '../emulator/server';
-import { N8n, nodeOutput, type N8nExecution } from '../e2e/harness/n8n';
-import { createMandoCredential, mandoNode, publish } from '../e2e/harness/workflows';
+import { N8n, nodeOutput, type N8nExecution } from '../harness/n8n';
+import { createMandoCredential, mandoNode, publish } from '../harness/workflows';
 import { recordFigures } from './figures';
 import { scanForSecrets } from './secrets';
 import { allExecutions, log } from './setup';

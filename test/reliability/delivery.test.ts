@@ -1,8 +1,8 @@
 import type { EmulatorDelivery, EmulatorWebhook } from '../emulator/server';
 import { MANDO_MAX_DELIVERY_ATTEMPTS, MANDO_RETRY_DELAYS_MS } from '../emulator/server';
-import { delay, waitUntil } from '../e2e/harness/n8n';
+import { delay, waitUntil } from '../harness/n8n';
 import { signMandoPayload } from '../../nodes/shared/signature';
-import { createMandoCredential, createTriggerWorkflow, publish, unpublish, type CreatedWorkflow } from '../e2e/harness/workflows';
+import { createMandoCredential, createTriggerWorkflow, publish, unpublish, type CreatedWorkflow } from '../harness/workflows';
 import { recordFigures } from './figures';
 import { scanForSecrets } from './secrets';
 import { allExecutions, emittedEventIds, log, lostAndDuplicated, startStage, waitForEmitted, type Stage } from './setup';

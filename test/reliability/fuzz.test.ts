@@ -2,7 +2,7 @@ import { randomBytes } from 'crypto';
 import fc from 'fast-check';
 import { MANDO_EVENT_TYPES } from '../../nodes/shared/events';
 import { signMandoPayload } from '../../nodes/shared/signature';
-import { createTriggerWorkflow, publish, type CreatedWorkflow } from '../e2e/harness/workflows';
+import { createTriggerWorkflow, publish, type CreatedWorkflow } from '../harness/workflows';
 import { recordFigures } from './figures';
 import { countOccurrences, scanForSecrets } from './secrets';
 import { allExecutions, emittedEventIds, log, lostAndDuplicated, startStage, waitForEmitted, type Stage } from './setup';
@@ -36,7 +36,7 @@ const ODD_TYPES = [
 	'application/x-www-form-urlencoded',
 	'application/octet-stream',
 	// XML types are left out: n8n 2.40.7 parses them (xml2js) before any node runs, and some
-	// malformed bodies never get an answer (found by this fuzz; n8n's, for every webhook).
+	// malformed bodies never get an answer (n8n's behaviour, for every webhook, not the node's).
 	'multipart/form-data; boundary=mando',
 	'image/png',
 	'application/vnd.api+json',

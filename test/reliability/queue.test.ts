@@ -1,9 +1,9 @@
 import { randomBytes } from 'crypto';
 import { signMandoPayload } from '../../nodes/shared/signature';
 import { startEmulator, type Emulator } from '../emulator/server';
-import { delay, freePort, N8n, waitUntil } from '../e2e/harness/n8n';
-import { TriggerChecks } from '../e2e/harness/trigger-checks';
-import { createMandoCredential } from '../e2e/harness/workflows';
+import { delay, freePort, N8n, waitUntil } from '../harness/n8n';
+import { TriggerChecks } from '../harness/trigger-checks';
+import { createMandoCredential } from '../harness/workflows';
 import { recordFigures } from './figures';
 import { scanForSecrets } from './secrets';
 import { allExecutions, emittedEventIds, log, lostAndDuplicated } from './setup';

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'fs';
 import path from 'path';
-import type { N8n } from '../e2e/harness/n8n';
+import type { N8n } from '../harness/n8n';
 
 /**
  * Scenario 6 ("no secret ever in a log, error or execution data"): counts occurrences of secrets

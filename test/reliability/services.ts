@@ -3,7 +3,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync } from 'fs';
 import { connect } from 'net';
 import { tmpdir } from 'os';
 import path from 'path';
-import { delay, freePort } from '../e2e/harness/n8n';
+import { delay, freePort } from '../harness/n8n';
 
 /**
  * Redis and PostgreSQL servers from Debian's packages (`redis-server`, `postgresql`; installed by

@@ -1,7 +1,7 @@
 import { randomBytes } from 'crypto';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/server';
-import { freePort, N8n, nodeOutput, type N8nExecution, type N8nOptions } from '../e2e/harness/n8n';
-import { createMandoCredential } from '../e2e/harness/workflows';
+import { freePort, N8n, nodeOutput, type N8nExecution, type N8nOptions } from '../harness/n8n';
+import { createMandoCredential } from '../harness/workflows';
 import { TcpProxy } from './proxy';
 
 /**

@@ -1,0 +1,122 @@
+import { decideDelivery, type DeliveryInput } from '../../../../nodes/MandoTrigger/receive';
+import { RecentEventIds, getDedupState, isHandled } from '../../../../nodes/shared/dedup';
+import { signMandoPayload } from '../../../../nodes/shared/signature';
+
+const SECRET = 'whsec_receive';
+const envelope = (id: string, type = 'sale.created') => ({ id, type, created: '2026-11-28T10:00:00Z', data: { id: 's-' + id, total: 1, items: [] } });
+
+function input(body: unknown, overrides: Partial<DeliveryInput> = {}): DeliveryInput {
+	const raw = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+	return {
+		rawBody: raw,
+		signature: signMandoPayload(raw, SECRET),
+		secret: SECRET,
+		selected: new Set(['sale.created', 'stock.low']),
+		acknowledge: 'immediately',
+		staticData: {},
+		recent: new RecentEventIds(),
+		now: 1_000_000,
+		...overrides,
+	};
+}
+
+describe('decideDelivery', () => {
+	it('runs a verified event once and remembers its id in static data and memory', () => {
+		const i = input(envelope('evt_1'));
+		const first = decideDelivery(i);
+		expect(first).toEqual({
+			action: 'run',
+			events: [envelope('evt_1')],
+			counts: { received: 1, accepted: 1, duplicates: 0, ignored: 0, inFlight: 0 },
+		});
+		expect(isHandled(getDedupState(i.staticData), 'evt_1')).toBe(true);
+		expect(i.recent.get('evt_1', i.now)).toBe('handled');
+		// same delivery again, same node: acknowledged, no run
+		expect(decideDelivery({ ...i, now: i.now + 10 })).toEqual({
+			action: 'acknowledge',
+			counts: { received: 1, accepted: 0, duplicates: 1, ignored: 0, inFlight: 0 },
+		});
+	});
+
+	it('de-duplicates from persisted static data alone (after an n8n restart)', () => {
+		const i = input(envelope('evt_1'));
+		decideDelivery(i);
+		const persisted = JSON.parse(JSON.stringify(i.staticData));
+		const after = decideDelivery({ ...i, staticData: persisted, recent: new RecentEventIds() });
+		expect(after.action).toBe('acknowledge');
+	});
+
+	it('de-duplicates from memory when a concurrent request saved static data without the id', () => {
+		const recent = new RecentEventIds();
+		decideDelivery(input(envelope('evt_1'), { recent }));
+		const lostUpdate = input(envelope('evt_1'), { recent, staticData: {} });
+		expect(decideDelivery(lostUpdate).action).toBe('acknowledge');
+		// ...and the memory writes the id back into the static data that will be saved next
+		expect(isHandled(getDedupState(lostUpdate.staticData), 'evt_1')).toBe(true);
+	});
+
+	it.each([
+		['wrong secret', { signature: signMandoPayload('{}', 'other') }, 'mismatch'],
+		['no header', { signature: undefined }, 'missing'],
+		['short header', { signature: 'sha256=abc' }, 'malformed'],
+		['no secret configured', { secret: '' }, 'no-secret'],
+	])('rejects with 401 and marks nothing: %s', (_n, overrides, reason) => {
+		const i = input(envelope('evt_1'), overrides as Partial<DeliveryInput>);
+		const decision = decideDelivery(i);
+		expect(decision).toMatchObject({ action: 'reject', status: 401, reason });
+		expect(i.staticData).toEqual({});
+		expect(i.recent.size).toBe(0);
+	});
+
+	it('rejects a signed body that is not an envelope with 400', () => {
+		expect(decideDelivery(input('{"hello":1}'))).toMatchObject({ action: 'reject', status: 400 });
+		expect(decideDelivery(input('not json'))).toMatchObject({ action: 'reject', status: 400, message: 'Body is not JSON' });
+	});
+
+	it('ignores event types not selected, unless All Events', () => {
+		expect(decideDelivery(input(envelope('evt_1', 'customer.created')))).toEqual({
+			action: 'acknowledge',
+			counts: { received: 1, accepted: 0, duplicates: 0, ignored: 1, inFlight: 0 },
+		});
+		const all = decideDelivery(input(envelope('evt_2', 'some.future.event'), { selected: '*' }));
+		expect(all).toMatchObject({ action: 'run', events: [envelope('evt_2', 'some.future.event')] });
+	});
+
+	it('gives one event per envelope in a batch, skipping repeats inside it', () => {
+		const batch = [envelope('a'), envelope('b', 'stock.low'), envelope('a'), envelope('c', 'customer.created')];
+		expect(decideDelivery(input(batch))).toEqual({
+			action: 'run',
+			events: [envelope('a'), envelope('b', 'stock.low')],
+			counts: { received: 4, accepted: 2, duplicates: 1, ignored: 1, inFlight: 0 },
+		});
+	});
+
+	describe('Acknowledge: After the workflow succeeds', () => {
+		it('marks pending, answers 409 to a parallel duplicate, re-runs after a failure, skips after success', () => {
+			const recent = new RecentEventIds();
+			const staticData = {};
+			const base = { acknowledge: 'afterSuccess' as const, recent, staticData };
+			expect(decideDelivery(input(envelope('evt_1'), base)).action).toBe('run');
+			expect(isHandled(getDedupState(staticData), 'evt_1')).toBe(false);
+			// a parallel duplicate while the first run is going on
+			expect(decideDelivery(input(envelope('evt_1'), base))).toMatchObject({ action: 'retry-later', status: 409 });
+			// the run failed: the node forgets the id, so Mando's retry runs again
+			recent.forget('evt_1');
+			expect(decideDelivery(input(envelope('evt_1'), { ...base, now: 1_060_000 })).action).toBe('run');
+			// that run succeeded: a further delivery is a duplicate
+			recent.set('evt_1', 'handled', 1_060_500);
+			expect(decideDelivery(input(envelope('evt_1'), { ...base, now: 1_061_000 })).action).toBe('acknowledge');
+			expect(isHandled(getDedupState(staticData), 'evt_1')).toBe(true);
+		});
+
+		it('a persisted pending id (outcome unknown after a restart) runs again', () => {
+			const first = input(envelope('evt_1'), { acknowledge: 'afterSuccess' });
+			decideDelivery(first);
+			const restarted = input(envelope('evt_1'), {
+				acknowledge: 'afterSuccess',
+				staticData: JSON.parse(JSON.stringify(first.staticData)),
+			});
+			expect(decideDelivery(restarted).action).toBe('run');
+		});
+	});
+});
