@@ -9,4 +9,3 @@ function copyAssets() {
 }
 
 task('build:assets', copyAssets);
-task('build:icons', copyAssets);

@@ -6,6 +6,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { MANDO_DEFAULT_BASE_URL } from '../nodes/shared/transport';
+
 /**
  * Mando API credential: API key (sent as `Authorization: Bearer <key>`), the webhook signing
  * secret, and the API base URL. Source for where keys and secrets are made: Mando developer docs
@@ -44,9 +46,9 @@ export class MandoApi implements ICredentialType {
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
-			default: 'https://www.mando.fi/api',
+			default: MANDO_DEFAULT_BASE_URL,
 			description:
-				'The Mando API address. Change it only to use a test server such as the Mando emulator that ships with this package.',
+				"The Mando API address. Change it only to use a test server, such as the Mando emulator: it is not part of the installed package; run 'npm run emulator -- start --allow-http' in a clone of this package's repository and enter the API base URL it prints.",
 		},
 	];
 
@@ -85,7 +87,7 @@ export class MandoApi implements ICredentialType {
 				type: 'responseCode',
 				properties: {
 					value: 404,
-					message: 'Mando answered 404 NOT_FOUND for /secure/location: check the Base URL (default https://www.mando.fi/api).',
+					message: 'Mando answered 404 NOT_FOUND for /secure/location: check the Base URL (default ' + MANDO_DEFAULT_BASE_URL + ').',
 				},
 			},
 		],

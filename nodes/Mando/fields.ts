@@ -14,7 +14,7 @@ import type { MandoRetryOptions } from '../shared/transport';
  *
  * @throws Error naming the parameter when the text is not JSON
  */
-export function parseJsonParameter(value: unknown, label: string): unknown {
+function parseJsonParameter(value: unknown, label: string): unknown {
 	if (typeof value !== 'string') return value;
 	if (value.trim() === '') return undefined;
 	let parsed: { value: unknown } | undefined;

@@ -1,7 +1,6 @@
 import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
 
-import { asNodeError, mandoGetAll } from '../shared/transport';
+import { asNodeError, isNotFound, mandoGetAll } from '../shared/transport';
 
 /**
  * Dropdown lists of the Mando node (n8n "load options"): departments, groups, locations, taxes.
@@ -9,7 +8,7 @@ import { asNodeError, mandoGetAll } from '../shared/transport';
  */
 
 /** A record as a dropdown option; taxes show their rate. */
-export function toOption(record: IDataObject): INodePropertyOptions {
+function toOption(record: IDataObject): INodePropertyOptions {
 	const name = typeof record.name === 'string' && record.name !== '' ? record.name : String(record.id);
 	return { name, value: String(record.id), description: record.rate !== undefined ? `${String(record.rate)} %` : undefined };
 }
@@ -19,12 +18,12 @@ export function toOption(record: IDataObject): INodePropertyOptions {
  * that resource; the `tax` resource is ASSUMED) gives an empty list, so the user can still type an
  * ID or use an expression.
  */
-export async function listOptions(this: ILoadOptionsFunctions, path: string): Promise<INodePropertyOptions[]> {
+async function listOptions(this: ILoadOptionsFunctions, path: string): Promise<INodePropertyOptions[]> {
 	try {
 		const records = (await mandoGetAll.call(this, `/secure/${path}`, { active: true })) as IDataObject[];
 		return records.map(toOption).sort((a, b) => a.name.localeCompare(b.name));
 	} catch (error) {
-		if (error instanceof NodeApiError && error.httpCode === '404') return [];
+		if (isNotFound(error)) return [];
 		throw asNodeError(this, error);
 	}
 }

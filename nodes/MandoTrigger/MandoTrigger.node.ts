@@ -12,7 +12,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { MANDO_EVENTS } from '../shared/events';
+import { MANDO_EVENT_OPTIONS } from '../shared/events';
 import { MANDO_SIGNATURE_HEADER } from '../shared/signature';
 import { persistRunMarks, recentEventIdsFor } from '../shared/dedup';
 import { decideDelivery, type AcknowledgeMode, type DeliveryInput } from './receive';
@@ -89,9 +89,7 @@ export class MandoTrigger implements INodeType {
 						description:
 							'Every event type this node knows; types added to Mando later are registered once the package knows them (the health check updates the webhook)',
 					},
-					...[...MANDO_EVENTS]
-						.sort((a, b) => a.name.localeCompare(b.name))
-						.map((e) => ({ name: e.name, value: e.type, description: `${e.description} (${e.type})` })),
+					...MANDO_EVENT_OPTIONS,
 				],
 			},
 			{

@@ -1,12 +1,11 @@
 import type { IDataObject, IExecuteFunctions, IHookFunctions, ITriggerFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { MANDO_EVENT_TYPES } from '../shared/events';
-import { asNodeError, normaliseBaseUrl } from '../shared/transport';
+import { asNodeError, isNotFound, normaliseBaseUrl } from '../shared/transport';
 import {
 	checkRegistration,
 	deactivateOnAccount,
 	ensureRegistration,
-	isNotFound,
 	removeRegistration,
 	STATUS_TEXT,
 	webhookApiFor,

@@ -1,5 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
-import { asNodeError, mandoApiRequest, mandoGetAll, type MandoContext } from '../shared/transport';
+import { asNodeError, isNotFound, mandoApiRequest, mandoGetAll, type MandoContext } from '../shared/transport';
 
 /**
  * The trigger's webhook lifecycle against Mando's webhook resource (ASSUMED in the contract:
@@ -292,11 +292,6 @@ export function isNetworkFailure(error: unknown): boolean {
 	return code === undefined || code === null || code === '' || String(code) === '0' || /^E[A-Z]+$/.test(String(code));
 }
 
-function isNotFound(error: unknown): boolean {
-	const e = error as { httpCode?: string | number | null };
-	return String(e?.httpCode) === '404';
-}
-
 /** Mando's webhook resource through the transport, bound to an n8n context and its credential. */
 export function webhookApiFor(ctx: MandoContext): WebhookApi {
 	const path = '/secure/webhook';
@@ -353,4 +348,3 @@ export async function deactivateOnAccount(
 	return true;
 }
 
-export { isNotFound };

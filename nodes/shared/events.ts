@@ -2,8 +2,9 @@
  * The Mando webhook event catalogue: one entry per documented event type, with the display name,
  * a description for the n8n editor, and a realistic sample of its `data`.
  *
- * Everything that needs to know about events reads this file: the trigger's **Events** option, the
- * README's event reference, the emulator's sample generator and the tests.
+ * Everything that needs to know about events reads this file: the **Events** option of the trigger
+ * and of the action node's Webhook resource, the README's event reference, the emulator's sample
+ * generator and the tests.
  *
  * Sources: event names and the envelope are from Mando's webhook docs ("Webhooks" seed document,
  * summarised in `shared/mando-api.md`). Only `sale.created` has a documented `data` shape
@@ -175,6 +176,24 @@ export interface MandoEventDataMap {
 	'businessday.opened': MandoBusinessDay;
 	'businessday.closed': MandoBusinessDay;
 }
+
+/**
+ * The name of each event's `data` type above, for the README's event reference (TypeScript keeps
+ * no type names at run time; `Record` makes sure every event type has one).
+ */
+export const MANDO_EVENT_DATA_TYPE_NAMES: Readonly<Record<MandoEventType, string>> = {
+	'sale.created': 'MandoSale',
+	'sale.voided': 'MandoSaleVoided',
+	'product.created': 'MandoProduct',
+	'product.updated': 'MandoProduct',
+	'product.deleted': 'MandoProduct',
+	'stock.updated': 'MandoStockChange',
+	'stock.low': 'MandoStockChange',
+	'customer.created': 'MandoCustomer',
+	'customer.updated': 'MandoCustomer',
+	'businessday.opened': 'MandoBusinessDay',
+	'businessday.closed': 'MandoBusinessDay',
+};
 
 /**
  * The envelope Mando sends for every event (documented):
@@ -381,6 +400,14 @@ export const MANDO_EVENTS: { [T in MandoEventType]: MandoEventDefinition<T> }[Ma
 		},
 	},
 ];
+
+/**
+ * The documented events as options of an n8n **Events** dropdown (the trigger's and the Webhook
+ * resource's), sorted by name: `{ name: 'Sale Created', value: 'sale.created', description }`.
+ */
+export const MANDO_EVENT_OPTIONS: ReadonlyArray<{ name: string; value: MandoEventType; description: string }> = [...MANDO_EVENTS]
+	.sort((a, b) => a.name.localeCompare(b.name))
+	.map((e) => ({ name: e.name, value: e.type, description: `${e.description} (${e.type})` }));
 
 const BY_TYPE = new Map<string, MandoEventDefinition>(MANDO_EVENTS.map((e) => [e.type, e]));
 

@@ -72,7 +72,7 @@ interface MandoErrorBody {
  * Milliseconds to wait before retry number `attempt` (1-based): the `Retry-After` header when
  * present (seconds or an HTTP date), otherwise `baseDelayMs * 2^(attempt-1)` with ±20 % jitter.
  */
-export function retryDelayMs(attempt: number, retryAfter: string | undefined, baseDelayMs: number, now = Date.now()): number {
+function retryDelayMs(attempt: number, retryAfter: string | undefined, baseDelayMs: number, now = Date.now()): number {
 	if (retryAfter !== undefined && retryAfter !== '') {
 		const seconds = Number(retryAfter);
 		if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
@@ -95,7 +95,7 @@ export function normaliseBaseUrl(baseUrl: unknown): string {
 }
 
 /** A short, user-facing hint for a Mando error status. */
-export function hintForStatus(status: number): string {
+function hintForStatus(status: number): string {
 	switch (status) {
 		case 400:
 			return 'Mando rejected the parameters; check the fields sent.';
@@ -203,7 +203,7 @@ function safeMessage(error: unknown): string {
  * A `NodeApiError` for a failed Mando request: message `Mando API error <status> <code>: <message>`,
  * description with the method, path and a hint. Holds no credentials.
  */
-export function toNodeApiError(
+function toNodeApiError(
 	ctx: MandoContext,
 	status: number,
 	mando: { code?: string; message?: string },
@@ -227,7 +227,7 @@ export function toNodeApiError(
  *
  * @throws Error when the body is neither shape
  */
-export function listItems<T = IDataObject>(body: unknown): T[] {
+function listItems<T = IDataObject>(body: unknown): T[] {
 	if (Array.isArray(body)) return body as T[];
 	if (typeof body === 'object' && body !== null && Array.isArray((body as { data?: unknown }).data)) {
 		return (body as { data: T[] }).data;
@@ -314,6 +314,12 @@ export async function mandoGetAllCursor<T = IDataObject>(
 		cursor = next;
 		return { items: listItems<T>(body), more };
 	});
+}
+
+/** True when `error` is Mando's 404 answer (a `NodeApiError`, or any error with `httpCode` 404). */
+export function isNotFound(error: unknown): boolean {
+	const e = error as { httpCode?: string | number | null } | null | undefined;
+	return String(e?.httpCode) === '404';
 }
 
 /** True when `error` is Mando's "already exists" answer (HTTP 409 or code `ALREADY_EXISTS`). */

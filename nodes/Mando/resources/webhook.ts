@@ -1,6 +1,6 @@
 import type { ResourceSpec } from './spec';
 import { ACTIVE_FIELD, ACTIVE_FILTER } from './spec';
-import { MANDO_EVENTS } from '../../shared/events';
+import { MANDO_EVENT_OPTIONS } from '../../shared/events';
 
 /** Webhook (`webhook`; ASSUMED resource, the one the Mando Trigger registers itself with). */
 export const webhookSpec: ResourceSpec<'webhook'> = {
@@ -21,7 +21,7 @@ export const webhookSpec: ResourceSpec<'webhook'> = {
 			required: true,
 			default: [],
 			description: 'The events Mando sends to the URL',
-			options: [...MANDO_EVENTS].sort((a, b) => a.name.localeCompare(b.name)).map((e) => ({ name: e.name, value: e.type, description: e.description })),
+			options: [...MANDO_EVENT_OPTIONS],
 		},
 	],
 	optional: [ACTIVE_FIELD, { displayName: 'Description', name: 'description', type: 'string', default: '', description: 'A note on what the webhook is for' }],
