@@ -1,4 +1,4 @@
-import { randomBytes } from 'crypto';
+import { randomBytes, randomUUID } from 'crypto';
 import { readFileSync } from 'fs';
 import path from 'path';
 import { signMandoPayload } from '../../nodes/shared/signature';
@@ -61,10 +61,14 @@ async function deliverTo(url: string, type: string, workflowId: string, count: n
 }
 
 /** Saves the workflow through n8n's public API (trigger parameters changed by `edit`) and publishes it. */
-async function republish(workflowId: string, edit: (p: Record<string, unknown>) => Record<string, unknown> = (p) => p): Promise<void> {
+async function republish(
+	workflowId: string,
+	edit: (p: Record<string, unknown>) => Record<string, unknown> = (p) => p,
+	settings: Record<string, unknown> = {},
+): Promise<void> {
 	const current = await n8n.api<Record<string, unknown> & { nodes: Array<{ name: string; parameters: Record<string, unknown> }> }>('GET', `/workflows/${workflowId}`);
 	const nodes = current.nodes.map((n) => (n.name === 'Mando Trigger' ? { ...n, parameters: edit(n.parameters) } : n));
-	await n8n.api('PUT', `/workflows/${workflowId}`, { name: current.name, nodes, connections: current.connections, settings: current.settings });
+	await n8n.api('PUT', `/workflows/${workflowId}`, { name: current.name, nodes, connections: current.connections, settings: { ...(current.settings as object), ...settings } });
 	await publish(n8n, workflowId);
 }
 
@@ -186,7 +190,18 @@ describe('Mando Trigger registration that heals itself (n8n 2.40.7, default sett
 		log(`GET /api/v1/workflows/${wf.id} (${body.length} bytes) and the n8n log (${logs.length} bytes) searched for ${secrets.length} secrets (${secretsSeen.size} per-webhook): ${leaks.length} found; static data holds "sealedSecret": "${sealed}…"`);
 	});
 
-	test('Mando answers 401 to the periodic check → an activation error with Mando\'s message; cleared once Mando accepts the key again', async () => {
+	test('Mando answers 401 to the periodic check → an activation error with Mando\'s message and the error workflow runs; cleared once Mando accepts the key again', async () => {
+		const errorWf = await n8n.api<{ id: string }>('POST', '/workflows', {
+			name: 'Mando errors',
+			nodes: [
+				{ id: randomUUID(), name: 'Error Trigger', type: 'n8n-nodes-base.errorTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+				{ id: randomUUID(), name: 'No Operation', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [240, 0], parameters: {} },
+			],
+			connections: { 'Error Trigger': { main: [[{ node: 'No Operation', type: 'main', index: 0 }]] } },
+			settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
+		});
+		await republish(wf.id, (p) => p, { errorWorkflow: errorWf.id });
+		await waitUntil(() => activeFor(url).length === 1);
 		emulator.setConfig({ apiKey: 'rotated-elsewhere' });
 		let error: string | null = null;
 		await waitUntil(async () => {
@@ -196,7 +211,11 @@ describe('Mando Trigger registration that heals itself (n8n 2.40.7, default sett
 		expect(error).toContain('401');
 		expect(error).toContain('Missing or invalid API key');
 		const logged = n8n.logs().split('\n').find((l) => l.includes('health check failed'));
+		const [errorRun] = await n8n.waitForExecutions(errorWf.id, 1, 30_000);
+		expect(errorRun).toBeDefined();
+		const errorInput = nodeOutput(errorRun, 'Error Trigger')[0] as { trigger?: { error?: { message?: string; cause?: { message?: string } } } } | undefined;
 		log(`Mando answered 401 to the health check → GET /rest/active-workflows/error/${wf.id}: "${error}"; n8n log: ${logged?.trim()}`);
+		log(`error workflow: execution #${errorRun.id} (mode ${errorRun.mode}, ${errorRun.status}) with "${errorInput?.trigger?.error?.message ?? JSON.stringify(errorInput).slice(0, 160)}"`);
 		emulator.setConfig({ apiKey: API_KEY });
 		const cleared = await waitUntil(async () => !(await n8n.rest<string | null>('GET', `/active-workflows/error/${wf.id}`).catch(() => 'x')), 90_000);
 		expect(activeFor(url)).toHaveLength(1);
@@ -206,9 +225,10 @@ describe('Mando Trigger registration that heals itself (n8n 2.40.7, default sett
 	test('a dropped connection after Mando stored the registration POST leaves exactly 1 active webhook', async () => {
 		const dropWf = await createTriggerWorkflow(n8n, credential, { events: ['sale.created'] });
 		const dropUrl = n8n.webhookUrl(dropWf.webhookPath);
+		const before = emulator.requests().length;
 		emulator.injectFault({ method: 'POST', path: '/api/secure/webhook', kind: 'dropAfter', count: 1 });
 		await publish(n8n, dropWf.id);
-		const posts = emulator.requests().filter((r) => r.method === 'POST' && r.path === '/api/secure/webhook');
+		const posts = emulator.requests().slice(before).filter((r) => r.method === 'POST' && r.path === '/api/secure/webhook');
 		expect(activeFor(dropUrl)).toHaveLength(1);
 		noteSecrets();
 		const { event } = await emulator.emit('sale.created');
