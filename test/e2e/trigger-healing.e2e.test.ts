@@ -200,23 +200,28 @@ describe('Mando Trigger registration that heals itself (n8n 2.40.7, default sett
 			connections: { 'Error Trigger': { main: [[{ node: 'No Operation', type: 'main', index: 0 }]] } },
 			settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
 		});
-		await republish(wf.id, (p) => p, { errorWorkflow: errorWf.id });
+		await publish(n8n, errorWf.id); // n8n 2.40.7 runs only a published error workflow
+		// A changed trigger parameter makes n8n re-register the trigger with the new settings.
+		await republish(wf.id, (p) => ({ ...p, events: ['customer.updated', 'customer.created'] }), { errorWorkflow: errorWf.id });
 		await waitUntil(() => activeFor(url).length === 1);
 		emulator.setConfig({ apiKey: 'rotated-elsewhere' });
-		let error: string | null = null;
-		await waitUntil(async () => {
-			error = await n8n.rest<string | null>('GET', `/active-workflows/error/${wf.id}`).catch(() => null);
-			return typeof error === 'string' && error.length > 0;
-		}, 60_000);
-		expect(error).toContain('401');
-		expect(error).toContain('Missing or invalid API key');
-		const logged = n8n.logs().split('\n').find((l) => l.includes('health check failed'));
-		const [errorRun] = await n8n.waitForExecutions(errorWf.id, 1, 30_000);
-		expect(errorRun).toBeDefined();
-		const errorInput = nodeOutput(errorRun, 'Error Trigger')[0] as { trigger?: { error?: { message?: string; cause?: { message?: string } } } } | undefined;
-		log(`Mando answered 401 to the health check → GET /rest/active-workflows/error/${wf.id}: "${error}"; n8n log: ${logged?.trim()}`);
-		log(`error workflow: execution #${errorRun.id} (mode ${errorRun.mode}, ${errorRun.status}) with "${errorInput?.trigger?.error?.message ?? JSON.stringify(errorInput).slice(0, 160)}"`);
-		emulator.setConfig({ apiKey: API_KEY });
+		try {
+			let error: string | null = null;
+			await waitUntil(async () => {
+				error = await n8n.rest<string | null>('GET', `/active-workflows/error/${wf.id}`).catch(() => null);
+				return typeof error === 'string' && error.length > 0;
+			}, 60_000);
+			expect(error).toContain('401');
+			expect(error).toContain('Missing or invalid API key');
+			const logged = n8n.logs().split('\n').find((l) => l.includes('health check failed'));
+			const [errorRun] = await n8n.waitForExecutions(errorWf.id, 1, 30_000);
+			expect(errorRun).toBeDefined();
+			const errorInput = nodeOutput(errorRun, 'Error Trigger')[0] as { trigger?: { error?: { message?: string; cause?: { message?: string } } } } | undefined;
+			log(`Mando answered 401 to the health check → GET /rest/active-workflows/error/${wf.id}: "${error}"; n8n log: ${logged?.trim()}`);
+			log(`error workflow: execution #${errorRun.id} (mode ${errorRun.mode}, ${errorRun.status}) with "${errorInput?.trigger?.error?.message ?? JSON.stringify(errorInput).slice(0, 160)}"`);
+		} finally {
+			emulator.setConfig({ apiKey: API_KEY });
+		}
 		const cleared = await waitUntil(async () => !(await n8n.rest<string | null>('GET', `/active-workflows/error/${wf.id}`).catch(() => 'x')), 90_000);
 		expect(activeFor(url)).toHaveLength(1);
 		log(`API key accepted again → activation error ${cleared ? 'cleared' : 'still shown'}; webhook active: ${activeFor(url).length}`);
@@ -242,23 +247,23 @@ describe('Mando Trigger registration that heals itself (n8n 2.40.7, default sett
 	test('credential moved to a second account while published, then republish and unpublish → 0 active on the first; a rotated secret applies', async () => {
 		const second = await startEmulator({ apiKey: API_KEY_2, webhookSecret: WEBHOOK_SECRET, allowHttp: true, perWebhookSecrets: true, timeScale: 1 / 3000 });
 		try {
-			const cred = await createMandoCredential(n8n, { apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: emulator.url }, 'Mando (moving)');
-			const moving = await createTriggerWorkflow(n8n, cred, { events: ['product.created'] });
-			const movingUrl = n8n.webhookUrl(moving.webhookPath);
-			await publish(n8n, moving.id);
-			expect(activeFor(movingUrl)).toHaveLength(1);
-			await n8n.api('PATCH', `/credentials/${cred.id}`, { name: cred.name, type: 'mandoApi', data: { apiKey: API_KEY_2, webhookSecret: WEBHOOK_SECRET, baseUrl: second.url } });
-			await republish(moving.id, (p) => ({ ...p, options: { checkInterval: 14 } })); // a new version: n8n runs delete, then create
-			await waitUntil(() => activeFor(movingUrl, second).length === 1);
-			const onFirstAfterRepublish = activeFor(movingUrl).length;
-			await unpublish(n8n, moving.id);
-			const onFirst = activeFor(movingUrl).length;
-			const onSecond = activeFor(movingUrl, second).length;
-			expect(onFirstAfterRepublish).toBe(0);
-			expect(onFirst).toBe(0);
-			expect(onSecond).toBe(0);
-			noteSecrets(second);
-			log(`credential moved to a second account while published → republish: ${onFirstAfterRepublish} active on the first account, 1 on the second → unpublish: ${onFirst} on the first, ${onSecond} on the second`);
+				const cred = await createMandoCredential(n8n, { apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: emulator.url }, 'Mando (moving)');
+				const moving = await createTriggerWorkflow(n8n, cred, { events: ['product.created'] });
+				const movingUrl = n8n.webhookUrl(moving.webhookPath);
+				await publish(n8n, moving.id);
+				expect(activeFor(movingUrl)).toHaveLength(1);
+				await n8n.api('PATCH', `/credentials/${cred.id}`, { name: cred.name, type: 'mandoApi', data: { apiKey: API_KEY_2, webhookSecret: WEBHOOK_SECRET, baseUrl: second.url } });
+				await republish(moving.id, (p) => ({ ...p, options: { checkInterval: 14 } })); // a new version: n8n runs delete, then create
+				await waitUntil(() => activeFor(movingUrl, second).length === 1);
+				const onFirstAfterRepublish = activeFor(movingUrl).length;
+				await unpublish(n8n, moving.id);
+				const onFirst = activeFor(movingUrl).length;
+				const onSecond = activeFor(movingUrl, second).length;
+				expect(onFirstAfterRepublish).toBe(0);
+				expect(onFirst).toBe(0);
+				expect(onSecond).toBe(0);
+				noteSecrets(second);
+				log(`credential moved to a second account while published → republish: ${onFirstAfterRepublish} active on the first account, 1 on the second → unpublish: ${onFirst} on the first, ${onSecond} on the second`);
 		} finally {
 			await second.close();
 		}
