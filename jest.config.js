@@ -3,6 +3,8 @@
  * `reliability` (`npm run test:reliability`: Mando's retry schedule, restarts, queue mode, fuzzing).
  */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json' }];
+/** Node's environment, plus removal of the harness's temporary folders when a suite passes. */
+const harnessEnvironment = '<rootDir>/test/harness/environment.js';
 
 module.exports = {
   projects: [
@@ -15,14 +17,14 @@ module.exports = {
     },
     {
       displayName: 'e2e',
-      testEnvironment: 'node',
+      testEnvironment: harnessEnvironment,
       roots: ['<rootDir>/test/e2e'],
       testMatch: ['**/*.e2e.test.ts'],
       transform: { '^.+\\.ts$': tsJest },
     },
     {
       displayName: 'reliability',
-      testEnvironment: 'node',
+      testEnvironment: harnessEnvironment,
       roots: ['<rootDir>/test/reliability'],
       testMatch: ['**/*.test.ts'],
       transform: { '^.+\\.ts$': tsJest },

@@ -4,6 +4,7 @@ import { randomBytes, randomUUID } from 'crypto';
 import { signMandoPayload } from '../nodes/shared/signature';
 import { getDedupState } from '../nodes/shared/dedup';
 import { delay, N8n, waitUntil } from '../test/harness/n8n';
+import { cleanTempFolders } from '../test/harness/tempFolders';
 import { createMandoCredential, createTriggerWorkflow, publish } from '../test/harness/workflows';
 import { makeBody } from './inprocess';
 
@@ -178,6 +179,7 @@ export async function runThroughput(options: LoadOptions = DEFAULT_LOAD, log: (l
 		// Quieter logs: per-request debug lines would be a cost neither node causes.
 		env: { N8N_LOG_LEVEL: 'warn', EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all', EXECUTIONS_DATA_SAVE_ON_ERROR: 'all', ...options.env },
 	});
+	let ok = false;
 	try {
 		log(`n8n ${n8n.baseUrl} (user folder ${n8n.userFolder})`);
 		const credential = await createMandoCredential(n8n, { apiKey: 'bench-unused', webhookSecret: SECRET, baseUrl: 'http://127.0.0.1:9/api' });
@@ -220,7 +222,7 @@ export async function runThroughput(options: LoadOptions = DEFAULT_LOAD, log: (l
 		const wf = await n8n.api<{ staticData?: Record<string, unknown> | null }>('GET', `/workflows/${mandoWf.id}`);
 		const staticData = wf.staticData ?? {};
 		const nodeData = (staticData['node:Mando Trigger'] ?? {}) as Record<string, unknown>;
-		return {
+		const result: ThroughputResult = {
 			load: options,
 			mando: mandoRun,
 			core: coreRun,
@@ -229,8 +231,11 @@ export async function runThroughput(options: LoadOptions = DEFAULT_LOAD, log: (l
 			staticDataBytes: Buffer.byteLength(JSON.stringify(staticData)),
 			settings: { ...Object.fromEntries(Object.entries(SETTINGS).map(([k, v]) => [k, String(v)])), N8N_LOG_LEVEL: 'warn' },
 		};
+		ok = true;
+		return result;
 	} finally {
 		await n8n.stop();
+		cleanTempFolders(!ok); // n8n's user folder; kept (path printed) when the run failed
 	}
 }
 

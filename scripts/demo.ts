@@ -7,6 +7,7 @@
  */
 import { startEmulator } from '../test/emulator/server';
 import { N8n, nodeOutput, waitUntil } from '../test/harness/n8n';
+import { cleanTempFolders } from '../test/harness/tempFolders';
 import { createMandoCredential, NODE_PREFIX, publish } from '../test/harness/workflows';
 import { randomUUID } from 'crypto';
 
@@ -33,11 +34,14 @@ async function main(): Promise<void> {
 	say('Starting n8n 2.40.7 with n8n-nodes-mando (first run installs it: several minutes) …');
 	const n8n = await N8n.start({ port: N8N_PORT });
 	say(`  n8n: ${n8n.baseUrl}   (log: ${n8n.logFile})`);
+	let ok = false;
 	try {
 		await runDemo(n8n, emulator);
+		ok = true;
 	} finally {
 		await n8n.stop();
 		await emulator.close();
+		cleanTempFolders(!ok); // n8n's user folder; kept (path printed) when the demo failed
 	}
 }
 

@@ -1,15 +1,13 @@
 #!/usr/bin/env bash
 # Installs the package's development dependencies when node_modules is missing or older than
-# the lockfile (npm ci on a fresh clone). Lifecycle scripts are off (see .npmrc).
+# the lockfile (npm ci on a fresh clone). Lifecycle scripts are off (see .npmrc). Run by every
+# command that builds (test, demo, screenshots, reliability); the e2e tests' local npm registry
+# is installed apart, by scripts/install-verdaccio.sh, only for the tests that use it.
+# The npm_config_* variables `npm run` exports come from this project's own .npmrc and the
+# user's npm config, which is what this install of this project should read: they are kept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
 	echo "[install] npm ci (first run: a few minutes)"
 	npm ci --no-audit --no-fund --loglevel=error
-fi
-# verdaccio (the local npm registry of the installer-path e2e test) lives in its own folder and
-# lockfile, outside the package's package.json: see tools/verdaccio/package.json for why.
-if [ ! -d tools/verdaccio/node_modules ] || [ tools/verdaccio/package-lock.json -nt tools/verdaccio/node_modules/.package-lock.json ]; then
-	echo "[install] npm ci in tools/verdaccio (the e2e tests' local npm registry)"
-	(cd tools/verdaccio && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi

@@ -19,6 +19,7 @@ import { chromium, type Page } from 'playwright-core';
 import { getMandoEventDefinition } from '../nodes/shared/events';
 import { startEmulator } from '../test/emulator/server';
 import { N8n, OWNER_EMAIL, OWNER_PASSWORD, REPO_ROOT } from '../test/harness/n8n';
+import { cleanTempFolders } from '../test/harness/tempFolders';
 import { createMandoCredential, NODE_PREFIX } from '../test/harness/workflows';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
 	const n8n = await N8n.start();
 	say(`n8n ${n8n.baseUrl}, emulator ${emulator.url}`);
 	const profile = mkdtempSync(path.join(tmpdir(), 'mando-chromium-'));
+	let ok = false;
 	try {
 		const credential = await createMandoCredential(
 			n8n,
@@ -142,10 +144,12 @@ async function main(): Promise<void> {
 		} finally {
 			await context.close();
 		}
+		ok = true;
 	} finally {
 		await n8n.stop();
 		await emulator.close();
 		rmSync(profile, { recursive: true, force: true });
+		cleanTempFolders(!ok); // n8n's user folder; kept (path printed) when a screenshot failed
 	}
 }
 

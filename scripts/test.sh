@@ -15,8 +15,9 @@ echo "[test] build"; npm run --silent build || exit 1
 echo "[test] lint"; npm run --silent lint || exit 1
 echo "[test] typecheck (tests included)"; npm run --silent typecheck || exit 1
 if [ "${projects[*]}" != "--selectProjects unit" ]; then
-	echo "[test] n8n for the end-to-end tests"
+	echo "[test] n8n and the local npm registry for the end-to-end tests"
 	bash scripts/ensure-n8n.sh >/dev/null || exit 1
+	bash scripts/install-verdaccio.sh || exit 1
 fi
 
 results="$(mktemp -t mando-jest-XXXXXX.json)"

@@ -19,7 +19,7 @@ type ResourceHandlers<R extends MandoResource> = { [O in MandoOperationOf<R>]: O
 const LOOKUP_HANDLERS: { [O in LookupOperation]: OperationHandler } = { create, get, getAll: getMany, update };
 
 /** Resource → operation → handler. */
-export const MANDO_HANDLERS: { [R in MandoResource]: ResourceHandlers<R> } = {
+const MANDO_HANDLERS: { [R in MandoResource]: ResourceHandlers<R> } = {
 	businessDay: { ...LOOKUP_HANDLERS, rename: renameBusinessDay },
 	campaign: LOOKUP_HANDLERS,
 	customer: { ...LOOKUP_HANDLERS, delete: deactivate },

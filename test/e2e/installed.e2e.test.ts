@@ -1,10 +1,10 @@
 import { randomBytes } from 'crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'fs';
 import path from 'path';
 import { startEmulator, type Emulator } from '../emulator/server';
 import { N8n, nodeOutput, OWNER_EMAIL, OWNER_PASSWORD, REPO_ROOT, type N8nExecution } from '../harness/n8n';
 import { LocalRegistry, packPackage, type PackResult } from '../harness/registry';
+import { makeTempFolder } from '../harness/tempFolders';
 import { TriggerChecks } from '../harness/trigger-checks';
 import { createMandoCredential, publish, unpublish } from '../harness/workflows';
 
@@ -42,7 +42,7 @@ let n8n: N8n;
 let credential: { id: string; name: string };
 
 beforeAll(async () => {
-	work = mkdtempSync(path.join(tmpdir(), 'mando-installed-'));
+	work = makeTempFolder('mando-installed-');
 	pack = await packPackage(work);
 	registry = await LocalRegistry.start();
 	const token = await registry.addUser('mando-e2e', randomBytes(8).toString('hex'));

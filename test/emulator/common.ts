@@ -55,7 +55,7 @@ export function intParam(query: URLSearchParams, name: string, fallback: number,
  *
  * @throws ApiError 400 when it is not JSON
  */
-export function parseJson(raw: Buffer): unknown {
+function parseJson(raw: Buffer): unknown {
 	if (raw.length === 0) return undefined;
 	try {
 		return JSON.parse(raw.toString('utf8'));

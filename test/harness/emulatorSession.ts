@@ -31,7 +31,7 @@ export interface Receiver {
 	close(): Promise<void>;
 }
 
-export async function startReceiver(respond: Receiver['respond'] = () => 200): Promise<Receiver> {
+async function startReceiver(respond: Receiver['respond'] = () => 200): Promise<Receiver> {
 	const receiver = { received: [] as Received[], respond } as Receiver;
 	const server = http.createServer((req, res) => {
 		const chunks: Buffer[] = [];

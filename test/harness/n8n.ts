@@ -1,9 +1,11 @@
 import { execFileSync, spawn, type ChildProcess } from 'child_process';
 import { randomBytes } from 'crypto';
-import { createWriteStream, mkdtempSync, readFileSync, type WriteStream } from 'fs';
+import { createWriteStream, readFileSync, type WriteStream } from 'fs';
 import { createServer } from 'net';
 import { tmpdir } from 'os';
 import path from 'path';
+
+import { makeTempFolder } from './tempFolders';
 
 /**
  * A real n8n 2.x for end-to-end tests and the demo: installs it once (scripts/ensure-n8n.sh:
@@ -140,7 +142,7 @@ export class N8n {
 		this.port = port;
 		this.brokerPort = brokerPort;
 		this.install = ensureN8nInstalled();
-		this.userFolder = options.userFolder ?? mkdtempSync(path.join(tmpdir(), 'mando-n8n-'));
+		this.userFolder = options.userFolder ?? makeTempFolder('mando-n8n-');
 		this.logFile = path.join(this.userFolder, options.logName ?? 'n8n.log');
 	}
 

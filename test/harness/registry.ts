@@ -1,13 +1,13 @@
 import { execFile, spawn, type ChildProcess } from 'child_process';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'fs';
 import path from 'path';
 import { promisify } from 'util';
 import { delay, freePort, REPO_ROOT } from './n8n';
+import { makeTempFolder } from './tempFolders';
 
 /**
  * A local npm registry for the installer-path tests: verdaccio (from the npm registry, installed
- * in tools/verdaccio by scripts/install-deps.sh) started as its own process on 127.0.0.1 with its
+ * in tools/verdaccio by scripts/install-verdaccio.sh) started as its own process on 127.0.0.1 with its
  * own temp storage, users file and config, and no uplinks, so it serves only what the test
  * publishes to it and never reaches another registry.
  */
@@ -55,7 +55,7 @@ export class LocalRegistry {
 
 	/** Starts verdaccio on a free port of 127.0.0.1 and waits until it answers `/-/ping`. */
 	static async start(): Promise<LocalRegistry> {
-		const folder = mkdtempSync(path.join(tmpdir(), 'mando-verdaccio-'));
+		const folder = makeTempFolder('mando-verdaccio-');
 		const port = await freePort();
 		const configFile = path.join(folder, 'config.yaml');
 		// No `uplinks` and no `proxy`: a package not published here is a 404, never a fetch.
@@ -87,9 +87,9 @@ export class LocalRegistry {
 		);
 		const logFile = path.join(folder, 'verdaccio.log');
 		const log = createWriteStream(logFile);
-		// Installed by scripts/install-deps.sh in its own folder (tools/verdaccio/package.json says why).
+		// Installed by scripts/install-verdaccio.sh in its own folder (tools/verdaccio/package.json says why).
 		const bin = path.join(REPO_ROOT, 'tools', 'verdaccio', 'node_modules', 'verdaccio', 'bin', 'verdaccio');
-		if (!existsSync(bin)) throw new Error('verdaccio is missing: run scripts/install-deps.sh');
+		if (!existsSync(bin)) throw new Error('verdaccio is missing: run scripts/install-verdaccio.sh');
 		const child = spawn(process.execPath, [bin, '--config', configFile, '--listen', `127.0.0.1:${port}`], {
 			cwd: folder,
 			stdio: ['ignore', 'pipe', 'pipe'],

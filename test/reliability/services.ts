@@ -1,9 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync } from 'fs';
+import { chownSync, existsSync, readdirSync } from 'fs';
 import { connect } from 'net';
-import { tmpdir } from 'os';
 import path from 'path';
 import { delay, freePort } from '../harness/n8n';
+import { makeTempFolder } from '../harness/tempFolders';
 
 /**
  * Redis and PostgreSQL servers from Debian's packages (`redis-server`, `postgresql`; installed by
@@ -46,7 +46,7 @@ function stopChild(child: ChildProcess): Promise<void> {
 /** Starts `redis-server` (no persistence) on a free port. */
 export async function startRedis(): Promise<Service> {
 	const port = await freePort();
-	const dir = mkdtempSync(path.join(tmpdir(), 'mando-redis-'));
+	const dir = makeTempFolder('mando-redis-');
 	const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
 		stdio: 'ignore',
 	});
@@ -84,7 +84,7 @@ function postgresBin(): string {
 export async function startPostgres(): Promise<Postgres> {
 	const bin = postgresBin();
 	const port = await freePort();
-	const dir = mkdtempSync(path.join(tmpdir(), 'mando-pg-'));
+	const dir = makeTempFolder('mando-pg-');
 	const asRoot = process.getuid?.() === 0;
 	const run = (cmd: string, args: string[]) => {
 		const full = path.join(bin, cmd);

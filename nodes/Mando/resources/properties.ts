@@ -32,7 +32,7 @@ const OPERATION_TEXT: Record<MandoOperation, (s: ResourceSpec) => INodePropertyO
 };
 
 /** The Operation dropdown entry of each of `spec.operations`, sorted by name. */
-export function operationOptions(spec: ResourceSpec): INodePropertyOptions[] {
+function operationOptions(spec: ResourceSpec): INodePropertyOptions[] {
 	return spec.operations.map((op) => OPERATION_TEXT[op](spec)).sort((a, b) => a.name.localeCompare(b.name));
 }
 
