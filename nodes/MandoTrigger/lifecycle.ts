@@ -72,6 +72,25 @@ function nodeKey(ctx: Ctx, key: RegistrationKey): string {
 	return `${ctx.getWorkflow().id}:${ctx.getNode().id}:${key}`;
 }
 
+const queues = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `fn` after every earlier call for the same registration has finished: n8n runs
+ * `checkExists`/`create` and `trigger()` (whose health check may repair) concurrently at startup
+ * and on publish, and each must see what the other stored.
+ */
+async function serialised<T>(ctx: Ctx, key: RegistrationKey, fn: () => Promise<T>): Promise<T> {
+	const id = nodeKey(ctx, key);
+	const run = (queues.get(id) ?? Promise.resolve()).then(fn, fn);
+	const tail = run.catch(() => undefined);
+	queues.set(id, tail);
+	try {
+		return await run;
+	} finally {
+		if (queues.get(id) === tail) queues.delete(id);
+	}
+}
+
 function staticRegistrations(ctx: Ctx): Record<string, PersistedRegistration> {
 	const data = ctx.getWorkflowStaticData('node');
 	if (typeof data.registrations !== 'object' || data.registrations === null) data.registrations = {};
@@ -227,8 +246,12 @@ export async function hookCheckExists(ctx: IHookFunctions): Promise<boolean> {
  * @returns the stored registration
  * @throws like {@link hookCheckExists}
  */
-export async function register(ctx: IHookFunctions | ITriggerFunctions, url: string, account?: MandoAccount): Promise<PersistedRegistration> {
-	account ??= await readAccount(ctx);
+export async function register(ctx: IHookFunctions | ITriggerFunctions, url: string): Promise<PersistedRegistration> {
+	const account = await readAccount(ctx);
+	return await serialised(ctx, registrationKey(ctx, url), async () => await registerNow(ctx, url, account));
+}
+
+async function registerNow(ctx: IHookFunctions | ITriggerFunctions, url: string, account: MandoAccount): Promise<PersistedRegistration> {
 	remember(accounts, account.fingerprint, { baseUrl: account.baseUrl, apiKey: account.apiKey });
 	const key = registrationKey(ctx, url);
 	const before = loadRegistration(ctx, key);
@@ -305,10 +328,14 @@ export interface HealthResult {
  * @throws NodeApiError / NodeOperationError when Mando refuses (401, 404 resource, 422 URL)
  */
 export async function checkAndRepair(ctx: ITriggerFunctions): Promise<HealthResult> {
-	if (!isAutomatic(ctx)) return { status: 'skipped' };
+	if (!isAutomatic(ctx) || !loadRegistration(ctx, 'production')) return { status: 'skipped' };
+	const account = await readAccount(ctx);
+	return await serialised(ctx, 'production', async () => await checkAndRepairNow(ctx, account));
+}
+
+async function checkAndRepairNow(ctx: ITriggerFunctions, account: MandoAccount): Promise<HealthResult> {
 	const reg = loadRegistration(ctx, 'production');
 	if (!reg) return { status: 'skipped' };
-	const account = await readAccount(ctx);
 	remember(accounts, account.fingerprint, { baseUrl: account.baseUrl, apiKey: account.apiKey });
 	const log = logger(ctx);
 	let status: HealthResult['status'];
@@ -322,7 +349,7 @@ export async function checkAndRepair(ctx: ITriggerFunctions): Promise<HealthResu
 	}
 	if (status === 'ok') return { status };
 	const what = status === 'account-changed' ? 'was made on another Mando account than the credential now uses' : STATUS_TEXT[status];
-	const repaired = await register(ctx, reg.url, account);
+	const repaired = await registerNow(ctx, reg.url, account);
 	log.warn(`Mando Trigger health check: webhook ${reg.webhookId} for ${reg.url} ${what}; repaired — webhook ${repaired.webhookId} is active with ${repaired.events.length} event types.`);
 	return { status, repairedAs: repaired.webhookId };
 }

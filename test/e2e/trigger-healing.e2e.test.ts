@@ -223,9 +223,13 @@ describe('Mando Trigger registration that heals itself (n8n 2.40.7, default sett
 			emulator.setConfig({ apiKey: API_KEY });
 		}
 		// Past n8n's 5 re-tries (about 15 s) the error stays until the workflow is published again.
-		const stillShown = await n8n.rest<string | null>('GET', `/active-workflows/error/${wf.id}`).catch(() => null);
+		const activationError = async () => {
+			const answer = await n8n.rest<unknown>('GET', `/active-workflows/error/${wf.id}`);
+			return typeof answer === 'string' && answer.length > 0 ? answer : undefined;
+		};
+		const stillShown = await activationError();
 		await publish(n8n, wf.id);
-		const cleared = await waitUntil(async () => !(await n8n.rest<string | null>('GET', `/active-workflows/error/${wf.id}`).catch(() => 'x')), 30_000);
+		const cleared = await waitUntil(async () => (await activationError()) === undefined, 30_000);
 		expect(cleared).toBe(true);
 		expect(activeFor(url)).toHaveLength(1);
 		log(`API key accepted again → activation error ${stillShown ? 'still shown' : 'gone'} until the workflow is published again, then ${cleared ? 'cleared' : 'still shown'}; webhook active: ${activeFor(url).length}`);
