@@ -1,5 +1,4 @@
 import type {
-	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
 	IHookFunctions,
@@ -13,33 +12,11 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { MANDO_EVENT_OPTIONS } from '../shared/events';
-import { MANDO_SIGNATURE_HEADER } from '../shared/signature';
-import { persistRunMarks, recentEventIdsFor } from '../shared/dedup';
-import { decideDelivery, type AcknowledgeMode, type DeliveryInput } from './receive';
-import { credentialSecret } from './secret';
-import { acknowledgeResponseFields } from './webhookFields';
-import { carryRegistration, hookCheckExists, hookDelete, isAutomatic as isAutomaticRegistration, register, registeredSecret } from './lifecycle';
+import { answerWithoutRun, decide, nodeDedup, readRawBody, respond, startRun } from './delivery';
 import { DEFAULT_CHECK_MINUTES, handOverTestDelivery, startHealthCheck } from './health';
-
-type RawRequest = { rawBody?: Buffer; readRawBody?: () => Promise<void> };
-
-/**
- * `test` while the editor listens for a test event (n8n runs test webhooks in `manual` mode),
- * `production` otherwise. The two registrations never share state.
- */
-function registrationKey(ctx: IHookFunctions | IWebhookFunctions | IExecuteFunctions): 'test' | 'production' {
-	return ctx.getMode() === 'manual' ? 'test' : 'production';
-}
-
-/**
- * The in-process memory of this trigger node's recent event ids. The test and production
- * registrations de-duplicate independently: Mando delivers every event to both while the editor
- * listens for a test event.
- */
-function recentIds(ctx: IWebhookFunctions | IExecuteFunctions) {
-	return recentEventIdsFor(`${ctx.getWorkflow().id}:${ctx.getNode().id}:${registrationKey(ctx)}`);
-}
-
+import { carryRegistration, hookCheckExists, hookDelete, isAutomatic, register } from './lifecycle';
+import type { AcknowledgeMode } from './receive';
+import { acknowledgeResponseFields } from './webhookFields';
 /**
  * Mando Trigger: starts a workflow on Mando webhook events. Registers its webhook through the
  * Mando API on activation (or is registered by hand), verifies every delivery's
@@ -183,7 +160,7 @@ export class MandoTrigger implements INodeType {
 				return await hookCheckExists(this);
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
-				if (isAutomaticRegistration(this)) await register(this, this.getNodeWebhookUrl('default') as string);
+				if (isAutomatic(this)) await register(this, this.getNodeWebhookUrl('default') as string);
 				return true;
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {
@@ -213,19 +190,22 @@ export class MandoTrigger implements INodeType {
 		// With "Event Data Only" the items carry no event id; the in-process memory still has them.
 		const envelopes = this.getNodeParameter('options.output', 0, 'envelope') === 'envelope';
 		const ids = envelopes ? items.map((item) => item.json.id).filter((id): id is string => typeof id === 'string') : [];
-		persistRunMarks(
-			this.getWorkflowStaticData('node'),
-			recentIds(this),
-			ids,
-			acknowledge === 'immediately' ? 'handled' : 'pending',
-			Date.now(),
-		);
+		nodeDedup(this).persist(ids, acknowledge === 'immediately' ? 'handled' : 'pending', Date.now());
 		return [items];
 	}
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		try {
-			return await receiveDelivery.call(this);
+			const rawBody = await readRawBody(this);
+			if (rawBody === undefined) {
+				// A 4xx, not a 5xx that would make a sender retry bytes that cannot be read. Mando sends application/json.
+				return respond(this, 400, 'BAD_REQUEST', 'The request body could not be read as sent; Mando deliveries are application/json');
+			}
+			const decision = await decide(this, rawBody);
+			if (decision.action !== 'run') return answerWithoutRun(this, decision);
+			const started = startRun(this, decision);
+			handOverTestDelivery(this, started.workflowData ?? []);
+			return started;
 		} catch (error) {
 			// A throwing webhook method would make n8n answer 500 *and* record a failed execution.
 			this.logger.error(`Mando Trigger could not process a delivery: ${(error as Error).message}`, {
@@ -235,97 +215,4 @@ export class MandoTrigger implements INodeType {
 			return respond(this, 500, 'INTERNAL_ERROR', 'The delivery could not be processed; deliver it again later');
 		}
 	}
-}
-
-function respond(ctx: IWebhookFunctions, status: number, code: string, message: string): IWebhookResponseData {
-	const res = ctx.getResponseObject();
-	if (!res.headersSent) res.status(status).json({ code, message });
-	return { noWebhookResponse: true };
-}
-
-async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const req = this.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & RawRequest;
-	if (req.rawBody === undefined && typeof req.readRawBody === 'function') {
-		try {
-			await req.readRawBody();
-		} catch (error) {
-			// n8n consumed the body already (it parses multipart/form-data before the node runs) or
-			// the sender went away: the bytes the signature covers are gone. A 4xx, not a 5xx that
-			// would make a sender retry. Mando sends application/json.
-			this.logger.warn(`Mando Trigger rejected a delivery (400): the body could not be read (${(error as Error).message})`, {
-				workflowId: this.getWorkflow().id,
-				node: this.getNode().name,
-			});
-			return respond(this, 400, 'BAD_REQUEST', 'The request body could not be read as sent; Mando deliveries are application/json');
-		}
-	}
-	const rawBody = Buffer.isBuffer(req.rawBody) ? req.rawBody : Buffer.alloc(0);
-	const staticData = this.getWorkflowStaticData('node');
-	const events = this.getNodeParameter('events', []) as string[];
-	const acknowledge = this.getNodeParameter('acknowledge', 'immediately') as AcknowledgeMode;
-	const recent = recentIds(this);
-	const input: DeliveryInput = {
-		rawBody,
-		signature: req.headers[MANDO_SIGNATURE_HEADER],
-		secret: await registeredSecret(this),
-		selected: events.includes('*') ? '*' : new Set(events),
-		acknowledge,
-		staticData,
-		recent,
-		now: Date.now(),
-	};
-	let decision;
-	if (input.secret) {
-		decision = decideDelivery(input);
-	} else {
-		// The credential's secret, reused between deliveries (reading a credential is costly in n8n)
-		// and read again at once when a delivery does not verify with the reused one.
-		const secretKey = `${this.getWorkflow().id}:${this.getNode().id}:${this.getNode().credentials?.mandoApi?.id ?? ''}`;
-		const load = async () => {
-			const credentials = await this.getCredentials('mandoApi');
-			return typeof credentials.webhookSecret === 'string' ? credentials.webhookSecret : undefined;
-		};
-		const first = await credentialSecret(secretKey, load, input.now);
-		decision = decideDelivery({ ...input, secret: first.secret });
-		if (first.reused && decision.action === 'reject' && decision.status === 401) {
-			decision = decideDelivery({ ...input, secret: (await credentialSecret(secretKey, load, input.now, true)).secret });
-		}
-	}
-
-	switch (decision.action) {
-		case 'reject':
-			this.logger.warn(`Mando Trigger rejected a delivery (${decision.status}): ${decision.message}`, {
-				workflowId: this.getWorkflow().id,
-				node: this.getNode().name,
-			});
-			return respond(this, decision.status, decision.status === 401 ? 'INVALID_SIGNATURE' : 'BAD_REQUEST', decision.message);
-		case 'retry-later':
-			return respond(this, decision.status, 'IN_PROGRESS', decision.message);
-		case 'acknowledge':
-			return { webhookResponse: { ok: true, ...decision.counts } };
-	}
-
-	if (acknowledge === 'afterSuccess') {
-		// n8n answers when the run ends: 2xx on success, an error status on failure. Keep the
-		// outcome in memory so a duplicate is skipped after success and re-run after failure.
-		const res = this.getResponseObject();
-		const ids = decision.events.map((e) => e.id);
-		const settle = () => {
-			const ok = res.writableFinished && res.statusCode >= 200 && res.statusCode < 300;
-			for (const id of ids) {
-				if (ok) recent.set(id, 'handled', Date.now());
-				else recent.forget(id);
-			}
-		};
-		res.once('close', settle);
-	}
-	const output = this.getNodeParameter('options.output', 'envelope') as 'envelope' | 'data';
-	const items = decision.events.map((event) => ({
-		json: (output === 'data' ? event.data : event) as unknown as IDataObject,
-	}));
-	handOverTestDelivery(this, [items]);
-	return {
-		workflowData: [items],
-		...(acknowledge === 'immediately' ? { webhookResponse: { ok: true, ...decision.counts } } : {}),
-	};
 }

@@ -6,6 +6,7 @@ import type {
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
 	IN8nHttpFullResponse,
+	IPollFunctions,
 	ITriggerFunctions,
 	IWebhookFunctions,
 	JsonObject,
@@ -21,7 +22,7 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
  */
 
 /** The n8n contexts that may call the Mando API. */
-export type MandoContext = IExecuteFunctions | IHookFunctions | ILoadOptionsFunctions | IWebhookFunctions | ITriggerFunctions;
+export type MandoContext = IExecuteFunctions | IHookFunctions | ILoadOptionsFunctions | IPollFunctions | ITriggerFunctions | IWebhookFunctions;
 
 /** The default API base URL (Mando developer docs). */
 export const MANDO_DEFAULT_BASE_URL = 'https://www.mando.fi/api';

@@ -6,6 +6,7 @@ import { isEmulatorResource, present, store } from './state';
 import type { EmulatorState } from './state';
 import type { EmulatorEntity } from './types';
 import { deleteWebhook, storedWebhookUrl, webhookProblem } from './webhooks';
+import { listSales } from './sales';
 
 /**
  * The Mando API routes under `/api/secure/` (contract `shared/mando-api.md`): the generic entity
@@ -94,21 +95,6 @@ function update(state: EmulatorState, resource: string, id: string, body: Record
 	}
 	store(state, resource).set(id, updated);
 	return { status: 200, body: present(resource, updated) };
-}
-
-function listSales(state: EmulatorState, query: URLSearchParams): Answer {
-	const limit = intParam(query, 'limit', DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
-	let offset = 0;
-	const cursor = query.get('cursor');
-	if (cursor) {
-		const match = /^o:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-		if (!match) throw new ApiError(400, 'BAD_REQUEST', 'cursor is not valid');
-		offset = Number(match[1]);
-	}
-	const data = state.sales.slice(offset, offset + limit).map(clone);
-	const hasMore = offset + limit < state.sales.length;
-	const nextCursor = hasMore ? Buffer.from(`o:${offset + limit}`, 'utf8').toString('base64url') : null;
-	return { status: 200, body: { data, next_cursor: nextCursor, has_more: hasMore } };
 }
 
 /**

@@ -12,6 +12,7 @@ export const EMULATOR_DEFAULT_CONFIG: Readonly<EmulatorConfig> = Object.freeze({
 	webhookResource: true,
 	listShape: 'array',
 	normaliseWebhookUrls: false,
+	cursorTtlMs: 0,
 });
 
 /**
@@ -32,6 +33,7 @@ export function checkConfig(partial: unknown): Partial<EmulatorConfig> {
 		webhookResource: (v) => typeof v === 'boolean',
 		listShape: (v) => v === 'array' || v === 'wrapped',
 		normaliseWebhookUrls: (v) => typeof v === 'boolean',
+		cursorTtlMs: (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0,
 	};
 	for (const [key, value] of Object.entries(partial)) {
 		if (value === undefined) continue;

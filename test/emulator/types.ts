@@ -57,6 +57,17 @@ export interface EmulatorConfig {
 	 * default port dropped, a trailing slash added to the path. Default false.
 	 */
 	normaliseWebhookUrls: boolean;
+	/**
+	 * How long a sales-list cursor is accepted, in ms (not scaled); an older one answers 400
+	 * `CURSOR_EXPIRED`. 0 (default): cursors never expire. (Mando documents no cursor lifetime.)
+	 */
+	cursorTtlMs: number;
+}
+
+/** Options of {@link Emulator.createSales}. */
+export interface CreateSalesOptions {
+	/** Sales a second (default: one after another as fast as their deliveries allow). */
+	perSecond?: number;
 }
 
 /** Options of {@link startEmulator}: the config plus the port (0 or absent: a random free port). */
@@ -247,6 +258,22 @@ export interface Emulator {
 	seedSales(sales: number | Array<Record<string, unknown>>): string[];
 	/** Copies of the stored sales, oldest first. */
 	sales(): Array<Record<string, unknown>>;
+	/**
+	 * Makes `count` new sales, one after another at `perSecond`: each is the `sale.created` sample
+	 * with a fresh `id`, the next `receipt_number` and `created_at` now, stored in `/secure/sales`
+	 * and emitted as `sale.created` to the subscribed webhooks (resolves after each one's attempt 1).
+	 *
+	 * @returns the sales' ids, in order
+	 * @throws Error for a bad count or rate, or when the emulator closes
+	 */
+	createSales(count: number, options?: CreateSalesOptions): Promise<string[]>;
+	/**
+	 * Makes new sales (as {@link createSales}) continuously, `perMinute` of them a minute, until the
+	 * returned function is called, `reset()` or `close()`.
+	 *
+	 * @throws Error when `perMinute` is not a positive number
+	 */
+	startSales(perMinute: number): () => void;
 	/** A copy of one stored entity, or undefined. */
 	entity(resource: EmulatorResource, id: string): EmulatorEntity | undefined;
 	/** Copies of every stored entity of a resource, in insertion order. */
@@ -269,6 +296,15 @@ export interface Emulator {
 	 * @throws Error when no webhook has that id
 	 */
 	send(webhookId: string, rawBody: string | Buffer, headers?: Record<string, string | null>): Promise<EmulatorDelivery>;
+	/**
+	 * Delivers `rawBody` exactly as given to an active webhook as Mando delivers an event: signed
+	 * with the webhook's secret, retried on Mando's schedule after a non-2xx answer, and the webhook
+	 * disabled after the last failed attempt. Resolves once attempt 1 has finished.
+	 *
+	 * @returns the delivery id (the records' `deliveryId`)
+	 * @throws Error when no active webhook has that id
+	 */
+	deliver(webhookId: string, rawBody: string | Buffer): Promise<string>;
 	/**
 	 * Changes settings at runtime (the port cannot change). Takes effect for later requests and
 	 * attempts; retry timers already set keep their delay.
