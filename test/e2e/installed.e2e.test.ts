@@ -117,7 +117,7 @@ describe('n8n-nodes-mando installed through n8n\'s community-package installer',
 		const installed = await n8n.rest<InstalledPackage>('POST', '/community-packages', { name: PACKAGE });
 		const seconds = ((Date.now() - started) / 1000).toFixed(1);
 		expect(installed).toMatchObject({ packageName: PACKAGE, installedVersion: pack.version });
-		expect(installed.installedNodes.map((n) => n.type).sort()).toEqual([`${PACKAGE}.mando`, `${PACKAGE}.mandoTrigger`]);
+		expect(installed.installedNodes.map((n) => n.type).sort()).toEqual([`${PACKAGE}.mando`, `${PACKAGE}.mandoPollingTrigger`, `${PACKAGE}.mandoTrigger`]);
 		const dir = path.join(n8n.userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE);
 		const onDisk = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string };
 		expect(onDisk.version).toBe(pack.version);
