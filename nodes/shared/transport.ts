@@ -7,6 +7,7 @@ import type {
 	ILoadOptionsFunctions,
 	IN8nHttpFullResponse,
 	IPollFunctions,
+	ITriggerFunctions,
 	IWebhookFunctions,
 	JsonObject,
 } from 'n8n-workflow';
@@ -21,7 +22,7 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
  */
 
 /** The n8n contexts that may call the Mando API. */
-export type MandoContext = IExecuteFunctions | IHookFunctions | ILoadOptionsFunctions | IPollFunctions | IWebhookFunctions;
+export type MandoContext = IExecuteFunctions | IHookFunctions | ILoadOptionsFunctions | IPollFunctions | ITriggerFunctions | IWebhookFunctions;
 
 /** The default API base URL (Mando developer docs). */
 export const MANDO_DEFAULT_BASE_URL = 'https://www.mando.fi/api';
@@ -89,7 +90,7 @@ function headerValue(headers: MandoResponse['headers'], name: string): string | 
 }
 
 /** The base URL from the credential, without a trailing slash. */
-function normaliseBaseUrl(baseUrl: unknown): string {
+export function normaliseBaseUrl(baseUrl: unknown): string {
 	const value = typeof baseUrl === 'string' && baseUrl.trim() !== '' ? baseUrl.trim() : MANDO_DEFAULT_BASE_URL;
 	return value.replace(/\/+$/, '');
 }

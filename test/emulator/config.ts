@@ -11,6 +11,7 @@ export const EMULATOR_DEFAULT_CONFIG: Readonly<EmulatorConfig> = Object.freeze({
 	deliveryTimeoutMs: 5000,
 	webhookResource: true,
 	listShape: 'array',
+	normaliseWebhookUrls: false,
 	cursorTtlMs: 0,
 });
 
@@ -31,6 +32,7 @@ export function checkConfig(partial: unknown): Partial<EmulatorConfig> {
 		deliveryTimeoutMs: (v) => typeof v === 'number' && Number.isFinite(v) && v > 0,
 		webhookResource: (v) => typeof v === 'boolean',
 		listShape: (v) => v === 'array' || v === 'wrapped',
+		normaliseWebhookUrls: (v) => typeof v === 'boolean',
 		cursorTtlMs: (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0,
 	};
 	for (const [key, value] of Object.entries(partial)) {
