@@ -34,12 +34,28 @@ async function send(ctx: IExecuteFunctions, request: MandoRequest): Promise<IDat
 
 const recordPath = (spec: ResourceSpec, id: string) => `/secure/${spec.path}/${encodeURIComponent(id)}`;
 
+/** Texts that an expression yielding nothing turns into when it is written into a string. */
+const NOTHING_TEXTS = new Set(['undefined', 'null', '[object object]', 'nan']);
+
+/**
+ * The record ID parameter as a path segment. An expression that yields nothing (`undefined`,
+ * `null`, an object, blanks, or those written into text) is an item error naming the field,
+ * so no request goes to `/secure/{e}/undefined`.
+ *
+ * @throws NodeOperationError naming the ID field
+ */
 function recordId(ctx: IExecuteFunctions, call: OperationCall): string {
-	const id = String(ctx.getNodeParameter(PARAMETER.id, call.itemIndex, '')).trim();
-	if (!id) {
-		throw new NodeOperationError(ctx.getNode(), `${call.spec.idLabel ?? call.spec.title + ' ID'} is empty`, {
+	return checkRecordId(ctx, call, ctx.getNodeParameter(PARAMETER.id, call.itemIndex, '') as unknown, call.spec.idLabel ?? `${call.spec.title} ID`);
+}
+
+/** {@link recordId} for a value already read (also Create's Custom ID). @throws NodeOperationError naming `label` */
+function checkRecordId(ctx: IExecuteFunctions, call: OperationCall, raw: unknown, label: string): string {
+	const id = typeof raw === 'string' ? raw.trim() : typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : undefined;
+	if (id === undefined || id === '' || NOTHING_TEXTS.has(id.toLowerCase())) {
+		const got = raw === undefined ? 'undefined' : raw === null ? 'null' : typeof raw === 'object' ? 'an object' : JSON.stringify(raw);
+		throw new NodeOperationError(ctx.getNode(), `${label} is empty (got ${got})`, {
 			itemIndex: call.itemIndex,
-			description: 'Give the ID (GUID) of the record, e.g. from a previous node with an expression',
+			description: `Give the ID (GUID) of the ${call.spec.singular}, e.g. from a previous node with an expression such as {{ $json.id }}; check that the expression yields a text in this item.`,
 		});
 	}
 	return id;
@@ -70,6 +86,7 @@ async function putRecord(ctx: IExecuteFunctions, call: OperationCall, id: string
 async function createRecord(ctx: IExecuteFunctions, call: OperationCall): Promise<IDataObject> {
 	const i = call.itemIndex;
 	const values: IDataObject = { ...(ctx.getNodeParameter(PARAMETER.additionalFields, i, {}) as IDataObject) };
+	if (PARAMETER.id in values && values[PARAMETER.id] !== '') values[PARAMETER.id] = checkRecordId(ctx, call, values[PARAMETER.id], 'Custom ID');
 	for (const field of call.spec.required) values[field.name] = ctx.getNodeParameter(field.name, i);
 	const body = buildBody(call.spec, values);
 	if (typeof body.id !== 'string' || body.id.trim() === '') body.id = randomUUID();

@@ -20,8 +20,14 @@ export const TEST_NODE: INode = {
 	parameters: {},
 };
 
-function lookup(params: IDataObject, name: string): unknown {
-	return name.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as IDataObject)[key] : undefined), params);
+/** The parameter at a dotted `name`; `{ found: false }` when a key on the way is absent (not when it holds `undefined`). */
+function lookup(params: IDataObject, name: string): { found: boolean; value: unknown } {
+	let value: unknown = params;
+	for (const key of name.split('.')) {
+		if (!value || typeof value !== 'object' || !(key in value)) return { found: false, value: undefined };
+		value = (value as IDataObject)[key];
+	}
+	return { found: true, value };
 }
 
 /** Stand-in for n8n's `httpRequestWithAuthentication` on the `mandoApi` credential. */
@@ -64,8 +70,9 @@ export function fakeContext(options: FakeOptions): IExecuteFunctions & ILoadOpti
 		getCredentials: async () => ({ apiKey, baseUrl: options.emulator.url, webhookSecret: '' }),
 		continueOnFail: () => options.continueOnFail ?? false,
 		getNodeParameter(name: string, itemIndex = 0, fallback?: unknown) {
-			const value = lookup(options.items[itemIndex] ?? {}, name);
-			if (value !== undefined) return value;
+			const { found, value } = lookup(options.items[itemIndex] ?? {}, name);
+			// An expression that resolves to undefined is returned as undefined by n8n, fallback or not.
+			if (found) return value;
 			if (fallback !== undefined) return fallback;
 			throw new Error(`Could not get parameter "${name}"`);
 		},
