@@ -1,11 +1,11 @@
-import { randomUUID } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { buildBody, checkDate, mergeData, stockOf, stockPatch } from './fields';
 import { PARAMETER } from './parameters';
 import type { ResourceSpec } from './resources/spec';
-import { asNodeError, isAlreadyExists, mandoApiRequestBody, mandoGetAll, mandoGetAllCursor, type MandoRequest, type MandoRetryOptions } from '../shared/transport';
+import { asNodeError, isAlreadyExists, isNotFound, mandoApiRequestBody, mandoGetAll, mandoGetAllCursor, type MandoRequest, type MandoRetryOptions } from '../shared/transport';
 
 /**
  * The Mando node's operation handlers: one function per operation kind, all through the shared
@@ -79,9 +79,27 @@ async function putRecord(ctx: IExecuteFunctions, call: OperationCall, id: string
 }
 
 /**
- * Create: sends the node's own `id` (the Custom ID, or a new UUID) so that a retried POST cannot
- * make a duplicate; when Mando answers 409 / `ALREADY_EXISTS` the existing record is fetched and
- * returned (contract: "`id` optional"; status 409).
+ * The id a Create sends when the user gives none: a UUID (version 5 layout) derived from the
+ * execution id, the node, its run index, the item index and the body. n8n's Retry On Fail re-runs
+ * the node in the same execution and run with the same item, so the retry sends the same id and
+ * cannot make a second record; another item, run (a loop) or execution gets another id.
+ */
+function derivedId(ctx: IExecuteFunctions, itemIndex: number, body: IDataObject): string {
+	const executionId = ctx.getExecutionId?.();
+	if (!executionId) return randomUUID();
+	const runIndex = (ctx as unknown as { runIndex?: unknown }).runIndex;
+	const seed = JSON.stringify([executionId, ctx.getNode().id, typeof runIndex === 'number' ? runIndex : 0, itemIndex, body]);
+	const hex = createHash('sha256').update(seed).digest('hex');
+	const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+	return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * Create: sends the node's own `id` (the Custom ID, or {@link derivedId}) so that neither the
+ * transport's retries nor n8n's Retry On Fail can make a duplicate. When Mando answers that this
+ * id already exists (`ALREADY_EXISTS`, or a bare 409) the stored record is returned with
+ * `alreadyExisted: true`; any other 409 is Mando's refusal and is thrown as it is (contract:
+ * "`id` optional"; status 409). A new record has `alreadyExisted: false`.
  */
 async function createRecord(ctx: IExecuteFunctions, call: OperationCall): Promise<IDataObject> {
 	const i = call.itemIndex;
@@ -89,18 +107,23 @@ async function createRecord(ctx: IExecuteFunctions, call: OperationCall): Promis
 	if (PARAMETER.id in values && values[PARAMETER.id] !== '') values[PARAMETER.id] = checkRecordId(ctx, call, values[PARAMETER.id], 'Custom ID');
 	for (const field of call.spec.required) values[field.name] = ctx.getNodeParameter(field.name, i);
 	const body = buildBody(call.spec, values);
-	if (typeof body.id !== 'string' || body.id.trim() === '') body.id = randomUUID();
+	if (typeof body.id !== 'string' || body.id.trim() === '') body.id = derivedId(ctx, i, body);
+	const id = String(body.id);
 	try {
-		return await send(ctx, {
-			method: 'POST',
-			path: `/secure/${call.spec.path}`,
-			body,
-			retry: call.retry,
-		});
+		const created = await send(ctx, { method: 'POST', path: `/secure/${call.spec.path}`, body, retry: call.retry });
+		return { ...created, alreadyExisted: false };
 	} catch (error) {
 		if (!isAlreadyExists(error)) throw asNodeError(ctx, error);
-		ctx.logger.debug(`Mando ${call.spec.path} ${String(body.id)} already exists; returning the stored record`);
-		return await readRecord(ctx, call, String(body.id));
+		let existing: IDataObject;
+		try {
+			existing = await readRecord(ctx, call, id);
+		} catch (readError) {
+			// "already exists" but not readable under that id: Mando's 409 is the answer to show.
+			if (isNotFound(readError)) throw asNodeError(ctx, error);
+			throw asNodeError(ctx, readError);
+		}
+		ctx.logger.debug(`Mando ${call.spec.path} ${id} already exists; returning the stored record`);
+		return { ...existing, alreadyExisted: true };
 	}
 }
 

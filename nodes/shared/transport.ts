@@ -105,7 +105,7 @@ function hintForStatus(status: number): string {
 		case 404:
 			return 'Mando has no such resource or record; check the ID and the base URL in the credential.';
 		case 409:
-			return 'The record already exists in Mando.';
+			return 'Mando refused the change because it conflicts with a stored record; see the message for which field.';
 		case 422:
 			return "Mando's validation failed; see the message for the field at fault.";
 		case 429:
@@ -321,11 +321,16 @@ export function isNotFound(error: unknown): boolean {
 	return String(e?.httpCode) === '404';
 }
 
-/** True when `error` is Mando's "already exists" answer (HTTP 409 or code `ALREADY_EXISTS`). */
+/**
+ * True when `error` is Mando's "already exists" answer for the id sent: code `ALREADY_EXISTS`, or
+ * a bare 409 without a code of its own. Another 409 (e.g. `CONFLICT`: "productid 1001 is already
+ * used") is a different refusal and is false here.
+ */
 export function isAlreadyExists(error: unknown): boolean {
 	if (!(error instanceof NodeApiError)) return false;
 	const code = (error.errorResponse as { code?: unknown } | undefined)?.code;
-	return error.httpCode === '409' || code === 'ALREADY_EXISTS';
+	if (code === 'ALREADY_EXISTS') return true;
+	return error.httpCode === '409' && (code === undefined || code === 'HTTP_409');
 }
 
 /**

@@ -147,6 +147,8 @@ export function checkFault(input: unknown): PendingFault {
 	if (fault.method !== undefined && typeof fault.method !== 'string') throw new TypeError('method must be a string');
 	if (fault.path !== undefined && typeof fault.path !== 'string') throw new TypeError('path must be a string');
 	if (fault.retryAfter !== undefined && !['string', 'number'].includes(typeof fault.retryAfter)) throw new TypeError('retryAfter must be a number or string');
+	if (fault.code !== undefined && typeof fault.code !== 'string') throw new TypeError('code must be a string');
+	if (fault.message !== undefined && typeof fault.message !== 'string') throw new TypeError('message must be a string');
 	return { ...fault, count, kind, method: fault.method?.toUpperCase() };
 }
 

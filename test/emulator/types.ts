@@ -153,6 +153,10 @@ export interface EmulatorFault {
 	status?: number;
 	/** `Retry-After` header value in seconds (or an HTTP date), for `kind: 'status'`. */
 	retryAfter?: number | string;
+	/** Mando's error `code` for `kind: 'status'` (e.g. `CONFLICT`); `''` sends a body without a code. */
+	code?: string;
+	/** Mando's error `message` for `kind: 'status'`. */
+	message?: string;
 }
 
 /** Filter of {@link Emulator.countRequests}; every given field must match. */

@@ -58,6 +58,10 @@ export interface FakeOptions {
 	items: IDataObject[];
 	continueOnFail?: boolean;
 	apiKey?: string;
+	/** What `getExecutionId()` answers; default `test-execution`. */
+	executionId?: string;
+	/** The context's `runIndex` (n8n's run of the node within the execution); default 0. */
+	runIndex?: number;
 }
 
 /** An `IExecuteFunctions`-like (and `ILoadOptionsFunctions`-like) object over the emulator. */
@@ -66,6 +70,8 @@ export function fakeContext(options: FakeOptions): IExecuteFunctions & ILoadOpti
 	const debug: string[] = [];
 	const ctx = {
 		getNode: () => TEST_NODE,
+		getExecutionId: () => options.executionId ?? 'test-execution',
+		runIndex: options.runIndex ?? 0,
 		getInputData: () => options.items.map((_, i) => ({ json: { input: i } })),
 		getCredentials: async () => ({ apiKey, baseUrl: options.emulator.url, webhookSecret: '' }),
 		continueOnFail: () => options.continueOnFail ?? false,

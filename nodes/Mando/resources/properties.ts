@@ -11,7 +11,7 @@ const OPERATION_TEXT: Record<MandoOperation, (s: ResourceSpec) => INodePropertyO
 	create: (s) => ({
 		name: 'Create',
 		value: 'create',
-		description: `Create a ${s.singular}. Safe to retry: the node sends its own ID and returns the existing record if Mando already has it.`,
+		description: `Create a ${s.singular}. Safe to retry: the node sends its own ID; when a record with that ID already exists it is returned unchanged with alreadyExisted: true instead of a new one.`,
 		action: `Create a ${s.singular}`,
 	}),
 	delete: (s) => ({
@@ -89,7 +89,7 @@ export function resourceProperties(spec: ResourceSpec): INodeProperties[] {
 					name: PARAMETER.id,
 					type: 'string',
 					default: '',
-					description: `Your own ID (GUID) for the new ${spec.singular}. Empty: the node makes one. Creating again with the same ID returns the existing record instead of a duplicate.`,
+					description: `Your own ID (GUID) for the new ${spec.singular}. Empty: the node makes one. Creating again with the same ID returns the existing record, unchanged, with alreadyExisted: true instead of a duplicate.`,
 				},
 			]),
 		});

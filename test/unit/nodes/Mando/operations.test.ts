@@ -43,3 +43,54 @@ describe('record ids', () => {
 		expect(emulator.countRequests({ method: 'POST' })).toBe(1);
 	});
 });
+
+describe('Create', () => {
+	const create = (extra: Record<string, unknown> = {}) => ({ resource: 'customer', operation: 'create', name: 'Aino', ...extra });
+
+	test("n8n's Retry On Fail after a create whose answer was lost: the re-run sends the same id → exactly 1 record, alreadyExisted: true", async () => {
+		emulator.injectFault({ method: 'POST', path: '/api/secure/customer', kind: 'dropAfter' });
+		const first = await runNode({ emulator, executionId: 'exec-42', items: [create({ options: { maxAttempts: 1 } })] }).catch((e: Error) => e);
+		expect(first).toBeInstanceOf(Error); // the node's own retries are off: n8n's Retry On Fail re-runs the node
+		const [again] = await runNode({ emulator, executionId: 'exec-42', items: [create({ options: { maxAttempts: 1 } })] });
+		expect(emulator.entities('customer')).toHaveLength(1);
+		expect(again.json).toMatchObject({ id: emulator.entities('customer')[0].id, name: 'Aino', alreadyExisted: true });
+		const posts = emulator.requests().filter((r) => r.method === 'POST').map((r) => (r.body as { id: string }).id);
+		expect(posts).toEqual([again.json.id, again.json.id]);
+	});
+
+	test('another execution, run (a loop) or item gets another id: no record is taken for another', async () => {
+		await runNode({ emulator, executionId: 'exec-1', items: [create(), create()] });
+		await runNode({ emulator, executionId: 'exec-1', runIndex: 1, items: [create()] });
+		const [fresh] = await runNode({ emulator, executionId: 'exec-2', items: [create()] });
+		expect(emulator.entities('customer')).toHaveLength(4);
+		expect(fresh.json.alreadyExisted).toBe(false);
+	});
+
+	test('a Custom ID that exists returns the stored record unchanged, saying so', async () => {
+		emulator.seed('customer', [{ id: 'c-1', name: 'Stored' }]);
+		const [out] = await runNode({ emulator, items: [create({ additionalFields: { id: 'c-1' } })] });
+		expect(out.json).toEqual({ ...emulator.entity('customer', 'c-1'), alreadyExisted: true });
+	});
+
+	test('a bare 409 (no code) for the node\'s own id is "already exists" too', async () => {
+		emulator.seed('customer', [{ id: 'c-2', name: 'Stored' }]);
+		emulator.injectFault({ method: 'POST', path: '/api/secure/customer', status: 409, code: '', message: 'Conflict' });
+		const [out] = await runNode({ emulator, items: [create({ additionalFields: { id: 'c-2' } })] });
+		expect(out.json).toMatchObject({ id: 'c-2', alreadyExisted: true });
+	});
+
+	test('another 409 (CONFLICT: a product number in use) is said plainly, not read as "already exists" or 404', async () => {
+		emulator.injectFault({ method: 'POST', path: '/api/secure/plu', status: 409, code: 'CONFLICT', message: 'productid 1001 is already used by another product' });
+		const error = (await runNode({ emulator, items: [{ resource: 'product', operation: 'create', name: 'Kahvi', additionalFields: { productid: '1001' } }] }).catch((e: unknown) => e)) as Error & { httpCode?: string; description?: string };
+		expect(error).toMatchObject({ httpCode: '409', message: 'Mando API error 409 CONFLICT: productid 1001 is already used by another product' });
+		expect(error.description).not.toContain('already exists');
+		expect(emulator.requests().map((r) => `${r.method} ${r.status}`)).toEqual(['POST 409']);
+	});
+
+	test('the operation description tells agents about alreadyExisted', async () => {
+		const { Mando } = await import('../../../../nodes/Mando/Mando.node');
+		const operation = new Mando().description.properties.find((p) => p.name === 'operation' && p.displayOptions?.show?.resource?.[0] === 'customer');
+		const createOption = (operation?.options as Array<{ value: string; description: string }>).find((o) => o.value === 'create');
+		expect(createOption?.description).toContain('alreadyExisted: true');
+	});
+});
