@@ -9,6 +9,8 @@ import type {
 	IWebhookFunctions,
 	JsonObject,
 } from 'n8n-workflow';
+import { createHash } from 'crypto';
+
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 /**
@@ -237,31 +239,63 @@ function listItems<T = IDataObject>(body: unknown): T[] {
 /** Largest page size Mando accepts (contract: `pageSize` max 1000). */
 export const MANDO_MAX_PAGE_SIZE = 1000;
 
-/**
- * Reads pages until `fetchPage` says there are no more, a page is empty, or `limit` records are
- * in. The page size is {@link MANDO_MAX_PAGE_SIZE}, or `limit` when smaller, on every page (so
- * offsets stay aligned).
- */
-async function collectPages<T>(limit: number | undefined, fetchPage: (pageSize: number, page: number) => Promise<{ items: T[]; more: boolean }>): Promise<T[]> {
-	const out: T[] = [];
-	const pageSize = limit === undefined ? MANDO_MAX_PAGE_SIZE : Math.max(1, Math.min(MANDO_MAX_PAGE_SIZE, limit));
-	for (let page = 1; ; page++) {
-		const { items, more } = await fetchPage(pageSize, page);
-		out.push(...items);
-		if (!more || items.length === 0 || (limit !== undefined && out.length >= limit)) break;
-	}
-	return limit === undefined ? out : out.slice(0, limit);
+/** Bounds of one list read; see {@link mandoGetAll} and {@link mandoGetAllCursor}. */
+export interface MandoPagingOptions {
+	/** Most pages read before giving up with an error. Default {@link MANDO_MAX_PAGES}. */
+	maxPages?: number;
+	/** Cursor lists: most empty pages in a row with `has_more: true`. Default 10. */
+	maxEmptyPages?: number;
+}
+
+/** Most pages one list read fetches (1,000,000 records at 1000 a page). */
+export const MANDO_MAX_PAGES = 1000;
+
+const DEFAULT_MAX_EMPTY_PAGES = 10;
+
+/** The page size asked for: `limit` as an integer in 1–{@link MANDO_MAX_PAGE_SIZE}, or the maximum. */
+function pageSizeFor(limit: number | undefined): number {
+	return limit === undefined ? MANDO_MAX_PAGE_SIZE : Math.max(1, Math.min(MANDO_MAX_PAGE_SIZE, limit));
+}
+
+/** `limit` as a whole number of records, at least 1; undefined (all) when not a finite number. */
+function wholeLimit(limit: number | undefined): number | undefined {
+	return typeof limit === 'number' && Number.isFinite(limit) ? Math.max(1, Math.floor(limit)) : undefined;
+}
+
+/** A non-negative integer header value, or undefined when absent or not one. */
+function intHeader(headers: MandoResponse['headers'], name: string): number | undefined {
+	const text = headerValue(headers, name);
+	if (text === undefined || !/^\s*\d+\s*$/.test(text)) return undefined;
+	return Number(text);
+}
+
+/** A short digest of a page's records, to notice a server answering the same page again. */
+function pageDigest(items: unknown[]): string {
+	return createHash('sha256').update(JSON.stringify(items)).digest('hex');
+}
+
+/** The error of a list that cannot be read whole: what Mando did, and that nothing partial is returned. */
+function pagingError(ctx: MandoContext, path: string, what: string): NodeOperationError {
+	return new NodeOperationError(ctx.getNode(), `Mando's list ${path} could not be read whole: ${what}`, {
+		description:
+			'The node returns no partial list. Use a Limit or filters to read less, or report the server behaviour to Mando; the base URL in the credential may also point at a server that is not the Mando API.',
+	});
 }
 
 /**
- * Every record of an offset-paged list (`page`, `pageSize`), asking for pages of
- * {@link MANDO_MAX_PAGE_SIZE}. Stops on a short page or at `X-Total-Pages`; makes
- * ceil(N / 1000) requests for N records (one more only when N is a multiple of 1000 and the
- * header is absent).
+ * Every record of an offset-paged list (`page`, `pageSize`; contract: "Lists and pagination"),
+ * asking for pages of {@link MANDO_MAX_PAGE_SIZE} (or `limit` when smaller).
  *
- * @param limit stop after this many records (undefined: all); the page size is then
- *   min(limit, 1000) on every page
+ * When to stop: `X-Total-Pages` when Mando sends it, else `X-Total-Count`, else (only then) the
+ * first short or empty page. A server that caps its pages below the size asked for is read to
+ * the end its totals give.
+ *
+ * @param limit stop after this many records (undefined: all); rounded down, at least 1
  * @param retry retry bounds for each page request (default {@link DEFAULT_RETRY})
+ * @param paging page cap (default {@link MANDO_MAX_PAGES})
+ * @throws NodeOperationError when a page repeats the one before (a server ignoring `page`, or
+ *   repeating its last page), when the list ends before its totals, or at the page cap;
+ *   NodeApiError as {@link mandoApiRequest}
  */
 export async function mandoGetAll<T = IDataObject>(
 	this: MandoContext,
@@ -269,14 +303,35 @@ export async function mandoGetAll<T = IDataObject>(
 	qs: IDataObject = {},
 	limit?: number,
 	retry?: Partial<MandoRetryOptions>,
+	paging: MandoPagingOptions = {},
 ): Promise<T[]> {
-	return await collectPages<T>(limit, async (pageSize, page) => {
+	const wanted = wholeLimit(limit);
+	const pageSize = pageSizeFor(wanted);
+	const maxPages = paging.maxPages ?? MANDO_MAX_PAGES;
+	const out: T[] = [];
+	let previous: string | undefined;
+	for (let page = 1; ; page++) {
+		if (page > maxPages) throw pagingError(this, path, `still not at the end after ${maxPages} pages (${out.length} records)`);
 		const response = await mandoApiRequest.call(this, { method: 'GET', path, qs: { ...qs, page, pageSize }, retry });
 		const items = listItems<T>(response.body);
-		const totalPages = Number(headerValue(response.headers, 'x-total-pages'));
-		const lastByHeader = Number.isFinite(totalPages) && totalPages > 0 && page >= totalPages;
-		return { items, more: items.length >= pageSize && !lastByHeader };
-	});
+		const totalPages = intHeader(response.headers, 'x-total-pages');
+		const totalCount = intHeader(response.headers, 'x-total-count');
+		const digest = items.length ? pageDigest(items) : undefined;
+		if (digest !== undefined && digest === previous) {
+			throw pagingError(this, path, `page ${page} repeats page ${page - 1}; the server ignores the page parameter or repeats its last page`);
+		}
+		previous = digest;
+		out.push(...items);
+		if (wanted !== undefined && out.length >= wanted) return out.slice(0, wanted);
+		const short = totalPages !== undefined ? page < totalPages : totalCount !== undefined ? out.length < totalCount : false;
+		if (items.length === 0) {
+			if (short) throw pagingError(this, path, `page ${page} is empty after ${out.length} of ${totalCount ?? `${totalPages} pages of`} records`);
+			return out;
+		}
+		if (totalPages !== undefined || totalCount !== undefined) {
+			if (!short) return out;
+		} else if (items.length < pageSize) return out;
+	}
 }
 
 /** One page of a cursor-paged list (contract: sales, `{ data, next_cursor, has_more }`). */
@@ -286,14 +341,28 @@ export interface MandoCursorPage<T> {
 	has_more?: boolean;
 }
 
+/** The body as a cursor page. @throws NodeOperationError naming what is wrong with its shape */
+function cursorPage<T>(ctx: MandoContext, path: string, body: unknown): MandoCursorPage<T> {
+	const shape = '{ "data": [...], "next_cursor": "…", "has_more": true|false }';
+	if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+		throw pagingError(ctx, path, `a page is ${body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body} instead of ${shape}`);
+	}
+	const page = body as Record<string, unknown>;
+	if (!Array.isArray(page.data)) throw pagingError(ctx, path, `a page has no "data" list (expected ${shape})`);
+	if (page.has_more !== undefined && page.has_more !== null && typeof page.has_more !== 'boolean') throw pagingError(ctx, path, '"has_more" is not true or false');
+	if (page.next_cursor !== undefined && page.next_cursor !== null && typeof page.next_cursor !== 'string') throw pagingError(ctx, path, '"next_cursor" is not a text');
+	return page as unknown as MandoCursorPage<T>;
+}
+
 /**
  * Every record of a cursor-paged list (`cursor`, `limit`; contract: "Cursor style, used by
  * sales"), asking for {@link MANDO_MAX_PAGE_SIZE} per page (ASSUMED: the same maximum as offset
- * lists). Follows `next_cursor` while `has_more` is true; stops when a page is empty or the cursor
- * repeats (a defensive guard against a server that never ends).
+ * lists). Follows `next_cursor` while `has_more` is true (or, without `has_more`, while a cursor
+ * comes), across empty pages up to `maxEmptyPages` in a row.
  *
- * @param limit stop after this many records (undefined: all)
- * @throws NodeApiError as {@link mandoApiRequest}; Error when a page is not `{ data: [...] }`
+ * @param limit stop after this many records (undefined: all); rounded down, at least 1
+ * @throws NodeOperationError when a page is not `{ data: [...] }`, `has_more` comes without a
+ *   cursor, a cursor repeats, or a cap is reached; NodeApiError as {@link mandoApiRequest}
  */
 export async function mandoGetAllCursor<T = IDataObject>(
 	this: MandoContext,
@@ -301,18 +370,32 @@ export async function mandoGetAllCursor<T = IDataObject>(
 	qs: IDataObject = {},
 	limit?: number,
 	retry?: Partial<MandoRetryOptions>,
+	paging: MandoPagingOptions = {},
 ): Promise<T[]> {
+	const wanted = wholeLimit(limit);
+	const pageSize = pageSizeFor(wanted);
+	const maxPages = paging.maxPages ?? MANDO_MAX_PAGES;
+	const maxEmpty = paging.maxEmptyPages ?? DEFAULT_MAX_EMPTY_PAGES;
 	const seen = new Set<string>();
+	const out: T[] = [];
 	let cursor: string | undefined;
-	return await collectPages<T>(limit, async (pageSize) => {
+	let emptyInARow = 0;
+	for (let page = 1; ; page++) {
+		if (page > maxPages) throw pagingError(this, path, `still not at the end after ${maxPages} pages (${out.length} records)`);
 		const query: IDataObject = cursor === undefined ? { ...qs, limit: pageSize } : { ...qs, limit: pageSize, cursor };
-		const body = (await mandoApiRequest.call(this, { method: 'GET', path, qs: query, retry })).body as MandoCursorPage<T>;
+		const body = cursorPage<T>(this, path, (await mandoApiRequest.call(this, { method: 'GET', path, qs: query, retry })).body);
+		out.push(...body.data);
+		if (wanted !== undefined && out.length >= wanted) return out.slice(0, wanted);
 		const next = typeof body.next_cursor === 'string' && body.next_cursor !== '' ? body.next_cursor : undefined;
-		const more = body.has_more === true && next !== undefined && !seen.has(next);
-		if (next !== undefined) seen.add(next);
+		const more = body.has_more === true || ((body.has_more === undefined || body.has_more === null) && next !== undefined);
+		if (!more) return out;
+		if (next === undefined) throw pagingError(this, path, `page ${page} says has_more but gives no next_cursor`);
+		if (seen.has(next)) throw pagingError(this, path, `page ${page} gives a next_cursor already followed`);
+		emptyInARow = body.data.length === 0 ? emptyInARow + 1 : 0;
+		if (emptyInARow >= maxEmpty) throw pagingError(this, path, `${maxEmpty} empty pages in a row, each saying has_more`);
+		seen.add(next);
 		cursor = next;
-		return { items: listItems<T>(body), more };
-	});
+	}
 }
 
 /** True when `error` is Mando's 404 answer (a `NodeApiError`, or any error with `httpCode` 404). */

@@ -40,8 +40,9 @@ function validate(state: EmulatorState, resource: string, body: Record<string, u
 }
 
 function list(state: EmulatorState, resource: string, query: URLSearchParams): Answer {
-	const page = intParam(query, 'page', 1, Number.MAX_SAFE_INTEGER);
-	const pageSize = intParam(query, 'pageSize', DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+	const { listPaging, listTotals, maxPageSize } = state.config;
+	const asked = intParam(query, 'page', 1, Number.MAX_SAFE_INTEGER);
+	const pageSize = Math.min(intParam(query, 'pageSize', DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE), maxPageSize);
 	let items = [...store(state, resource).values()];
 	for (const [key, value] of query) {
 		if (key === 'page' || key === 'pageSize') continue;
@@ -51,16 +52,17 @@ function list(state: EmulatorState, resource: string, query: URLSearchParams): A
 		});
 	}
 	const total = items.length;
+	const lastPage = Math.max(1, Math.ceil(total / pageSize));
+	const page = listPaging === 'ignorePage' ? 1 : listPaging === 'repeatLastPage' ? Math.min(asked, lastPage) : asked;
 	const slice = items.slice((page - 1) * pageSize, page * pageSize).map((e) => present(resource, e));
 	return {
 		status: 200,
 		body: state.config.listShape === 'wrapped' ? { data: slice } : slice,
-		headers: {
-			'X-Total-Count': String(total),
-			'X-Page': String(page),
-			'X-Page-Size': String(pageSize),
-			'X-Total-Pages': String(Math.ceil(total / pageSize)),
-		},
+		headers: listTotals === 'countOnly'
+			? { 'X-Total-Count': String(total) }
+			: listTotals
+			? { 'X-Total-Count': String(total), 'X-Page': String(page), 'X-Page-Size': String(pageSize), 'X-Total-Pages': String(Math.ceil(total / pageSize)) }
+			: {},
 	};
 }
 
@@ -95,17 +97,24 @@ function update(state: EmulatorState, resource: string, id: string, body: Record
 }
 
 function listSales(state: EmulatorState, query: URLSearchParams): Answer {
+	const mode = state.config.salesPaging;
+	if (mode === 'nullBody') return { status: 200, body: null };
 	const limit = intParam(query, 'limit', DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+	const encode = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 	let offset = 0;
+	let afterEmpty = false;
 	const cursor = query.get('cursor');
 	if (cursor) {
-		const match = /^o:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+		const match = /^([oe]):(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
 		if (!match) throw new ApiError(400, 'BAD_REQUEST', 'cursor is not valid');
-		offset = Number(match[1]);
+		offset = Number(match[2]);
+		afterEmpty = match[1] === 'e';
 	}
+	if (mode === 'endlessEmpty') return { status: 200, body: { data: [], next_cursor: encode(`o:${offset + 1}`), has_more: true } };
+	if (mode === 'emptyPages' && !afterEmpty) return { status: 200, body: { data: [], next_cursor: encode(`e:${offset}`), has_more: true } };
 	const data = state.sales.slice(offset, offset + limit).map(clone);
 	const hasMore = offset + limit < state.sales.length;
-	const nextCursor = hasMore ? Buffer.from(`o:${offset + limit}`, 'utf8').toString('base64url') : null;
+	const nextCursor = hasMore ? encode(`o:${offset + limit}`) : null;
 	return { status: 200, body: { data, next_cursor: nextCursor, has_more: hasMore } };
 }
 

@@ -52,6 +52,21 @@ export interface EmulatorConfig {
 	webhookResource: boolean;
 	/** Body shape of list answers. Default `'array'`. */
 	listShape: EmulatorListShape;
+	/** When false, offset lists send no `X-Total-*`/`X-Page*` headers; `countOnly`: only `X-Total-Count`. Default true. */
+	listTotals: boolean | 'countOnly';
+	/**
+	 * How offset lists page: `normal`; `repeatLastPage` (a page past the end answers the last
+	 * page again); `ignorePage` (every request answers page 1). Default `normal`.
+	 */
+	listPaging: 'normal' | 'repeatLastPage' | 'ignorePage';
+	/** Largest page an offset list answers, whatever `pageSize` asks (Mando: 1000). Default 1000. */
+	maxPageSize: number;
+	/**
+	 * How `/secure/sales` pages: `normal`; `nullBody` (every list answer is JSON `null`);
+	 * `emptyPages` (an empty page with `has_more: true` before every real page);
+	 * `endlessEmpty` (empty pages with `has_more: true` and a new cursor, forever). Default `normal`.
+	 */
+	salesPaging: 'normal' | 'nullBody' | 'emptyPages' | 'endlessEmpty';
 }
 
 /** Options of {@link startEmulator}: the config plus the port (0 or absent: a random free port). */
