@@ -2,7 +2,8 @@ import { createHash, randomUUID } from 'crypto';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { buildBody, checkDate, mergeData, stockOf, stockPatch } from './fields';
+import { buildBody, clearedFields, mergeData, stockOf, stockPatch, typedValues } from './fields';
+import { toDate, toDecimal } from './values';
 import { PARAMETER } from './parameters';
 import type { ResourceSpec } from './resources/spec';
 import { asNodeError, isAlreadyExists, isNotFound, mandoApiRequestBody, mandoGetAll, mandoGetAllCursor, type MandoRequest, type MandoRetryOptions } from '../shared/transport';
@@ -106,7 +107,7 @@ async function createRecord(ctx: IExecuteFunctions, call: OperationCall): Promis
 	const values: IDataObject = { ...(ctx.getNodeParameter(PARAMETER.additionalFields, i, {}) as IDataObject) };
 	if (PARAMETER.id in values && values[PARAMETER.id] !== '') values[PARAMETER.id] = checkRecordId(ctx, call, values[PARAMETER.id], 'Custom ID');
 	for (const field of call.spec.required) values[field.name] = ctx.getNodeParameter(field.name, i);
-	const body = buildBody(call.spec, values);
+	const body = buildBody(call.spec, values, timezoneOf(ctx));
 	if (typeof body.id !== 'string' || body.id.trim() === '') body.id = derivedId(ctx, i, body);
 	const id = String(body.id);
 	try {
@@ -127,25 +128,47 @@ async function createRecord(ctx: IExecuteFunctions, call: OperationCall): Promis
 	}
 }
 
-/** Update: PUT of the fields given; a `data` given is merged into the stored `data` first. */
+/** The workflow's time zone (n8n's workflow setting, else the instance's), UTC when unknown. */
+const timezoneOf = (ctx: IExecuteFunctions): string => ctx.getTimezone?.() ?? 'UTC';
+
+/** Update's Clear Fields as `{ field: null }`. @throws Error naming a field both set and cleared */
+function clears(ctx: IExecuteFunctions, call: OperationCall, given: IDataObject): IDataObject {
+	return clearedFields(call.spec, ctx.getNodeParameter(PARAMETER.clearFields, call.itemIndex, []), given);
+}
+
+/**
+ * Update: PUT of the fields given and of `null` for each field in Clear Fields; a `data` given is
+ * merged into the stored `data` first.
+ */
 async function updateRecord(ctx: IExecuteFunctions, call: OperationCall): Promise<IDataObject> {
 	const id = recordId(ctx, call);
-	const body = buildBody(call.spec, ctx.getNodeParameter(PARAMETER.updateFields, call.itemIndex, {}) as IDataObject);
+	const values = ctx.getNodeParameter(PARAMETER.updateFields, call.itemIndex, {}) as IDataObject;
+	const body = { ...buildBody(call.spec, values, timezoneOf(ctx)), ...clears(ctx, call, values) };
 	if (Object.keys(body).length === 0) {
-		throw new NodeOperationError(ctx.getNode(), 'Nothing to update', { itemIndex: call.itemIndex, description: 'Add at least one field under Update Fields' });
+		throw new NodeOperationError(ctx.getNode(), 'Nothing to update', { itemIndex: call.itemIndex, description: 'Add at least one field under Update Fields, or choose fields to empty under Clear Fields' });
 	}
 	if (body.data !== undefined) body.data = mergeData((await readRecord(ctx, call, id)).data, body.data as IDataObject);
 	return await putRecord(ctx, call, id, body);
+}
+
+/**
+ * Get Many's Limit: a whole number of records, at least 1 (an AI tool's 2.5 reads 2).
+ *
+ * @throws Error when it is not a finite number
+ */
+function limitOf(ctx: IExecuteFunctions, itemIndex: number): number {
+	return Math.max(1, Math.floor(toDecimal(ctx.getNodeParameter(PARAMETER.limit, itemIndex, 50), 'Limit')));
 }
 
 /** Get Many: offset paging at 1000 per page, or cursor paging for sales; Limit or Return All. */
 export const getMany: OperationHandler = async (ctx, call) => {
 	const i = call.itemIndex;
 	const returnAll = ctx.getNodeParameter(PARAMETER.returnAll, i, false) as boolean;
-	const limit = returnAll ? undefined : (ctx.getNodeParameter(PARAMETER.limit, i, 50) as number);
+	const limit = returnAll ? undefined : limitOf(ctx, i);
 	const qs: IDataObject = {};
 	if (call.spec.filters.length) {
-		for (const [key, value] of Object.entries(ctx.getNodeParameter(PARAMETER.filters, i, {}) as IDataObject)) {
+		const filters = typedValues(call.spec.filters, ctx.getNodeParameter(PARAMETER.filters, i, {}) as IDataObject, timezoneOf(ctx));
+		for (const [key, value] of Object.entries(filters)) {
 			if (value !== '' && value !== undefined && value !== null) qs[key] = value;
 		}
 	}
@@ -157,7 +180,8 @@ export const getMany: OperationHandler = async (ctx, call) => {
 /** Stock Update: reads the product, merges the stock settings into its `data`, writes it back. */
 export const updateStock: OperationHandler = async (ctx, call) => {
 	const id = recordId(ctx, call);
-	const patch = stockPatch(ctx.getNodeParameter(PARAMETER.updateFields, call.itemIndex, {}) as IDataObject);
+	const values = ctx.getNodeParameter(PARAMETER.updateFields, call.itemIndex, {}) as IDataObject;
+	const patch = stockPatch(call.spec, values, clears(ctx, call, values));
 	const product = await readRecord(ctx, call, id);
 	return [stockOf(await putRecord(ctx, call, id, { data: mergeData(product.data, patch) }))];
 };
@@ -165,7 +189,7 @@ export const updateStock: OperationHandler = async (ctx, call) => {
 /** Business Day Rename: `POST /secure/businessday_rename/{id}/{date}`; answers the moved day. */
 export const renameBusinessDay: OperationHandler = async (ctx, call) => {
 	const id = recordId(ctx, call);
-	const date = checkDate(ctx.getNodeParameter(PARAMETER.newDate, call.itemIndex), 'New Date');
+	const date = toDate(ctx.getNodeParameter(PARAMETER.newDate, call.itemIndex), 'New Date');
 	const answer = await send(ctx, {
 		method: 'POST',
 		path: `/secure/businessday_rename/${encodeURIComponent(id)}/${date}`,

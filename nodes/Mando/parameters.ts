@@ -14,6 +14,8 @@ export const PARAMETER = {
 	additionalFields: 'additionalFields',
 	/** Update's "Update Fields" collection. */
 	updateFields: 'updateFields',
+	/** Update's "Clear Fields": fields to empty in Mando. */
+	clearFields: 'clearFields',
 	/** Get Many's Return All. */
 	returnAll: 'returnAll',
 	/** Get Many's Limit. */

@@ -62,6 +62,8 @@ export interface FakeOptions {
 	executionId?: string;
 	/** The context's `runIndex` (n8n's run of the node within the execution); default 0. */
 	runIndex?: number;
+	/** What `getTimezone()` answers (the workflow's time zone); default `UTC`. */
+	timezone?: string;
 }
 
 /** An `IExecuteFunctions`-like (and `ILoadOptionsFunctions`-like) object over the emulator. */
@@ -72,6 +74,7 @@ export function fakeContext(options: FakeOptions): IExecuteFunctions & ILoadOpti
 		getNode: () => TEST_NODE,
 		getExecutionId: () => options.executionId ?? 'test-execution',
 		runIndex: options.runIndex ?? 0,
+		getTimezone: () => options.timezone ?? 'UTC',
 		getInputData: () => options.items.map((_, i) => ({ json: { input: i } })),
 		getCredentials: async () => ({ apiKey, baseUrl: options.emulator.url, webhookSecret: '' }),
 		continueOnFail: () => options.continueOnFail ?? false,

@@ -3,6 +3,7 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import type { MandoOperation } from '../node.type';
 import { PARAMETER } from '../parameters';
 import { RETRY_OPTIONS } from './spec';
+import { clearableFields } from '../fields';
 import type { ResourceSpec } from './spec';
 
 /** Turns a {@link ResourceSpec} into the n8n parameters of that resource. */
@@ -104,6 +105,18 @@ export function resourceProperties(spec: ResourceSpec): INodeProperties[] {
 			displayOptions: show(spec, ['update']),
 			options: sorted([...spec.required.map((field) => ({ ...field, required: false })), ...spec.optional]),
 		});
+		const clearable = clearableFields(spec);
+		if (clearable.length) {
+			out.push({
+				displayName: 'Clear Fields',
+				name: PARAMETER.clearFields,
+				type: 'multiOptions',
+				default: [],
+				displayOptions: show(spec, ['update']),
+				options: sorted(clearable).map((f) => ({ name: f.displayName, value: f.name })),
+				description: 'Fields to empty in Mando (sent as null). A field cannot be both set under Update Fields and cleared.',
+			});
+		}
 	}
 	if (has('getAll')) {
 		out.push(

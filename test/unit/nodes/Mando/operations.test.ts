@@ -94,3 +94,62 @@ describe('Create', () => {
 		expect(createOption?.description).toContain('alreadyExisted: true');
 	});
 });
+
+describe('typed parameters', () => {
+	const errors = async (items: Array<Record<string, unknown>>) => (await runNode({ emulator, continueOnFail: true, items })).map((i) => i.json.error ?? i.json);
+
+	test('Stock Update: "twenty", null, -1 and Infinity are item errors naming the field; nothing is sent', async () => {
+		emulator.seed('plu', [{ id: 'p', name: 'P', data: { stock_qty_warning: 5 } }]);
+		const update = (stock_qty_warning: unknown) => ({ resource: 'stock', operation: 'update', id: 'p', updateFields: { stock_qty_warning } });
+		expect(await errors([update('twenty'), update(null), update(-1), update(Infinity)])).toEqual([
+			'Low-Stock Threshold must be a number such as 12.50 or 12,50 (got "twenty")',
+			expect.stringMatching(/^Low-Stock Threshold is empty \(got null\); remove the field, or on Update use Clear Fields/),
+			'Low-Stock Threshold must be a whole number, 0 or more (got -1)',
+			'Low-Stock Threshold must be a number such as 12.50 or 12,50 (got Infinity)',
+		]);
+		expect(emulator.countRequests({ method: 'PUT' })).toBe(0);
+		expect(emulator.entity('plu', 'p')?.data.stock_qty_warning).toBe(5);
+	});
+
+	test('Product Create: 18.09*1.1 is sent as 19.9; "12,50" as 12.5; "1.234,50" is refused', async () => {
+		const create = (base_price: unknown) => ({ resource: 'product', operation: 'create', name: 'K', additionalFields: { base_price } });
+		const out = await errors([create(18.09 * 1.1), create('12,50'), create('1.234,50')]);
+		expect(out[0]).toMatchObject({ base_price: 19.9 });
+		expect(out[1]).toMatchObject({ base_price: 12.5 });
+		expect(out[2]).toBe('Base Price must be a number such as 12.50 or 12,50 (got "1.234,50")');
+		expect(emulator.requests().filter((r) => r.method === 'POST').map((r) => (r.body as { base_price: unknown }).base_price)).toEqual([19.9, 12.5]);
+	});
+
+	test('Update: Clear Fields empties a field (sent as null); set and cleared at once is an error', async () => {
+		emulator.seed('plu', [{ id: 'p', name: 'P', memo: 'old note', data: { stock_qty_warning: 5 } }]);
+		await runNode({ emulator, items: [{ resource: 'product', operation: 'update', id: 'p', clearFields: ['memo'] }] });
+		expect(emulator.entity('plu', 'p')?.memo).toBeNull();
+		await runNode({ emulator, items: [{ resource: 'stock', operation: 'update', id: 'p', clearFields: ['stock_qty_warning'] }] });
+		expect(emulator.entity('plu', 'p')?.data.stock_qty_warning).toBeNull();
+		expect(await errors([{ resource: 'product', operation: 'update', id: 'p', updateFields: { memo: 'x' }, clearFields: ['memo'] }])).toEqual(['Memo is both set and cleared; choose one']);
+	});
+
+	test('dates are strict: Rename "2025-03-14; DROP" and Business Day Create with "14.3.2025" send nothing', async () => {
+		emulator.seed('businessday', [{ id: 'd', date: '2025-03-13' }]);
+		expect(
+			await errors([
+				{ resource: 'businessDay', operation: 'rename', id: 'd', newDate: '2025-03-14; DROP' },
+				{ resource: 'businessDay', operation: 'create', date: '14.3.2025', location_id: 'l' },
+				{ resource: 'businessDay', operation: 'getAll', returnAll: true, filters: { date: '2025-03-14x' } },
+			]),
+		).toEqual([
+			'New Date must be a date as YYYY-MM-DD, e.g. 2025-03-14 (got "2025-03-14; DROP")',
+			'Date must be a date as YYYY-MM-DD, e.g. 2025-03-14 (got "14.3.2025")',
+			'Date must be a date as YYYY-MM-DD, e.g. 2025-03-14 (got "2025-03-14x")',
+		]);
+		expect(emulator.requests()).toEqual([]);
+	});
+
+	test('Limit 2.5 (an AI tool guess) reads 2, sent as pageSize=2; Limit "many" is an item error', async () => {
+		emulator.seed('plu', 5);
+		const out = await runNode({ emulator, continueOnFail: true, items: [{ resource: 'product', operation: 'getAll', limit: 2.5 }, { resource: 'product', operation: 'getAll', limit: 'many' }] });
+		expect(out.slice(0, 2).map((i) => i.json.productid)).toEqual(['1', '2']);
+		expect(out[2].json.error).toBe('Limit must be a number such as 12.50 or 12,50 (got "many")');
+		expect(emulator.requests().map((r) => r.query.pageSize)).toEqual(['2']);
+	});
+});
