@@ -169,14 +169,22 @@ export function stockPatch(spec: ResourceSpec, values: IDataObject, cleared: IDa
 }
 
 /**
- * Retry bounds from the node's Options (`maxAttempts`, `maxTotalWaitSeconds`); missing ones keep
- * the transport's defaults.
+ * Retry and time bounds from the node's Options (`maxAttempts`, `maxTotalWaitSeconds`,
+ * `requestTimeoutSeconds`, `totalTimeSeconds`); missing or unusable ones keep the transport's defaults.
  */
 export function retryFromOptions(options: IDataObject): Partial<MandoRetryOptions> {
 	const retry: Partial<MandoRetryOptions> = {};
-	const maxAttempts = options[PARAMETER.maxAttempts];
-	const maxTotalWaitSeconds = options[PARAMETER.maxTotalWaitSeconds];
-	if (typeof maxAttempts === 'number' && maxAttempts >= 1) retry.maxAttempts = Math.floor(maxAttempts);
-	if (typeof maxTotalWaitSeconds === 'number' && maxTotalWaitSeconds >= 0) retry.maxTotalWaitMs = maxTotalWaitSeconds * 1000;
+	const seconds = (name: string, min: number) => {
+		const value = options[name];
+		return typeof value === 'number' && Number.isFinite(value) && value >= min ? value : undefined;
+	};
+	const maxAttempts = seconds(PARAMETER.maxAttempts, 1);
+	const maxTotalWait = seconds(PARAMETER.maxTotalWaitSeconds, 0);
+	const requestTimeout = seconds(PARAMETER.requestTimeoutSeconds, 1);
+	const totalTime = seconds(PARAMETER.totalTimeSeconds, 1);
+	if (maxAttempts !== undefined) retry.maxAttempts = Math.floor(maxAttempts);
+	if (maxTotalWait !== undefined) retry.maxTotalWaitMs = maxTotalWait * 1000;
+	if (requestTimeout !== undefined) retry.requestTimeoutMs = requestTimeout * 1000;
+	if (totalTime !== undefined) retry.totalBudgetMs = totalTime * 1000;
 	return retry;
 }

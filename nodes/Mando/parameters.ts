@@ -30,4 +30,8 @@ export const PARAMETER = {
 	maxAttempts: 'maxAttempts',
 	/** Options: most seconds spent waiting between attempts. */
 	maxTotalWaitSeconds: 'maxTotalWaitSeconds',
+	/** Options: most seconds one attempt may take. */
+	requestTimeoutSeconds: 'requestTimeoutSeconds',
+	/** Options: most seconds one request may take in all, attempts and waits included. */
+	totalTimeSeconds: 'totalTimeSeconds',
 } as const;

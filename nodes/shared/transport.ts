@@ -27,7 +27,7 @@ export type MandoContext = IExecuteFunctions | IHookFunctions | ILoadOptionsFunc
 /** The default API base URL (Mando developer docs). */
 export const MANDO_DEFAULT_BASE_URL = 'https://www.mando.fi/api';
 
-/** Retry bounds; see {@link mandoApiRequest}. */
+/** Retry and time bounds; see {@link mandoApiRequest}. */
 export interface MandoRetryOptions {
 	/** Most attempts in all, the first included. Default 4. */
 	maxAttempts: number;
@@ -35,10 +35,18 @@ export interface MandoRetryOptions {
 	maxTotalWaitMs: number;
 	/** First back-off, in milliseconds, doubled on every retry (with jitter). Default 500. */
 	baseDelayMs: number;
+	/** Most time one attempt may take, answer included, in milliseconds. Default 30 000. */
+	requestTimeoutMs: number;
+	/** Most time one request may take in all, attempts and waits included, in milliseconds. Default 120 000. */
+	totalBudgetMs: number;
 }
 
-/** Default retry bounds: 4 attempts, 30 s total wait, back-off from 0.5 s. */
-export const DEFAULT_RETRY: MandoRetryOptions = { maxAttempts: 4, maxTotalWaitMs: 30_000, baseDelayMs: 500 };
+/**
+ * Default bounds: 4 attempts, 30 s total wait, back-off from 0.5 s, 30 s per attempt, 120 s in
+ * all (n8n's own HTTP timeout is 300 s a request, which with retries could hold an execution or
+ * a publish for about 20 minutes).
+ */
+export const DEFAULT_RETRY: MandoRetryOptions = { maxAttempts: 4, maxTotalWaitMs: 30_000, baseDelayMs: 500, requestTimeoutMs: 30_000, totalBudgetMs: 120_000 };
 
 /** Status codes retried: rate limiting and transient gateway errors (contract: "Rate limits"). */
 export const RETRIED_STATUS = new Set([429, 502, 503, 504]);
@@ -89,10 +97,58 @@ function headerValue(headers: MandoResponse['headers'], name: string): string | 
 	return Array.isArray(v) ? v[0] : v;
 }
 
-/** The base URL from the credential, without a trailing slash. */
-function normaliseBaseUrl(baseUrl: unknown): string {
-	const value = typeof baseUrl === 'string' && baseUrl.trim() !== '' ? baseUrl.trim() : MANDO_DEFAULT_BASE_URL;
-	return value.replace(/\/+$/, '');
+/** Host names that may be reached over plain `http://` (the emulator and local test servers). */
+function isLoopback(hostname: string): boolean {
+	return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+/** `text` as a URL, or undefined when it is not one. */
+function parsedUrl(text: string): URL | undefined {
+	try {
+		return new URL(text);
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * The API base URL of the credential's Base URL field: spaces around it and trailing slashes
+ * dropped, empty meaning {@link MANDO_DEFAULT_BASE_URL}. The one place the base URL is read: the
+ * credential test and both nodes call it.
+ *
+ * @throws Error saying what to fix: no `https://` (or `http://`) scheme, `http://` to a host that is
+ *   not loopback (the company-wide API key would travel in clear text; contract: HTTPS only),
+ *   spaces inside, or not a URL at all
+ */
+export function mandoBaseUrl(baseUrl: unknown): string {
+	const text = typeof baseUrl === 'string' ? baseUrl.trim() : '';
+	if (text === '') return MANDO_DEFAULT_BASE_URL;
+	const example = `e.g. ${MANDO_DEFAULT_BASE_URL}`;
+	if (/\s/.test(text)) throw new Error(`The Base URL in the Mando API credential contains spaces ("${text}"); ${example}`);
+	if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) throw new Error(`The Base URL in the Mando API credential must start with https:// ("${text}"); ${example}`);
+	const url = parsedUrl(text);
+	if (!url) throw new Error(`The Base URL in the Mando API credential is not a URL ("${text}"); ${example}`);
+	if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+		throw new Error(`The Base URL in the Mando API credential must use https:// ("${text}"): over http:// the API key would travel unencrypted. Only local test servers (localhost, 127.0.0.1) may use http://.`);
+	}
+	if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`The Base URL in the Mando API credential must start with https:// ("${text}"); ${example}`);
+	if (url.search || url.hash || url.username || url.password) throw new Error(`The Base URL in the Mando API credential must be a plain address without query, fragment or user ("${text}"); ${example}`);
+	return text.replace(/\/+$/, '');
+}
+
+/** A JSON Web Token (three base64url parts, the first a JSON header `{"…`), as in Mando's API keys. */
+const JWT = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
+
+/**
+ * `text` with every secret taken out: the given `secrets` (the credential's API key and webhook
+ * secret, wherever Mando echoes them), any JWT-shaped string and any `Bearer <token>`.
+ */
+export function redact(text: string, secrets: unknown[] = []): string {
+	let out = text;
+	for (const secret of secrets) {
+		if (typeof secret === 'string' && secret.length >= 4) out = out.split(secret).join('[redacted]');
+	}
+	return out.replace(JWT, '[redacted JWT]').replace(/Bearer\s+(?!\[redacted)[^\s"',}]+/gi, 'Bearer [redacted]');
 }
 
 /** A short, user-facing hint for a Mando error status. */
@@ -132,10 +188,18 @@ function hintForStatus(status: number): string {
  */
 export async function mandoApiRequest<T = unknown>(this: MandoContext, request: MandoRequest): Promise<MandoResponse<T>> {
 	const credentials = await this.getCredentials('mandoApi');
+	const secrets = [credentials.apiKey, credentials.webhookSecret];
 	const retry = { ...DEFAULT_RETRY, ...request.retry };
+	let baseUrl: string;
+	try {
+		baseUrl = mandoBaseUrl(credentials.baseUrl);
+	} catch (error) {
+		throw new NodeOperationError(this.getNode(), (error as Error).message, { description: 'Open the Mando API credential and correct its Base URL.' });
+	}
+	const started = Date.now();
 	const options: IHttpRequestOptions = {
 		method: request.method,
-		url: normaliseBaseUrl(credentials.baseUrl) + request.path,
+		url: baseUrl + request.path,
 		qs: request.qs,
 		body: request.body,
 		json: true,
@@ -147,12 +211,14 @@ export async function mandoApiRequest<T = unknown>(this: MandoContext, request: 
 	for (let attempt = 1; ; attempt++) {
 		let response: IN8nHttpFullResponse | undefined;
 		let networkCode: string | undefined;
+		const remaining = retry.totalBudgetMs - (Date.now() - started);
+		options.timeout = Math.max(1, Math.min(retry.requestTimeoutMs, remaining));
 		try {
 			response = (await this.helpers.httpRequestWithAuthentication.call(this, 'mandoApi', options)) as IN8nHttpFullResponse;
 		} catch (error) {
 			const code = networkErrorCode(error);
 			if (code && RETRIED_NETWORK_CODES.has(code)) networkCode = code;
-			else throw toNodeApiError(this, 0, { code: code ?? 'REQUEST_FAILED', message: safeMessage(error) }, request);
+			else throw toNodeApiError(this, 0, { code: code ?? 'REQUEST_FAILED', message: safeMessage(error) }, request, attempt, secrets);
 		}
 		const status = response?.statusCode ?? 0;
 		if (response && status >= 200 && status < 300) {
@@ -162,13 +228,17 @@ export async function mandoApiRequest<T = unknown>(this: MandoContext, request: 
 		const delay = retriable
 			? retryDelayMs(attempt, response ? headerValue(response.headers as MandoResponse['headers'], 'retry-after') : undefined, retry.baseDelayMs)
 			: 0;
-		if (!retriable || attempt >= retry.maxAttempts || waited + delay > retry.maxTotalWaitMs) {
+		const overBudget = Date.now() - started + delay >= retry.totalBudgetMs;
+		if (!retriable || attempt >= retry.maxAttempts || waited + delay > retry.maxTotalWaitMs || overBudget) {
 			if (!response) {
-				throw toNodeApiError(this, 0, { code: networkCode, message: `Could not reach Mando (${networkCode}) after ${attempt} attempt(s)` }, request);
+				const timedOut = networkCode === 'ECONNABORTED' || networkCode === 'ETIMEDOUT';
+				const why = timedOut ? `no answer within ${Math.round(options.timeout / 1000)} s` : networkCode;
+				const budget = overBudget ? `; the request's time budget of ${Math.round(retry.totalBudgetMs / 1000)} s is spent` : '';
+				throw toNodeApiError(this, 0, { code: networkCode, message: `Could not reach Mando (${why}) after ${attempt} attempt(s)${budget}` }, request, attempt, secrets);
 			}
 			const body = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as MandoErrorBody;
 			const message = typeof body.message === 'string' ? body.message : typeof response.body === 'string' ? response.body.slice(0, 300) : undefined;
-			throw toNodeApiError(this, status, { code: body.code, message }, request, attempt);
+			throw toNodeApiError(this, status, { code: typeof body.code === 'string' ? body.code : undefined, message }, request, attempt, secrets);
 		}
 		waited += delay;
 		this.logger.debug(`Mando API ${request.method} ${request.path}: ${networkCode ?? status}, retrying in ${delay} ms (attempt ${attempt + 1}/${retry.maxAttempts})`);
@@ -197,7 +267,7 @@ function networkErrorCode(error: unknown): string | undefined {
 function safeMessage(error: unknown): string {
 	const message = error instanceof Error ? error.message : String(error);
 	// Never let a header dump (and so the Bearer key) through.
-	return message.replace(/Bearer\s+[^\s"',}]+/gi, 'Bearer [redacted]').slice(0, 300);
+	return redact(message).slice(0, 300);
 }
 
 /**
@@ -210,16 +280,22 @@ function toNodeApiError(
 	mando: { code?: string; message?: string },
 	request: Pick<MandoRequest, 'method' | 'path'>,
 	attempts = 1,
+	secrets: unknown[] = [],
 ): NodeApiError {
-	const code = mando.code ?? (status ? `HTTP_${status}` : 'NETWORK_ERROR');
-	const text = mando.message ?? 'no message';
+	const code = redact(mando.code ?? (status ? `HTTP_${status}` : 'NETWORK_ERROR'), secrets);
+	const text = redact(mando.message ?? 'no message', secrets);
 	const errorBody: JsonObject = { code, message: text, httpCode: status ? String(status) : '' };
 	const retried = attempts > 1 ? ` after ${attempts} attempts` : '';
-	return new NodeApiError(ctx.getNode(), errorBody, {
-		message: `Mando API error${status ? ' ' + status : ''} ${code}: ${text}`,
-		description: `${request.method} ${request.path}${retried}. ${status ? hintForStatus(status) : 'Check the base URL in the Mando API credential and that Mando is reachable.'}`,
+	const message = `Mando API error${status ? ' ' + status : ''} ${code}: ${text}`;
+	const error = new NodeApiError(ctx.getNode(), errorBody, {
+		message,
+		description: `${request.method} ${redact(request.path, secrets)}${retried}. ${status ? hintForStatus(status) : 'Check the base URL in the Mando API credential and that Mando is reachable.'}`,
 		httpCode: status ? String(status) : undefined,
 	});
+	// NodeApiError swaps a message naming a network code (ECONNABORTED, …) for a generic one;
+	// ours says what happened (timeout, attempts, budget).
+	error.message = message;
+	return error;
 }
 
 /**

@@ -54,7 +54,11 @@ async function handle(state: EmulatorState, control: ControlRoute, req: http.Inc
 				// recorded without a body; the router answers 400 where a body matters
 			}
 		}
-		const fault = isControl ? undefined : takeFault(state, method, url.pathname);
+		let fault = isControl ? undefined : takeFault(state, method, url.pathname);
+		if (fault?.kind === 'slow') {
+			await new Promise((resolve) => setTimeout(resolve, fault?.delayMs ?? 1000));
+			fault = undefined;
+		}
 		if (fault?.kind === 'drop' || fault?.kind === 'dropAfter') {
 			if (fault.kind === 'dropAfter' && segments[0] === 'api') {
 				try {

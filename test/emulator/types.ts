@@ -161,9 +161,12 @@ export interface EmulatorFault {
 	/**
 	 * `status` (default): answer `status` with Mando's error body (and `Retry-After` when given);
 	 * `drop`: close the connection without an answer, before doing anything;
-	 * `dropAfter`: do the request (e.g. create the entity), then close without an answer.
+	 * `dropAfter`: do the request (e.g. create the entity), then close without an answer;
+	 * `slow`: wait `delayMs`, then answer as usual (a server slower than the client's timeout).
 	 */
-	kind?: 'status' | 'drop' | 'dropAfter';
+	kind?: 'status' | 'drop' | 'dropAfter' | 'slow';
+	/** Milliseconds `kind: 'slow'` waits before answering; default 1000. */
+	delayMs?: number;
 	/** Status for `kind: 'status'`; default 503. 429 answers code `RATE_LIMITED`, 5xx `SERVICE_UNAVAILABLE`. */
 	status?: number;
 	/** `Retry-After` header value in seconds (or an HTTP date), for `kind: 'status'`. */

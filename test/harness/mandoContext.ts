@@ -36,10 +36,16 @@ async function httpRequest(apiKey: string, options: IHttpRequestOptions) {
 	for (const [key, value] of Object.entries(options.qs ?? {})) {
 		if (value !== undefined) url.searchParams.set(key, String(value));
 	}
+	const timeout = typeof options.timeout === 'number' ? AbortSignal.timeout(options.timeout) : undefined;
 	const res = await fetch(url, {
+		signal: timeout,
 		method: options.method ?? 'GET',
 		headers: { ...(options.headers as Record<string, string>), Authorization: `Bearer ${apiKey}`, ...(options.body ? { 'Content-Type': 'application/json' } : {}) },
 		body: options.body === undefined ? undefined : JSON.stringify(options.body),
+	}).catch((error: Error) => {
+		// n8n's helper (axios) reports its `timeout` as ECONNABORTED
+		if (timeout?.aborted) throw Object.assign(new Error(`timeout of ${String(options.timeout)}ms exceeded`), { code: 'ECONNABORTED' });
+		throw error;
 	});
 	const text = await res.text();
 	let body: unknown = text;

@@ -3,7 +3,7 @@ import { NodeApiError } from 'n8n-workflow';
 import { EMULATOR_DEFAULT_CONFIG } from '../../../emulator/config';
 import type { Emulator } from '../../../emulator/server';
 import { fakeContext, run, useEmulator } from '../../../harness/mandoContext';
-import { mandoGetAll } from '../../../../nodes/shared/transport';
+import { MANDO_DEFAULT_BASE_URL, mandoBaseUrl, mandoGetAll, redact } from '../../../../nodes/shared/transport';
 
 /** The shared Mando transport's retries, driven through the Mando node against the emulator. */
 
@@ -136,5 +136,64 @@ describe('cursor paging (sales)', () => {
 		emulator.setConfig({ salesPaging: 'endlessEmpty' });
 		await expect(run(emulator, all)).rejects.toThrow('10 empty pages in a row, each saying has_more');
 		expect(emulator.countRequests({ path: '/api/secure/sales' })).toBe(10);
+	});
+});
+
+describe('time bounds', () => {
+	test('Request Timeout: an attempt without an answer in time fails and is retried; the next one succeeds', async () => {
+		emulator.seed('plu', [{ id: 'p', name: 'P' }]);
+		emulator.injectFault({ path: '/api/secure/plu/p', kind: 'slow', delayMs: 1500 });
+		expect(await run(emulator, get('p', { requestTimeoutSeconds: 1 }))).toHaveLength(1);
+	});
+
+	test('Max Total Time bounds attempts and waits together: slow answers stop the request at the budget', async () => {
+		emulator.injectFault({ path: '/api/secure/plu/p', kind: 'slow', delayMs: 3000, count: 10 });
+		const started = Date.now();
+		const error = (await run(emulator, get('p', { requestTimeoutSeconds: 1, totalTimeSeconds: 2, maxAttempts: 10 })).catch((e: unknown) => e)) as NodeApiError;
+		expect(Date.now() - started).toBeLessThan(3500);
+		expect(error.message).toMatch(/Mando API error ECONNABORTED: Could not reach Mando \(no answer within 1 s\) after [12] attempt\(s\); the request's time budget of 2 s is spent/);
+	});
+});
+
+describe('redaction', () => {
+	test("the credential's actual key and any JWT are taken out of Mando's messages", async () => {
+		const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJjb21wYW55IjoiMSJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+		emulator.injectFault({ path: '/api/secure/plu/p', status: 401, code: 'UNAUTHORIZED', message: `Token retries-key has expired; also seen ${jwt}` });
+		const error = (await run(emulator, get('p')).catch((e: unknown) => e)) as NodeApiError;
+		expect(error.message).toBe('Mando API error 401 UNAUTHORIZED: Token [redacted] has expired; also seen [redacted JWT]');
+		expect(JSON.stringify({ ...error, message: error.message, description: error.description })).not.toMatch(/retries-key|eyJhbGci/);
+	});
+
+	test('redact() also covers Bearer tokens and leaves other text alone', () => {
+		expect(redact('Authorization: Bearer abc.def', [])).toBe('Authorization: Bearer [redacted]');
+		expect(redact('nothing secret here', ['k3y!'])).toBe('nothing secret here');
+	});
+});
+
+describe('base URL', () => {
+	test.each([
+		['  https://www.mando.fi/api/  ', 'https://www.mando.fi/api'],
+		['', MANDO_DEFAULT_BASE_URL],
+		['http://127.0.0.1:5555/api/', 'http://127.0.0.1:5555/api'],
+		['http://localhost:5555/api', 'http://localhost:5555/api'],
+	])('"%s" → %s', (input, expected) => {
+		expect(mandoBaseUrl(input)).toBe(expected);
+	});
+
+	test.each([
+		['www.mando.fi/api', 'must start with https://'],
+		['http://www.mando.fi/api', 'must use https://'],
+		['https://www.mando.fi/ api', 'contains spaces'],
+		['ftp://www.mando.fi/api', 'must start with https://'],
+		['https://', 'is not a URL'],
+	])('"%s" is a clear error: %s', (input, message) => {
+		expect(() => mandoBaseUrl(input)).toThrow(message);
+	});
+
+	test('the nodes refuse a bad Base URL before any request, saying where to fix it', async () => {
+		const ctx = fakeContext({ emulator, items: [{}] });
+		ctx.getCredentials = (async () => ({ apiKey: 'retries-key', baseUrl: 'www.mando.fi/api' })) as typeof ctx.getCredentials;
+		await expect(mandoGetAll.call(ctx, '/secure/plu')).rejects.toMatchObject({ message: expect.stringContaining('must start with https://'), description: expect.stringContaining('credential') });
+		expect(emulator.requests()).toEqual([]);
 	});
 });
