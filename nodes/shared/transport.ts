@@ -6,6 +6,7 @@ import type {
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
 	IN8nHttpFullResponse,
+	IPollFunctions,
 	IWebhookFunctions,
 	JsonObject,
 } from 'n8n-workflow';
@@ -22,7 +23,7 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
  */
 
 /** The n8n contexts that may call the Mando API. */
-export type MandoContext = IExecuteFunctions | IHookFunctions | ILoadOptionsFunctions | IWebhookFunctions;
+export type MandoContext = IExecuteFunctions | IHookFunctions | ILoadOptionsFunctions | IPollFunctions | IWebhookFunctions;
 
 /** The default API base URL (Mando developer docs). */
 export const MANDO_DEFAULT_BASE_URL = 'https://www.mando.fi/api';

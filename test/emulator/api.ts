@@ -5,6 +5,7 @@ import type { Answer } from './common';
 import { isEmulatorResource, present, store } from './state';
 import type { EmulatorState } from './state';
 import type { EmulatorEntity } from './types';
+import { listSales } from './sales';
 import { webhookProblem } from './webhooks';
 
 /**
@@ -94,28 +95,6 @@ function update(state: EmulatorState, resource: string, id: string, body: Record
 	}
 	store(state, resource).set(id, updated);
 	return { status: 200, body: present(resource, updated) };
-}
-
-function listSales(state: EmulatorState, query: URLSearchParams): Answer {
-	const mode = state.config.salesPaging;
-	if (mode === 'nullBody') return { status: 200, body: null };
-	const limit = intParam(query, 'limit', DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
-	const encode = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
-	let offset = 0;
-	let afterEmpty = false;
-	const cursor = query.get('cursor');
-	if (cursor) {
-		const match = /^([oe]):(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-		if (!match) throw new ApiError(400, 'BAD_REQUEST', 'cursor is not valid');
-		offset = Number(match[2]);
-		afterEmpty = match[1] === 'e';
-	}
-	if (mode === 'endlessEmpty') return { status: 200, body: { data: [], next_cursor: encode(`o:${offset + 1}`), has_more: true } };
-	if (mode === 'emptyPages' && !afterEmpty) return { status: 200, body: { data: [], next_cursor: encode(`e:${offset}`), has_more: true } };
-	const data = state.sales.slice(offset, offset + limit).map(clone);
-	const hasMore = offset + limit < state.sales.length;
-	const nextCursor = hasMore ? encode(`o:${offset + limit}`) : null;
-	return { status: 200, body: { data, next_cursor: nextCursor, has_more: hasMore } };
 }
 
 /**

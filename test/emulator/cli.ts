@@ -16,6 +16,7 @@ Usage:
   cli.ts start [--port ${EMULATOR_DEFAULT_PORT}] [--allow-http] [--time-scale 0.001] [--api-key K]
                [--webhook-secret S] [--per-webhook-secrets] [--delivery-timeout-ms 5000]
                [--list-shape array|wrapped] [--no-webhook-resource]
+               [--sales-per-minute N] [--cursor-ttl-ms MS]
       Start the emulator on ${EMULATOR_HOST} and print its API base URL. Ctrl+C stops it.
   cli.ts emit <event-type|all> [--emulator http://${EMULATOR_HOST}:${EMULATOR_DEFAULT_PORT}] [--data JSON] [--id evt_x] [--batch N]
       Ask a running emulator to emit an event (data defaults to the catalogue sample).
@@ -75,7 +76,7 @@ function numberFlag(flags: Flags, name: string, check: (n: number) => boolean, w
 async function start(args: string[]): Promise<void> {
 	const { positionals, flags } = parseArgs(
 		args,
-		['port', 'time-scale', 'api-key', 'webhook-secret', 'delivery-timeout-ms', 'list-shape'],
+		['port', 'time-scale', 'api-key', 'webhook-secret', 'delivery-timeout-ms', 'list-shape', 'sales-per-minute', 'cursor-ttl-ms'],
 		['allow-http', 'per-webhook-secrets', 'no-webhook-resource'],
 	);
 	if (positionals.length) throw new UsageError(`start takes no arguments, got "${positionals.join(' ')}"`);
@@ -91,8 +92,11 @@ async function start(args: string[]): Promise<void> {
 		perWebhookSecrets: flags['per-webhook-secrets'] === true,
 		webhookResource: flags['no-webhook-resource'] !== true,
 		listShape: listShape as EmulatorListShape | undefined,
+		cursorTtlMs: numberFlag(flags, 'cursor-ttl-ms', (n) => n >= 0, 'a number of milliseconds >= 0'),
 	};
+	const salesPerMinute = numberFlag(flags, 'sales-per-minute', (n) => n > 0, 'a number > 0');
 	const emulator = await startEmulator(options);
+	if (salesPerMinute !== undefined) emulator.startSales(salesPerMinute);
 	const config = emulator.config();
 	emulator.onDelivery((d) => {
 		const status = d.status === null ? d.error ?? 'no answer' : `HTTP ${d.status}`;
@@ -104,6 +108,8 @@ async function start(args: string[]): Promise<void> {
 	console.log(`  Webhook secret:    ${config.perWebhookSecrets ? 'one per webhook (returned by POST /secure/webhook)' : config.webhookSecret}`);
 	console.log(`  Webhook URLs:      ${config.allowHttp ? 'https:// and http://' : 'https:// only (use --allow-http for local receivers)'}`);
 	console.log(`  Retry time scale:  ${config.timeScale}`);
+	if (salesPerMinute !== undefined) console.log(`  New sales:         ${salesPerMinute} a minute (sale.created)`);
+	if (config.cursorTtlMs > 0) console.log(`  Sales cursors:     expire after ${config.cursorTtlMs} ms`);
 	console.log(`  Control:           http://${EMULATOR_HOST}:${emulator.port}/_emulator/state`);
 	const stop = (): void => {
 		void emulator.close().then(() => process.exit(0));

@@ -6,6 +6,7 @@ import { closeServer, listen } from './http';
 import { cancelPending, checkFault, countRequests, createState, seedEntities, seedSales, seedSamples } from './state';
 import { EMULATOR_HOST } from './types';
 import type { Emulator, EmulatorOptions, EmulatorWebhook } from './types';
+import { createSales, startSales } from './sales';
 import { addWebhook } from './webhooks';
 
 /**
@@ -23,7 +24,8 @@ import { addWebhook } from './webhooks';
  * - `state.ts`: the store (every record in one {@link EmulatorState} object), seeding, faults;
  * - `webhooks.ts`: webhook rules shared by the API and the admin panel;
  * - `deliveries.ts`: signed deliveries and Mando's retry schedule;
- * - `api.ts`: the `/api/secure/` routes; `control.ts`: the `/_emulator/` endpoints;
+ * - `api.ts`: the `/api/secure/` routes; `sales.ts`: the sales list and new sales;
+ * - `control.ts`: the `/_emulator/` endpoints;
  * - `http.ts`: the HTTP server.
  */
 
@@ -37,7 +39,8 @@ export type { EmulatorState } from './state';
  *
  * API (contract `shared/mando-api.md`): `GET|POST /api/secure/{resource}`,
  * `GET|PUT /api/secure/{resource}/{id}` for {@link EMULATOR_RESOURCES}; `GET /api/secure/sales`
- * (cursor paging), `GET /api/secure/sales/{id}`; `POST /api/secure/businessday_rename/{id}/{date}`.
+ * (cursor paging; emulator assumptions: a `created_from` filter and cursors that expire after
+ * `cursorTtlMs`, see `sales.ts`), `GET /api/secure/sales/{id}`; `POST /api/secure/businessday_rename/{id}/{date}`.
  * Lists filter on any query parameter equal (as text) to a top-level field, e.g. `?dpt_id=…&active=true`.
  * PUT merges top-level fields (a `data` sent replaces the stored `data`); `id` cannot change.
  * Errors are JSON `{ code, message }`: 400 `BAD_REQUEST`, 401 `UNAUTHORIZED`, 404 `NOT_FOUND`,
@@ -84,6 +87,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		seed: (resource, entities, template) => seedEntities(state, resource, entities, template),
 		seedSales: (sales) => seedSales(state, sales),
 		sales: () => clone(state.sales),
+		createSales: (count, salesOptions) => createSales(state, count, salesOptions),
+		startSales: (perMinute) => startSales(state, perMinute),
 		entity: (resource, id) => {
 			const found = state.stores.get(resource)?.get(id);
 			return found ? clone(found) : undefined;

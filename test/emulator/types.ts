@@ -67,6 +67,17 @@ export interface EmulatorConfig {
 	 * `endlessEmpty` (empty pages with `has_more: true` and a new cursor, forever). Default `normal`.
 	 */
 	salesPaging: 'normal' | 'nullBody' | 'emptyPages' | 'endlessEmpty';
+	/**
+	 * How long a sales-list cursor is accepted, in ms (not scaled); an older one answers 400
+	 * `CURSOR_EXPIRED`. 0 (default): cursors never expire. (Mando documents no cursor lifetime.)
+	 */
+	cursorTtlMs: number;
+}
+
+/** Options of {@link Emulator.createSales}. */
+export interface CreateSalesOptions {
+	/** Sales a second (default: one after another as fast as their deliveries allow). */
+	perSecond?: number;
 }
 
 /** Options of {@link startEmulator}: the config plus the port (0 or absent: a random free port). */
@@ -264,6 +275,22 @@ export interface Emulator {
 	seedSales(sales: number | Array<Record<string, unknown>>): string[];
 	/** Copies of the stored sales, oldest first. */
 	sales(): Array<Record<string, unknown>>;
+	/**
+	 * Makes `count` new sales, one after another at `perSecond`: each is the `sale.created` sample
+	 * with a fresh `id`, the next `receipt_number` and `created_at` now, stored in `/secure/sales`
+	 * and emitted as `sale.created` to the subscribed webhooks (resolves after each one's attempt 1).
+	 *
+	 * @returns the sales' ids, in order
+	 * @throws Error for a bad count or rate, or when the emulator closes
+	 */
+	createSales(count: number, options?: CreateSalesOptions): Promise<string[]>;
+	/**
+	 * Makes new sales (as {@link createSales}) continuously, `perMinute` of them a minute, until the
+	 * returned function is called, `reset()` or `close()`.
+	 *
+	 * @throws Error when `perMinute` is not a positive number
+	 */
+	startSales(perMinute: number): () => void;
 	/** A copy of one stored entity, or undefined. */
 	entity(resource: EmulatorResource, id: string): EmulatorEntity | undefined;
 	/** Copies of every stored entity of a resource, in insertion order. */

@@ -62,34 +62,36 @@ export async function createTriggerWorkflow(
 					position: [460, 300],
 					parameters: { errorMessage: 'Failing on purpose (e2e)' },
 				}
-			: {
-					id: randomUUID(),
-					name: 'No Operation',
-					type: 'n8n-nodes-base.noOp',
-					typeVersion: 1,
-					position: [460, 300],
-					parameters: {},
-				};
+			: noOpNode();
 	const name = options.name ?? `Mando e2e ${webhookId.slice(0, 8)}`;
+	const trigger = { name: 'Mando Trigger', type: `${options.nodePrefix ?? NODE_PREFIX}.mandoTrigger`, webhookId, parameters };
+	const id = await createTwoNodeWorkflow(n8n, name, credential, trigger, next);
+	return { id, name, webhookId, webhookPath: `${webhookId}/webhook` };
+}
+
+/** A No Operation node at the second position. */
+function noOpNode() {
+	return { id: randomUUID(), name: 'No Operation', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [460, 300], parameters: {} };
+}
+
+/**
+ * Creates the workflow "<trigger> → <next>" with `credential` on the trigger, saving every
+ * execution's data; returns its id.
+ */
+async function createTwoNodeWorkflow(
+	n8n: N8n,
+	name: string,
+	credential: { id: string; name: string },
+	trigger: { name: string; type: string; parameters: object; webhookId?: string },
+	next: { name: string },
+): Promise<string> {
 	const workflow = await n8n.api<{ id: string }>('POST', '/workflows', {
 		name,
-		nodes: [
-			{
-				id: randomUUID(),
-				name: 'Mando Trigger',
-				type: `${options.nodePrefix ?? NODE_PREFIX}.mandoTrigger`,
-				typeVersion: 1,
-				position: [240, 300],
-				webhookId,
-				parameters,
-				credentials: { mandoApi: credential },
-			},
-			next,
-		],
-		connections: { 'Mando Trigger': { main: [[{ node: next.name, type: 'main', index: 0 }]] } },
+		nodes: [{ id: randomUUID(), typeVersion: 1, position: [240, 300], ...trigger, credentials: { mandoApi: credential } }, next],
+		connections: { [trigger.name]: { main: [[{ node: next.name, type: 'main', index: 0 }]] } },
 		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
 	});
-	return { id: workflow.id, name, webhookId, webhookPath: `${webhookId}/webhook` };
+	return workflow.id;
 }
 
 /**
@@ -134,4 +136,33 @@ export function mandoNode(
 		credentials: { mandoApi: credential },
 		...(executeOnce ? { executeOnce: true } : {}),
 	};
+}
+
+/** Parameters of the Mando Polling Trigger node (Poll Times apart). */
+export interface PollingTriggerParameters {
+	events?: string[];
+	options?: { output?: 'envelope' | 'data'; maxPerPoll?: number; startFrom?: string };
+}
+
+/**
+ * n8n's Poll Times for a poll every `everySeconds` seconds (a divisor of 60): n8n refuses a cron
+ * that fires more than once a minute (`isSubMinuteCron`: anything but one fixed second), so this
+ * is one custom cron entry per second of the minute to poll at (`0 * * * * *`, `5 * * * * *`, …).
+ */
+export function pollEverySeconds(everySeconds: number) {
+	const item = [];
+	for (let second = 0; second < 60; second += everySeconds) item.push({ mode: 'custom', cronExpression: `${second} * * * * *` });
+	return { item };
+}
+
+/** Creates (does not publish) a workflow "Mando Polling Trigger → No Operation". */
+export async function createPollingWorkflow(
+	n8n: N8n,
+	credential: { id: string; name: string },
+	parameters: PollingTriggerParameters,
+	pollTimes: { item: Array<Record<string, unknown>> },
+	name = `Mando polling e2e ${randomUUID().slice(0, 8)}`,
+): Promise<{ id: string; name: string }> {
+	const trigger = { name: 'Mando Polling Trigger', type: `${NODE_PREFIX}.mandoPollingTrigger`, parameters: { pollTimes, events: ['sale.created'], ...parameters } };
+	return { id: await createTwoNodeWorkflow(n8n, name, credential, trigger, noOpNode()), name };
 }

@@ -88,7 +88,11 @@ describe('package.json', () => {
 	it('declares its nodes and credential for n8n in strict mode, API version 1', () => {
 		expect(pkg.n8n.strict).toBe(true);
 		expect(pkg.n8n.n8nNodesApiVersion).toBe(1);
-		expect(pkg.n8n.nodes).toEqual(['dist/nodes/MandoTrigger/MandoTrigger.node.js', 'dist/nodes/Mando/Mando.node.js']);
+		expect(pkg.n8n.nodes).toEqual([
+			'dist/nodes/MandoTrigger/MandoTrigger.node.js',
+			'dist/nodes/MandoPollingTrigger/MandoPollingTrigger.node.js',
+			'dist/nodes/Mando/Mando.node.js',
+		]);
 		expect(pkg.n8n.credentials).toEqual(['dist/credentials/MandoApi.credentials.js']);
 		expect(pkg.files).toEqual(['dist']);
 	});
@@ -133,7 +137,7 @@ describe('the packed tarball (npm pack --dry-run)', () => {
 
 	it('holds every node and credential n8n loads, with codex files and light and dark icons', () => {
 		for (const entry of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) expect(files).toContain(entry);
-		for (const node of ['Mando', 'MandoTrigger']) {
+		for (const node of ['Mando', 'MandoTrigger', 'MandoPollingTrigger']) {
 			expect(files).toContain(`dist/nodes/${node}/${node}.node.json`);
 			expect(files).toContain(`dist/nodes/${node}/mando.svg`);
 			expect(files).toContain(`dist/nodes/${node}/mando.dark.svg`);
