@@ -33,12 +33,13 @@ const isObject = (v: unknown): v is IDataObject => typeof v === 'object' && v !=
 /**
  * The converter of a typed field: number fields with two decimals are money ({@link toMoney}),
  * other number fields counts ({@link toCount}), `dateTime` fields ISO date-times, and the
- * `date` text field a `YYYY-MM-DD` date. Undefined for fields sent as they are.
+ * `date` text field a `YYYY-MM-DD` date (or `today` in the workflow's time zone). Undefined for
+ * fields sent as they are.
  */
 function converterFor(field: INodeProperties, timezone: string): ((value: unknown, label: string) => unknown) | undefined {
 	if (field.type === 'number') return field.typeOptions?.numberPrecision === 2 ? toMoney : toCount;
 	if (field.type === 'dateTime') return (value, label) => toDateTime(value, label, timezone);
-	if (field.type === 'string' && field.name === 'date') return toDate;
+	if (field.type === 'string' && field.name === 'date') return (value, label) => toDate(value, label, timezone);
 	return undefined;
 }
 

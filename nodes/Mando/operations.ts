@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { buildBody, clearedFields, mergeData, stockOf, stockPatch, typedValues } from './fields';
-import { toDate, toDecimal } from './values';
+import { dayBounds, toDate, toDecimal } from './values';
 import { PARAMETER } from './parameters';
 import type { ResourceSpec } from './resources/spec';
 import { asNodeError, isAlreadyExists, isNotFound, mandoApiRequestBody, mandoGetAll, mandoGetAllCursor, type MandoRequest, type MandoRetryOptions } from '../shared/transport';
@@ -160,6 +160,21 @@ function limitOf(ctx: IExecuteFunctions, itemIndex: number): number {
 	return Math.max(1, Math.floor(toDecimal(ctx.getNodeParameter(PARAMETER.limit, itemIndex, 50), 'Limit')));
 }
 
+/**
+ * The `date` filter of a resource without a day parameter (sales) as `created_from`/`created_to`
+ * bounding that day in the workflow's time zone.
+ *
+ * @throws NodeOperationError when Created After or Created Before is given too
+ */
+function dayQuery(ctx: IExecuteFunctions, qs: IDataObject): IDataObject {
+	if (qs.created_from !== undefined || qs.created_to !== undefined) {
+		throw new NodeOperationError(ctx.getNode(), 'Day cannot be combined with Created After or Created Before', { description: 'Use Day for one calendar day, or Created After / Created Before for any span' });
+	}
+	const [from, to] = dayBounds(String(qs.date), timezoneOf(ctx));
+	delete qs.date;
+	return { created_from: from, created_to: to };
+}
+
 /** Get Many: offset paging at 1000 per page, or cursor paging for sales; Limit or Return All. */
 export const getMany: OperationHandler = async (ctx, call) => {
 	const i = call.itemIndex;
@@ -171,6 +186,7 @@ export const getMany: OperationHandler = async (ctx, call) => {
 		for (const [key, value] of Object.entries(filters)) {
 			if (value !== '' && value !== undefined && value !== null) qs[key] = value;
 		}
+		if (call.spec.dateFilterAsRange && typeof qs.date === 'string') Object.assign(qs, dayQuery(ctx, qs));
 	}
 	const path = `/secure/${call.spec.path}`;
 	const pager = call.spec.paging === 'cursor' ? mandoGetAllCursor : mandoGetAll;
@@ -189,7 +205,7 @@ export const updateStock: OperationHandler = async (ctx, call) => {
 /** Business Day Rename: `POST /secure/businessday_rename/{id}/{date}`; answers the moved day. */
 export const renameBusinessDay: OperationHandler = async (ctx, call) => {
 	const id = recordId(ctx, call);
-	const date = toDate(ctx.getNodeParameter(PARAMETER.newDate, call.itemIndex), 'New Date');
+	const date = toDate(ctx.getNodeParameter(PARAMETER.newDate, call.itemIndex), 'New Date', timezoneOf(ctx));
 	const answer = await send(ctx, {
 		method: 'POST',
 		path: `/secure/businessday_rename/${encodeURIComponent(id)}/${date}`,

@@ -78,11 +78,13 @@ function dateObjectText(value: unknown, dateOnly: boolean): string | undefined {
 /**
  * A date as `YYYY-MM-DD` (a real calendar date; contract: `businessday_rename/{id}/{date}`). Takes
  * that text exactly, or a date-time in ISO 8601 with its offset (the date part as written), or a
- * Luxon DateTime / JS Date. Anything after the date (`"2025-03-14; DROP"`) is refused.
+ * Luxon DateTime / JS Date. Anything after the date (`"2025-03-14; DROP"`) is refused. With a
+ * `timezone`, `today` is today's date there ({@link todayIn}).
  *
  * @throws Error naming `label`
  */
-export function toDate(value: unknown, label: string): string {
+export function toDate(value: unknown, label: string, timezone?: string): string {
+	if (timezone !== undefined && typeof value === 'string' && value.trim().toLowerCase() === 'today') return todayIn(timezone);
 	const fromObject = dateObjectText(value, true);
 	if (fromObject !== undefined) return fromObject;
 	const text = typeof value === 'string' ? value.trim() : '';
@@ -139,4 +141,13 @@ export function todayIn(timezone: string, now = new Date()): string {
 		new Intl.DateTimeFormat('en-US', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now).map((p) => [p.type, p.value]),
 	);
 	return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+/**
+ * The moments that bound a calendar day in `timezone`: `[start, end)` as ISO 8601 with the offset
+ * of each (so a day on which DST starts or ends is 23 or 25 hours long).
+ */
+export function dayBounds(date: string, timezone: string): [string, string] {
+	const next = new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+	return [toDateTime(`${date}T00:00:00`, 'Date', timezone), toDateTime(`${next}T00:00:00`, 'Date', timezone)];
 }

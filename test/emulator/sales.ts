@@ -13,8 +13,9 @@ import type { CreateSalesOptions } from './types';
  *
  * Paging: `limit` (default 100, at most 1000) and `cursor`; the answer is
  * `{ data, next_cursor, has_more }`, `next_cursor` null on the last page. Emulator assumptions
- * (Mando documents neither): `created_from` (ISO 8601) keeps the sales whose `created_at` is at or
- * after it; a cursor lives `cursorTtlMs` (config; 0 = for ever) and is then refused with
+ * (Mando documents none of them): `created_from` (ISO 8601) keeps the sales whose `created_at` is at or
+ * after it, `created_to` those before it, `location_id` and `businessday_id` those of that location
+ * or business day (every page of a listing is asked with the same filters); a cursor lives `cursorTtlMs` (config; 0 = for ever) and is then refused with
  * 400 `CURSOR_EXPIRED`. `salesPaging` (config) switches in server behaviours that differ from the
  * contract: a `null` body, empty pages with `has_more: true`, or such empty pages for ever.
  */
@@ -68,8 +69,17 @@ export function listSales(state: EmulatorState, query: URLSearchParams): Answer 
 		return { status: 200, body: { data: [], next_cursor: encodeCursor({ ...cursor, issued: Date.now(), afterEmpty: true }), has_more: true } };
 	}
 	const from = fromFilter(cursor.from);
-	const sales =
-		from === undefined ? state.sales : state.sales.filter((s) => typeof s.created_at === 'string' && Date.parse(s.created_at) >= from);
+	const before = fromFilter(query.get('created_to'));
+	const location = query.get('location_id');
+	const businessDay = query.get('businessday_id');
+	const sales = state.sales.filter((s) => {
+		const at = typeof s.created_at === 'string' ? Date.parse(s.created_at) : NaN;
+		if (from !== undefined && !(at >= from)) return false;
+		if (before !== undefined && !(at < before)) return false;
+		if (location && s.location_id !== location) return false;
+		if (businessDay && s.businessday_id !== businessDay) return false;
+		return true;
+	});
 	const data = sales.slice(cursor.offset, cursor.offset + limit).map(clone);
 	const hasMore = cursor.offset + limit < sales.length;
 	const next = hasMore ? encodeCursor({ offset: cursor.offset + limit, issued: Date.now(), from: cursor.from }) : null;

@@ -36,6 +36,11 @@ export interface ResourceSpec<R extends MandoResource = MandoResource> {
 	optional: INodeProperties[];
 	/** Get Many filters; their names are the API's query parameters. */
 	filters: INodeProperties[];
+	/**
+	 * When true, the `date` filter (a day) is sent as `created_from`/`created_to` bounding that day
+	 * in the workflow's time zone (sales have no day parameter; ASSUMED parameter names).
+	 */
+	dateFilterAsRange?: boolean;
 	/** Extra top-level parameters (e.g. Rename's new date), with their own display options. */
 	extra?: INodeProperties[];
 }
