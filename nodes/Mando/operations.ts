@@ -6,7 +6,7 @@ import { buildBody, clearedFields, mergeData, stockOf, stockPatch, typedValues }
 import { dayBounds, toDate, toDecimal } from './values';
 import { PARAMETER } from './parameters';
 import type { ResourceSpec } from './resources/spec';
-import { asNodeError, isAlreadyExists, isNotFound, mandoApiRequestBody, mandoGetAll, mandoGetAllCursor, type MandoRequest, type MandoRetryOptions } from '../shared/transport';
+import { asNodeError, isAlreadyExists, isNotFound, mandoApiRequestBody, mandoFirstPage, mandoGetAll, mandoGetAllCursor, type MandoFirstPage, type MandoRequest, type MandoRetryOptions } from '../shared/transport';
 
 /**
  * The Mando node's operation handlers: one function per operation kind, all through the shared
@@ -83,12 +83,15 @@ async function putRecord(ctx: IExecuteFunctions, call: OperationCall, id: string
  * The id a Create sends when the user gives none: a UUID (version 5 layout) derived from the
  * execution id, the node, its run index, the item index and the body. n8n's Retry On Fail re-runs
  * the node in the same execution and run with the same item, so the retry sends the same id and
- * cannot make a second record; another item, run (a loop) or execution gets another id.
+ * cannot make a second record; another item, run (a loop) or execution gets another id. As an AI
+ * tool, where n8n runs each try of a call as a new run, the run is left out: the same call with the
+ * same fields in one execution is then one record (returned with `alreadyExisted: true`).
  */
 function derivedId(ctx: IExecuteFunctions, itemIndex: number, body: IDataObject): string {
 	const executionId = ctx.getExecutionId?.();
 	if (!executionId) return randomUUID();
-	const runIndex = (ctx as unknown as { runIndex?: unknown }).runIndex;
+	// n8n gives each try of an AI tool call a run of its own; there only the body tells calls apart.
+	const runIndex = isToolCall(ctx) ? 0 : (ctx as unknown as { runIndex?: unknown }).runIndex;
 	const seed = JSON.stringify([executionId, ctx.getNode().id, typeof runIndex === 'number' ? runIndex : 0, itemIndex, body]);
 	const hex = createHash('sha256').update(seed).digest('hex');
 	const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
@@ -189,9 +192,39 @@ export const getMany: OperationHandler = async (ctx, call) => {
 		if (call.spec.dateFilterAsRange && typeof qs.date === 'string') Object.assign(qs, dayQuery(ctx, qs));
 	}
 	const path = `/secure/${call.spec.path}`;
+	if (isToolCall(ctx)) return [await toolPage(ctx, call, path, qs, Math.min(limit ?? TOOL_MAX_ITEMS, TOOL_MAX_ITEMS))];
 	const pager = call.spec.paging === 'cursor' ? mandoGetAllCursor : mandoGetAll;
 	return (await pager.call(ctx, path, qs, limit, call.retry)) as IDataObject[];
 };
+
+/** Most records a list gives an AI agent in one tool call, whatever Return All or Limit say. */
+export const TOOL_MAX_ITEMS = 100;
+
+/** True when the node runs as an AI agent's tool (n8n names the tool variant `<type>Tool`). */
+const isToolCall = (ctx: IExecuteFunctions): boolean => ctx.getNode().type.endsWith('Tool');
+
+/** A record with only its top-level texts, numbers and booleans (an agent asks Get for the rest). */
+function compact(record: IDataObject): IDataObject {
+	return Object.fromEntries(Object.entries(record).filter(([, v]) => v === null || ['string', 'number', 'boolean'].includes(typeof v)));
+}
+
+/**
+ * Get Many as an AI tool: one item `{ total, returned, more, hint?, results }` with at most
+ * {@link TOOL_MAX_ITEMS} compact records of the first page, so a tool call over 25,000 products
+ * stays a few kilobytes instead of megabytes.
+ */
+async function toolPage(ctx: IExecuteFunctions, call: OperationCall, path: string, qs: IDataObject, size: number): Promise<IDataObject> {
+	const page = (await mandoFirstPage.call(ctx, path, qs, size, call.spec.paging, call.retry)) as MandoFirstPage<IDataObject>;
+	const results = page.items.map((record) => compact(record));
+	const out: IDataObject = { total: page.total ?? null, returned: results.length, more: page.more };
+	if (page.more) {
+		const of = page.total !== undefined ? `${page.total}` : 'more';
+		const filters = call.spec.filters.map((f) => f.displayName).join(', ');
+		out.hint = `Showing ${results.length} of ${of} ${call.spec.plural}, with top-level fields only. Narrow the list${filters ? ` with filters (${filters})` : ''}, or use Get with an id for one record in full.`;
+	}
+	out.results = results;
+	return out;
+}
 
 /** Stock Update: reads the product, merges the stock settings into its `data`, writes it back. */
 export const updateStock: OperationHandler = async (ctx, call) => {

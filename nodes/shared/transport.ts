@@ -475,6 +475,44 @@ export async function mandoGetAllCursor<T = IDataObject>(
 	}
 }
 
+/** The first page of a list and what is known of the rest; see {@link mandoFirstPage}. */
+export interface MandoFirstPage<T> {
+	items: T[];
+	/** All records of the list, from `X-Total-Count`; undefined when Mando does not say. */
+	total?: number;
+	/** Whether more records follow the page. */
+	more: boolean;
+}
+
+/**
+ * Only the first page of a list, of at most `size` records (1–{@link MANDO_MAX_PAGE_SIZE}), with
+ * the list's total when Mando sends `X-Total-Count`: what an AI agent gets for a list, whatever
+ * its size.
+ *
+ * @param paging `offset` (`page`, `pageSize`) or `cursor` (`limit`; sales)
+ * @throws NodeOperationError when a cursor page is not `{ data: [...] }`; NodeApiError as {@link mandoApiRequest}
+ */
+export async function mandoFirstPage<T = IDataObject>(
+	this: MandoContext,
+	path: string,
+	qs: IDataObject,
+	size: number,
+	paging: 'offset' | 'cursor',
+	retry?: Partial<MandoRetryOptions>,
+): Promise<MandoFirstPage<T>> {
+	const pageSize = pageSizeFor(wholeLimit(size));
+	const query: IDataObject = paging === 'offset' ? { ...qs, page: 1, pageSize } : { ...qs, limit: pageSize };
+	const response = await mandoApiRequest.call(this, { method: 'GET', path, qs: query, retry });
+	const total = intHeader(response.headers, 'x-total-count');
+	if (paging === 'cursor') {
+		const page = cursorPage<T>(this, path, response.body);
+		const items = page.data.slice(0, pageSize);
+		return { items, total, more: total !== undefined ? total > items.length : page.has_more === true || page.data.length > pageSize };
+	}
+	const items = listItems<T>(response.body).slice(0, pageSize);
+	return { items, total, more: total !== undefined ? total > items.length : items.length >= pageSize };
+}
+
 /** True when `error` is Mando's 404 answer (a `NodeApiError`, or any error with `httpCode` 404). */
 export function isNotFound(error: unknown): boolean {
 	const e = error as { httpCode?: string | number | null } | null | undefined;

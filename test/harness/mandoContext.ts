@@ -70,6 +70,8 @@ export interface FakeOptions {
 	runIndex?: number;
 	/** What `getTimezone()` answers (the workflow's time zone); default `UTC`. */
 	timezone?: string;
+	/** Run as n8n runs the node's AI tool variant (node type `…mandoTool`). */
+	asTool?: boolean;
 }
 
 /** An `IExecuteFunctions`-like (and `ILoadOptionsFunctions`-like) object over the emulator. */
@@ -77,7 +79,7 @@ export function fakeContext(options: FakeOptions): IExecuteFunctions & ILoadOpti
 	const apiKey = options.apiKey ?? options.emulator.config().apiKey;
 	const debug: string[] = [];
 	const ctx = {
-		getNode: () => TEST_NODE,
+		getNode: () => (options.asTool ? { ...TEST_NODE, type: `${TEST_NODE.type}Tool` } : TEST_NODE),
 		getExecutionId: () => options.executionId ?? 'test-execution',
 		runIndex: options.runIndex ?? 0,
 		getTimezone: () => options.timezone ?? 'UTC',

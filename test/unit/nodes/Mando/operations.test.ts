@@ -153,3 +153,32 @@ describe('typed parameters', () => {
 		expect(emulator.requests().map((r) => r.query.pageSize)).toEqual(['2']);
 	});
 });
+
+describe('as an AI tool', () => {
+	test('Get Many with Return All over 25,000 products: one item with ≤ 100 compact records, the total and a hint; one request', async () => {
+		emulator.seed('plu', 25_000, { data: { supply: [{ ean: '6400000000000', sku: 'x' }] }, sales_history: { month_sales: [] } });
+		const out = await runNode({ emulator, asTool: true, items: [{ resource: 'product', operation: 'getAll', returnAll: true }] });
+		expect(out).toHaveLength(1);
+		const page = out[0].json as { total: number; returned: number; more: boolean; hint: string; results: Array<Record<string, unknown>> };
+		expect(page).toMatchObject({ total: 25_000, returned: 100, more: true });
+		expect(page.results).toHaveLength(100);
+		expect(page.results[0]).toEqual({ id: expect.any(String), active: true, name: 'Product 1', productid: '1', base_price: '1.00' });
+		expect(page.hint).toBe('Showing 100 of 25000 products (PLUs), with top-level fields only. Narrow the list with filters (Active, Department Name or ID, Product Number), or use Get with an id for one record in full.');
+		expect(JSON.stringify(out).length).toBeLessThan(20_000);
+		expect(emulator.requests().map((r) => r.query)).toEqual([{ page: '1', pageSize: '100' }]);
+	});
+
+	test('a small list comes whole, without a hint; sales (cursor) too', async () => {
+		emulator.seedSales(3);
+		const [page] = await runNode({ emulator, asTool: true, items: [{ resource: 'sale', operation: 'getAll', limit: 50 }] });
+		expect(page.json).toMatchObject({ total: null, returned: 3, more: false });
+		expect(page.json.hint).toBeUndefined();
+	});
+
+	test('a missing required id comes back as a readable error, before any request', async () => {
+		const error = (await runNode({ emulator, asTool: true, items: [{ resource: 'product', operation: 'get', id: undefined }] }).catch((e: unknown) => e)) as Error & { description?: string };
+		expect(error.message).toBe('Product ID is empty (got undefined)');
+		expect(error.description).toContain('Give the ID (GUID) of the product (PLU)');
+		expect(emulator.requests()).toEqual([]);
+	});
+});
