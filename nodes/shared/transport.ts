@@ -233,7 +233,7 @@ export async function mandoApiRequest<T = unknown>(this: MandoContext, request: 
 		if (!retriable || attempt >= retry.maxAttempts || waited + delay > retry.maxTotalWaitMs || overBudget) {
 			if (!response) {
 				const timedOut = networkCode === 'ECONNABORTED' || networkCode === 'ETIMEDOUT';
-				const why = timedOut ? `no answer within ${Math.round(options.timeout / 1000)} s` : networkCode;
+				const why = timedOut ? `no answer within ${options.timeout >= 1000 ? `${Math.round(options.timeout / 1000)} s` : `${options.timeout} ms`}` : networkCode;
 				const budget = overBudget ? `; the request's time budget of ${Math.round(retry.totalBudgetMs / 1000)} s is spent` : '';
 				throw toNodeApiError(this, 0, { code: networkCode, message: `Could not reach Mando (${why}) after ${attempt} attempt(s)${budget}` }, request, attempt, secrets);
 			}

@@ -1,3 +1,5 @@
+import type { IDataObject } from 'n8n-workflow';
+
 import type { Emulator } from '../../../emulator/server';
 import { runNode, useEmulator } from '../../../harness/mandoContext';
 
@@ -24,7 +26,7 @@ describe('record ids', () => {
 			{ resource: 'businessDay', operation: 'rename', label: 'Business Day ID', newDate: '2025-03-15' },
 			{ resource: 'sale', operation: 'get', label: 'Sale ID' },
 		];
-		const out = await runNode({ emulator, continueOnFail: true, items: cases.map(({ label: _label, ...params }) => ({ ...params, id })) });
+		const out = await runNode({ emulator, continueOnFail: true, items: cases.map(({ label: _label, ...params }) => ({ ...params, id }) as IDataObject) });
 		expect(out.map((item) => item.json.error)).toEqual(cases.map((c) => `${c.label} is empty (${got})`));
 		expect(emulator.requests()).toEqual([]);
 	});
@@ -96,7 +98,7 @@ describe('Create', () => {
 });
 
 describe('typed parameters', () => {
-	const errors = async (items: Array<Record<string, unknown>>) => (await runNode({ emulator, continueOnFail: true, items })).map((i) => i.json.error ?? i.json);
+	const errors = async (items: IDataObject[]) => (await runNode({ emulator, continueOnFail: true, items })).map((i) => i.json.error ?? i.json);
 
 	test('Stock Update: "twenty", null, -1 and Infinity are item errors naming the field; nothing is sent', async () => {
 		emulator.seed('plu', [{ id: 'p', name: 'P', data: { stock_qty_warning: 5 } }]);
