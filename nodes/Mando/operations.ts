@@ -198,7 +198,7 @@ export const getMany: OperationHandler = async (ctx, call) => {
 };
 
 /** Most records a list gives an AI agent in one tool call, whatever Return All or Limit say. */
-export const TOOL_MAX_ITEMS = 100;
+const TOOL_MAX_ITEMS = 100;
 
 /** True when the node runs as an AI agent's tool (n8n names the tool variant `<type>Tool`). */
 const isToolCall = (ctx: IExecuteFunctions): boolean => ctx.getNode().type.endsWith('Tool');

@@ -1,0 +1,142 @@
+import { randomBytes, randomUUID } from 'crypto';
+
+import { startEmulator, type Emulator } from '../emulator/server';
+import { N8n, nodeOutput, type N8nExecution } from '../harness/n8n';
+import { createMandoCredential, mandoNode, NODE_PREFIX, publish } from '../harness/workflows';
+
+/**
+ * The Mando action node on "real data" in a real n8n 2.40.7 (issue 12): n8n's Retry On Fail after
+ * a create whose answer was lost makes exactly one record; the node's AI tool variant, invoked
+ * through n8n's Tool Executor, answers at most 100 records with the total over 25,000 products.
+ */
+
+jest.setTimeout(15 * 60 * 1000);
+
+const API_KEY = 'e2e-real-data-key-' + randomBytes(6).toString('hex');
+const CATALOGUE = 25_000;
+
+function log(line: string): void {
+	process.stdout.write(`[e2e] ${line}\n`);
+}
+
+let emulator: Emulator;
+let n8n: N8n;
+let credential: { id: string; name: string };
+
+beforeAll(async () => {
+	emulator = await startEmulator({ apiKey: API_KEY });
+	n8n = await N8n.start({ env: { N8N_COMMUNITY_PACKAGES_ALLOW_TOOL_USAGE: 'true' } });
+	log(`n8n ${n8n.baseUrl}, emulator ${emulator.url}`);
+	credential = await createMandoCredential(n8n, { apiKey: API_KEY, baseUrl: emulator.url });
+});
+
+afterAll(async () => {
+	await n8n?.stop();
+	await emulator?.close();
+	if ((n8n?.logs() ?? '').includes(API_KEY)) throw new Error('the API key appeared in n8n log');
+});
+
+/** A webhook node answering with the last node's first item. */
+function webhookNode(path: string) {
+	return {
+		id: randomUUID(),
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		position: [0, 300],
+		webhookId: randomUUID(),
+		parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', options: {} },
+	};
+}
+
+/** Creates and publishes a workflow; returns its id. */
+async function createWorkflow(name: string, nodes: unknown[], connections: Record<string, unknown>): Promise<string> {
+	const workflow = await n8n.api<{ id: string }>('POST', '/workflows', {
+		name,
+		nodes,
+		connections,
+		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
+	});
+	await publish(n8n, workflow.id);
+	return workflow.id;
+}
+
+/** Calls a published webhook (retrying its 404 until n8n has registered it). */
+async function call(path: string, body: Record<string, unknown> = {}): Promise<number> {
+	let res: Response | undefined;
+	for (let i = 0; i < 100; i++) {
+		res = await fetch(n8n.webhookUrl(path), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+		if (res.status !== 404) break;
+		await new Promise((r) => setTimeout(r, 200));
+	}
+	await res!.text();
+	return res!.status;
+}
+
+async function latestExecution(workflowId: string): Promise<N8nExecution> {
+	const executions = await n8n.waitForExecutions(workflowId, 1, 120_000);
+	return executions[0];
+}
+
+test("Retry On Fail after a create whose answer was lost: exactly 1 customer, alreadyExisted: true", async () => {
+	const path = `mando-retry-${randomBytes(4).toString('hex')}`;
+	const create = {
+		...mandoNode('Create Customer', 220, { resource: 'customer', operation: 'create', name: '={{ $json.body.name }}', options: { maxAttempts: 1 } }, credential),
+		retryOnFail: true,
+		maxTries: 2,
+		waitBetweenTries: 100,
+	};
+	const workflowId = await createWorkflow('Mando Retry On Fail e2e', [webhookNode(path), create], { Webhook: { main: [[{ node: 'Create Customer', type: 'main', index: 0 }]] } });
+	// the node's own retries are off (Max Attempts 1): the second POST comes from n8n's Retry On Fail
+	emulator.injectFault({ method: 'POST', path: '/api/secure/customer', kind: 'dropAfter' });
+	expect(await call(path, { name: 'Aino Retry' })).toBe(200);
+	const execution = await latestExecution(workflowId);
+	expect(execution.status).toBe('success');
+	const posts = emulator.requests().filter((r) => r.method === 'POST' && r.path === '/api/secure/customer');
+	const ids = posts.map((r) => (r.body as { id: string }).id);
+	expect(posts.map((r) => r.status)).toEqual([0, 409]);
+	expect(new Set(ids).size).toBe(1);
+	expect(emulator.entities('customer')).toHaveLength(1);
+	const [out] = nodeOutput(execution, 'Create Customer');
+	expect(out).toMatchObject({ id: ids[0], name: 'Aino Retry', alreadyExisted: true });
+	log(`Retry On Fail: POSTs ${posts.map((r) => `${r.status}`).join(', ')} with one id ${ids[0]}; ${emulator.entities('customer').length} customer stored; output alreadyExisted=${String(out.alreadyExisted)}`);
+});
+
+test("the node's AI tool variant over 25,000 products: ≤ 100 compact records with the total, one request", async () => {
+	emulator.seed('plu', CATALOGUE, { data: { supply: [{ ean: '6400000000000', sku: 'x' }] } });
+	const path = `mando-tool-${randomBytes(4).toString('hex')}`;
+	const tool = {
+		id: randomUUID(),
+		name: 'Mando Products',
+		type: `${NODE_PREFIX}.mandoTool`,
+		typeVersion: 1,
+		position: [220, 500],
+		parameters: { resource: 'product', operation: 'getAll', returnAll: true },
+		credentials: { mandoApi: credential },
+	};
+	const executor = {
+		id: randomUUID(),
+		name: 'Tool Executor',
+		type: '@n8n/n8n-nodes-langchain.toolExecutor',
+		typeVersion: 1,
+		position: [220, 300],
+		parameters: { query: '{}', toolName: '' },
+	};
+	const workflowId = await createWorkflow('Mando tool e2e', [webhookNode(path), executor, tool], {
+		Webhook: { main: [[{ node: 'Tool Executor', type: 'main', index: 0 }]] },
+		'Mando Products': { ai_tool: [[{ node: 'Tool Executor', type: 'ai_tool', index: 0 }]] },
+	});
+	const before = emulator.requests().length;
+	expect(await call(path)).toBe(200);
+	const execution = await latestExecution(workflowId);
+	expect(execution.status).toBe('success');
+	const [result] = nodeOutput(execution, 'Tool Executor');
+	const text = JSON.stringify(result);
+	const answer = JSON.parse(text.includes('\\"total\\"') ? (Object.values(result).find((v) => typeof v === 'string' && v.includes('"total"')) as string) : text) as unknown;
+	const page = (Array.isArray(answer) ? answer[0] : answer) as { total: number; returned: number; more: boolean; hint: string; results: unknown[] };
+	expect(page).toMatchObject({ total: CATALOGUE, returned: 100, more: true, hint: expect.stringContaining('Narrow the list') });
+	expect(page.results.length).toBeLessThanOrEqual(100);
+	const lists = emulator.requests().slice(before).filter((r) => r.path === '/api/secure/plu');
+	expect(lists.map((r) => r.query)).toEqual([{ page: '1', pageSize: '100' }]);
+	log(`tool call over ${CATALOGUE} products: ${page.returned} records, total ${page.total}, ${text.length} characters, ${lists.length} request(s); hint: ${page.hint}`);
+});
