@@ -7,7 +7,7 @@ import path from 'path';
 
 import type { MandoTrigger } from '../nodes/MandoTrigger/MandoTrigger.node';
 import { MANDO_SIGNATURE_HEADER, signMandoPayload } from '../nodes/shared/signature';
-import { getDedupState } from '../nodes/shared/dedup';
+import { dedupSize, getDedupState } from '../nodes/MandoTrigger/dedup';
 import { REPO_ROOT } from '../test/harness/n8n';
 
 /**
@@ -191,7 +191,7 @@ export async function runInProcess(timeMs = 2400): Promise<InProcessRow[]> {
 			goal: goalFor(size),
 			floorSamples: floor.samples,
 			triggerSamples: trigger.samples,
-			dedupIds: getDedupState(staticData).n,
+			dedupIds: dedupSize(getDedupState(staticData)),
 			staticDataBytes: Buffer.byteLength(json),
 			staticDataRoundTripUs: median(roundTrip.tasks[0]).us,
 		});

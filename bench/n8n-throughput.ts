@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import { randomBytes, randomUUID } from 'crypto';
 
 import { signMandoPayload } from '../nodes/shared/signature';
-import { getDedupState } from '../nodes/shared/dedup';
+import { dedupSize, getDedupState } from '../nodes/MandoTrigger/dedup';
 import { delay, N8n, waitUntil } from '../test/harness/n8n';
 import { cleanTempFolders } from '../test/harness/tempFolders';
 import { createMandoCredential, createTriggerWorkflow, publish } from '../test/harness/workflows';
@@ -227,7 +227,7 @@ export async function runThroughput(options: LoadOptions = DEFAULT_LOAD, log: (l
 			mando: mandoRun,
 			core: coreRun,
 			ratio: mandoRun.rps / coreRun.rps,
-			dedupIds: getDedupState({ ...nodeData }).n,
+			dedupIds: dedupSize(getDedupState({ ...nodeData })),
 			staticDataBytes: Buffer.byteLength(JSON.stringify(staticData)),
 			settings: { ...Object.fromEntries(Object.entries(SETTINGS).map(([k, v]) => [k, String(v)])), N8N_LOG_LEVEL: 'warn' },
 		};

@@ -2,8 +2,9 @@
 # The reliability and security suite (`npm run test:reliability`, issue 4): Mando's retry schedule
 # against a real n8n 2.40.7 (downtime, a disabled webhook, registration hygiene, duplicates),
 # 10,000 fuzzed deliveries, secrets never leaked, queue mode (main + webhook processor + worker
-# on PostgreSQL and Redis), the action node under injected faults. Installs what it needs
-# (npm dependencies, Node 24 + n8n, and Debian's redis-server and postgresql when missing), prints
+# on PostgreSQL and Redis, two webhook processors behind nginx), the action node under injected
+# faults. Installs what it needs (npm dependencies, Node 24 + n8n, and Debian's redis-server,
+# postgresql and nginx-light when missing), prints
 # the figures table, and ends with one plain line `N passed, N failed`.
 #   npm run test:reliability                 the whole suite (about 15 minutes on 2 cores)
 #   npm run test:reliability -- fuzz         only files matching "fuzz" (jest path pattern)
@@ -15,10 +16,11 @@ bash scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 echo "[reliability] build"; npm run --silent build || { echo "0 passed, 1 failed"; exit 1; }
 echo "[reliability] n8n"; bash scripts/ensure-n8n.sh >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
 
-# Redis and PostgreSQL from Debian's packages, for queue mode (the tests start their own servers).
+# Redis, PostgreSQL and nginx from Debian's packages, for queue mode (the tests start their own servers).
 missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "[reliability] installing ${missing[*]} (apt-get)"
 	sudo_cmd=(); [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
@@ -28,6 +30,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 	# the packages may start their own service; the tests use throw-away servers of their own
 	"${sudo_cmd[@]}" service redis-server stop >/dev/null 2>&1 || true
 	"${sudo_cmd[@]}" service postgresql stop >/dev/null 2>&1 || true
+	"${sudo_cmd[@]}" service nginx stop >/dev/null 2>&1 || true
 fi
 
 export MANDO_RELIABILITY_FIGURES="$(mktemp -t mando-reliability-figures-XXXXXX.jsonl)"

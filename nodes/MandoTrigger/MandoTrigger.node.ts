@@ -12,10 +12,8 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { asNodeError } from '../shared/transport';
 
 import { MANDO_EVENT_OPTIONS, MANDO_EVENT_TYPES } from '../shared/events';
-import { MANDO_SIGNATURE_HEADER } from '../shared/signature';
-import { persistRunMarks, recentEventIdsFor } from '../shared/dedup';
-import { decideDelivery, type AcknowledgeMode, type DeliveryInput } from './receive';
-import { credentialSecret } from './secret';
+import { answerWithoutRun, decide, nodeDedup, readRawBody, registrationKey, respond, startRun } from './delivery';
+import type { AcknowledgeMode } from './receive';
 import { acknowledgeResponseFields } from './webhookFields';
 import {
 	checkRegistration,
@@ -26,31 +24,12 @@ import {
 	type StoredRegistration,
 } from './registration';
 
-type RawRequest = { rawBody?: Buffer; readRawBody?: () => Promise<void> };
-
 /**
  * The node's static data (`node` scope): the Mando webhook registered for the production URL and
  * the one for the test URL ("listen for test event"), and the de-duplication state.
  */
 interface TriggerStaticData extends IDataObject {
 	registrations?: Record<string, StoredRegistration> & IDataObject;
-}
-
-/**
- * `test` while the editor listens for a test event (n8n runs test webhooks in `manual` mode),
- * `production` otherwise. The two registrations never share state.
- */
-function registrationKey(ctx: IHookFunctions | IWebhookFunctions | IExecuteFunctions): 'test' | 'production' {
-	return ctx.getMode() === 'manual' ? 'test' : 'production';
-}
-
-/**
- * The in-process memory of this trigger node's recent event ids. The test and production
- * registrations de-duplicate independently: Mando delivers every event to both while the editor
- * listens for a test event.
- */
-function recentIds(ctx: IWebhookFunctions | IExecuteFunctions) {
-	return recentEventIdsFor(`${ctx.getWorkflow().id}:${ctx.getNode().id}:${registrationKey(ctx)}`);
 }
 
 function registrations(ctx: IHookFunctions | IWebhookFunctions): Record<string, StoredRegistration> {
@@ -278,19 +257,20 @@ export class MandoTrigger implements INodeType {
 		// With "Event Data Only" the items carry no event id; the in-process memory still has them.
 		const envelopes = this.getNodeParameter('options.output', 0, 'envelope') === 'envelope';
 		const ids = envelopes ? items.map((item) => item.json.id).filter((id): id is string => typeof id === 'string') : [];
-		persistRunMarks(
-			this.getWorkflowStaticData('node'),
-			recentIds(this),
-			ids,
-			acknowledge === 'immediately' ? 'handled' : 'pending',
-			Date.now(),
-		);
+		nodeDedup(this).persist(ids, acknowledge === 'immediately' ? 'handled' : 'pending', Date.now());
 		return [items];
 	}
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		try {
-			return await receiveDelivery.call(this);
+			const rawBody = await readRawBody(this);
+			if (rawBody === undefined) {
+				// A 4xx, not a 5xx that would make a sender retry bytes that cannot be read. Mando sends application/json.
+				return respond(this, 400, 'BAD_REQUEST', 'The request body could not be read as sent; Mando deliveries are application/json');
+			}
+			const decision = await decide(this, rawBody);
+			if (decision.action !== 'run') return answerWithoutRun(this, decision);
+			return startRun(this, decision);
 		} catch (error) {
 			// A throwing webhook method would make n8n answer 500 *and* record a failed execution.
 			this.logger.error(`Mando Trigger could not process a delivery: ${(error as Error).message}`, {
@@ -300,97 +280,4 @@ export class MandoTrigger implements INodeType {
 			return respond(this, 500, 'INTERNAL_ERROR', 'The delivery could not be processed; deliver it again later');
 		}
 	}
-}
-
-function respond(ctx: IWebhookFunctions, status: number, code: string, message: string): IWebhookResponseData {
-	const res = ctx.getResponseObject();
-	if (!res.headersSent) res.status(status).json({ code, message });
-	return { noWebhookResponse: true };
-}
-
-async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const req = this.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & RawRequest;
-	if (req.rawBody === undefined && typeof req.readRawBody === 'function') {
-		try {
-			await req.readRawBody();
-		} catch (error) {
-			// n8n consumed the body already (it parses multipart/form-data before the node runs) or
-			// the sender went away: the bytes the signature covers are gone. A 4xx, not a 5xx that
-			// would make a sender retry. Mando sends application/json.
-			this.logger.warn(`Mando Trigger rejected a delivery (400): the body could not be read (${(error as Error).message})`, {
-				workflowId: this.getWorkflow().id,
-				node: this.getNode().name,
-			});
-			return respond(this, 400, 'BAD_REQUEST', 'The request body could not be read as sent; Mando deliveries are application/json');
-		}
-	}
-	const rawBody = Buffer.isBuffer(req.rawBody) ? req.rawBody : Buffer.alloc(0);
-	const key = registrationKey(this);
-	const staticData = this.getWorkflowStaticData('node');
-	const events = this.getNodeParameter('events', []) as string[];
-	const acknowledge = this.getNodeParameter('acknowledge', 'immediately') as AcknowledgeMode;
-	const recent = recentIds(this);
-	const input: DeliveryInput = {
-		rawBody,
-		signature: req.headers[MANDO_SIGNATURE_HEADER],
-		secret: (staticData as TriggerStaticData).registrations?.[key]?.secret,
-		selected: events.includes('*') ? '*' : new Set(events),
-		acknowledge,
-		staticData,
-		recent,
-		now: Date.now(),
-	};
-	let decision;
-	if (input.secret) {
-		decision = decideDelivery(input);
-	} else {
-		// The credential's secret, reused between deliveries (reading a credential is costly in n8n)
-		// and read again at once when a delivery does not verify with the reused one.
-		const secretKey = `${this.getWorkflow().id}:${this.getNode().id}:${this.getNode().credentials?.mandoApi?.id ?? ''}`;
-		const load = async () => {
-			const credentials = await this.getCredentials('mandoApi');
-			return typeof credentials.webhookSecret === 'string' ? credentials.webhookSecret : undefined;
-		};
-		const first = await credentialSecret(secretKey, load, input.now);
-		decision = decideDelivery({ ...input, secret: first.secret });
-		if (first.reused && decision.action === 'reject' && decision.status === 401) {
-			decision = decideDelivery({ ...input, secret: (await credentialSecret(secretKey, load, input.now, true)).secret });
-		}
-	}
-
-	switch (decision.action) {
-		case 'reject':
-			this.logger.warn(`Mando Trigger rejected a delivery (${decision.status}): ${decision.message}`, {
-				workflowId: this.getWorkflow().id,
-				node: this.getNode().name,
-			});
-			return respond(this, decision.status, decision.status === 401 ? 'INVALID_SIGNATURE' : 'BAD_REQUEST', decision.message);
-		case 'retry-later':
-			return respond(this, decision.status, 'IN_PROGRESS', decision.message);
-		case 'acknowledge':
-			return { webhookResponse: { ok: true, ...decision.counts } };
-	}
-
-	if (acknowledge === 'afterSuccess') {
-		// n8n answers when the run ends: 2xx on success, an error status on failure. Keep the
-		// outcome in memory so a duplicate is skipped after success and re-run after failure.
-		const res = this.getResponseObject();
-		const ids = decision.events.map((e) => e.id);
-		const settle = () => {
-			const ok = res.writableFinished && res.statusCode >= 200 && res.statusCode < 300;
-			for (const id of ids) {
-				if (ok) recent.set(id, 'handled', Date.now());
-				else recent.forget(id);
-			}
-		};
-		res.once('close', settle);
-	}
-	const output = this.getNodeParameter('options.output', 'envelope') as 'envelope' | 'data';
-	const items = decision.events.map((event) => ({
-		json: (output === 'data' ? event.data : event) as unknown as IDataObject,
-	}));
-	return {
-		workflowData: [items],
-		...(acknowledge === 'immediately' ? { webhookResponse: { ok: true, ...decision.counts } } : {}),
-	};
 }

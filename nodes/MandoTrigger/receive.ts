@@ -1,12 +1,17 @@
 import type { MandoEvent } from '../shared/events';
-import { parseMandoDelivery } from '../shared/envelope';
-import { getDedupState, isHandled, markEvent, type RecentEventIds } from '../shared/dedup';
+import { parseMandoDelivery, type MalformedMember } from './envelope';
+import type { TriggerDedup } from './dedup';
 import { verifyMandoSignature, type SignatureFailure } from '../shared/signature';
 
 /**
  * What the trigger does with one webhook delivery, decided without any I/O: verify the
  * `X-Mando-Signature`, parse the envelope(s), drop event types not selected and event ids already
  * handled, and mark the rest in the de-duplication state.
+ *
+ * The rule: once the signature verifies, the answer is 2xx (Mando disables a webhook after its
+ * retries fail, so an answer a retry cannot cure loses every later event), except a short
+ * `409` while an earlier delivery of the same events is still running under "After the workflow
+ * succeeds" (at most `IN_FLIGHT_MS`).
  */
 
 /** When the trigger answers Mando: at once, or after the workflow has succeeded. */
@@ -23,10 +28,10 @@ export interface DeliveryInput {
 	/** Event types to run for, or `'*'` for every type (unknown ones included). */
 	selected: ReadonlySet<string> | '*';
 	acknowledge: AcknowledgeMode;
-	/** The node's static data; holds the persisted de-duplication state. */
-	staticData: Record<string, unknown>;
-	/** The node's in-process memory of recent ids (see {@link RecentEventIds}). */
-	recent: RecentEventIds;
+	/** The node's de-duplication (persisted state and in-process memory). */
+	dedup: TriggerDedup;
+	/** False when the sender has hung up already: no in-flight mark is set (default true). */
+	connectionOpen?: boolean;
 	/** Current time, ms since epoch. */
 	now: number;
 }
@@ -39,15 +44,19 @@ export interface DeliveryCounts {
 	ignored: number;
 	/** Events whose earlier delivery is still running (Acknowledge "After the workflow succeeds"). */
 	inFlight: number;
+	/** Members that are not usable event envelopes (see `parseMandoDelivery`); logged, not run. */
+	malformed: number;
 }
 
-/** The outcome: reject (401/400, no execution), acknowledge without a run, or run for `events`. */
+/**
+ * The outcome: reject (401, no execution), acknowledge without a run, answer 409 for now, or run
+ * for `events`. A verified delivery's `malformed` members are listed for the log.
+ */
 export type DeliveryDecision =
-	| { action: 'reject'; status: 401; reason: SignatureFailure; message: string }
-	| { action: 'reject'; status: 400; reason: 'malformed'; message: string }
-	| { action: 'acknowledge'; counts: DeliveryCounts }
-	| { action: 'retry-later'; status: 409; counts: DeliveryCounts; message: string }
-	| { action: 'run'; events: MandoEvent[]; counts: DeliveryCounts };
+	| { action: 'reject'; status: 401; reason: SignatureFailure | 'secret-unavailable'; message: string }
+	| { action: 'acknowledge'; counts: DeliveryCounts; malformed: MalformedMember[] }
+	| { action: 'retry-later'; status: 409; counts: DeliveryCounts; malformed: MalformedMember[]; message: string }
+	| { action: 'run'; events: MandoEvent[]; counts: DeliveryCounts; malformed: MalformedMember[] };
 
 const SIGNATURE_MESSAGES: Record<SignatureFailure, string> = {
 	'no-secret': 'No webhook signing secret is configured for this trigger, so the delivery cannot be verified',
@@ -56,59 +65,49 @@ const SIGNATURE_MESSAGES: Record<SignatureFailure, string> = {
 	mismatch: 'X-Mando-Signature does not match the body',
 };
 
+/** The 401 answer for a delivery whose signature failed for `reason`. */
+export function signatureRejection(reason: SignatureFailure): DeliveryDecision {
+	return { action: 'reject', status: 401, reason, message: SIGNATURE_MESSAGES[reason] };
+}
+
 /**
  * Decides what to do with a delivery. Never throws.
  *
  * Marks accepted event ids: under `immediately` as handled (persisted and in memory); under
- * `afterSuccess` as pending (persisted) and in-flight (in memory), so that a failed run's event is
- * not treated as handled when Mando re-delivers it; the caller turns in-flight into handled or
- * forgets it when the answer is known. A delivery whose events are all still in flight from an
- * earlier delivery gets `retry-later` (409), so Mando re-delivers it once the outcome is known.
+ * `afterSuccess` as in flight (in memory, at most `IN_FLIGHT_MS`; not when the sender has hung
+ * up), so that a failed run's event is not treated as handled when Mando re-delivers it; the
+ * caller settles the mark when the run's outcome is known. A delivery whose events are all still
+ * in flight from an earlier delivery gets `retry-later` (409), so Mando re-delivers it later.
  */
 export function decideDelivery(input: DeliveryInput): DeliveryDecision {
 	const check = verifyMandoSignature(input.rawBody, input.signature, input.secret);
-	if (!check.valid) {
-		return { action: 'reject', status: 401, reason: check.reason, message: SIGNATURE_MESSAGES[check.reason] };
-	}
-	const parsed = parseMandoDelivery(input.rawBody);
-	if (!parsed.ok) return { action: 'reject', status: 400, reason: 'malformed', message: parsed.error };
-
-	const counts: DeliveryCounts = { received: parsed.events.length, accepted: 0, duplicates: 0, ignored: 0, inFlight: 0 };
-	const dedup = getDedupState(input.staticData);
-	input.recent.mergeInto(dedup, input.now);
-	const batch = new Set<string>();
+	if (!check.valid) return signatureRejection(check.reason);
+	const { received, events: usable, malformed } = parseMandoDelivery(input.rawBody);
+	const counts: DeliveryCounts = { received, accepted: 0, duplicates: 0, ignored: 0, inFlight: 0, malformed: malformed.length };
+	const selected = usable.filter((event) => input.selected === '*' || input.selected.has(event.type));
+	counts.ignored = usable.length - selected.length;
+	const verdicts = input.dedup.accept(
+		selected.map((event) => event.id),
+		input.acknowledge,
+		input.now,
+		input.connectionOpen ?? true,
+	);
 	const events: MandoEvent[] = [];
-	for (const event of parsed.events) {
-		if (input.selected !== '*' && !input.selected.has(event.type)) {
-			counts.ignored++;
-			continue;
-		}
-		const inMemory = input.recent.get(event.id, input.now);
-		if (batch.has(event.id) || inMemory === 'handled' || isHandled(dedup, event.id)) {
-			counts.duplicates++;
-			continue;
-		}
-		if (inMemory === 'in-flight') {
-			counts.inFlight++;
-			continue;
-		}
-		batch.add(event.id);
-		events.push(event);
-	}
-	const immediate = input.acknowledge === 'immediately';
-	for (const id of batch) {
-		markEvent(dedup, id, immediate ? 'handled' : 'pending', input.now);
-		input.recent.set(id, immediate ? 'handled' : 'in-flight', input.now);
-	}
+	selected.forEach((event, i) => {
+		if (verdicts[i] === 'duplicate') counts.duplicates++;
+		else if (verdicts[i] === 'in-flight') counts.inFlight++;
+		else events.push(event);
+	});
 	counts.accepted = events.length;
-	if (events.length > 0) return { action: 'run', events, counts };
+	if (events.length > 0) return { action: 'run', events, counts, malformed };
 	if (counts.inFlight > 0) {
 		return {
 			action: 'retry-later',
 			status: 409,
 			counts,
+			malformed,
 			message: 'An earlier delivery of this event is still running; deliver it again later',
 		};
 	}
-	return { action: 'acknowledge', counts };
+	return { action: 'acknowledge', counts, malformed };
 }

@@ -32,6 +32,22 @@ export function signMandoPayload(body: Buffer | string, secret: string): string 
 	return 'sha256=' + createHmac('sha256', secret).update(body).digest('hex');
 }
 
+function signatureHex(header: string | string[] | undefined): string {
+	const value = Array.isArray(header) ? header[0] : header;
+	return SIGNATURE_PATTERN.exec((value ?? '').trim())?.[1] ?? '';
+}
+
+/**
+ * Why `header` (the `X-Mando-Signature` value, as in {@link verifyMandoSignature}) cannot be a
+ * valid signature whatever the secret, or `undefined` when it is well-formed. Needs no secret, so
+ * a caller can refuse such a request before reading one.
+ */
+export function signatureHeaderProblem(header: string | string[] | undefined): 'missing' | 'malformed' | undefined {
+	const value = Array.isArray(header) ? header[0] : header;
+	if (value === undefined || value === '') return 'missing';
+	return SIGNATURE_PATTERN.test(value.trim()) ? undefined : 'malformed';
+}
+
 /**
  * Checks `header` (the `X-Mando-Signature` value; an array takes its first entry, as when the
  * header was sent twice) against the HMAC-SHA256 of `rawBody` keyed with `secret`.
@@ -48,11 +64,9 @@ export function verifyMandoSignature(
 	secret: string | undefined,
 ): SignatureCheck {
 	if (!secret) return { valid: false, reason: 'no-secret' };
-	const value = Array.isArray(header) ? header[0] : header;
-	if (value === undefined || value === '') return { valid: false, reason: 'missing' };
-	const match = SIGNATURE_PATTERN.exec(value.trim());
-	if (!match) return { valid: false, reason: 'malformed' };
-	const given = Buffer.from(match[1], 'hex');
+	const problem = signatureHeaderProblem(header);
+	if (problem) return { valid: false, reason: problem };
+	const given = Buffer.from(signatureHex(header), 'hex');
 	const expected = createHmac('sha256', secret).update(rawBody).digest();
 	// Both are 32 bytes here: the pattern fixes the length, so timingSafeEqual cannot throw.
 	return timingSafeEqual(given, expected) ? { valid: true } : { valid: false, reason: 'mismatch' };

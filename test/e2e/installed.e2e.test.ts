@@ -165,7 +165,7 @@ describe('n8n-nodes-mando installed through n8n\'s community-package installer',
 		await checks.signedEventRunsOnce();
 	});
 
-	test('installed trigger: forged deliveries get 401, a malformed one 400', async () => {
+	test('installed trigger: forged deliveries get 401, a signed one without a usable event 2xx', async () => {
 		await checks.forgedDeliveriesRejected();
 	});
 

@@ -182,6 +182,38 @@ export async function emit(state: EmulatorState, type: string, emitOptions: Emit
 	return { event: clone(events[0]), events: clone(events), webhookIds: targets.map((h) => h.id) };
 }
 
+/** The string ids and the first type of the envelopes in `body`, as far as it is JSON. */
+function describeBody(body: Buffer): { eventIds: string[]; eventType: string } {
+	try {
+		const parsed: unknown = JSON.parse(body.toString('utf8').replace(/^\uFEFF/, ''));
+		const list = Array.isArray(parsed) ? parsed : [parsed];
+		const first = list.find(isObject);
+		return {
+			eventIds: list.filter(isObject).map((e) => e.id).filter((v): v is string => typeof v === 'string'),
+			eventType: first && typeof first.type === 'string' ? first.type : '',
+		};
+	} catch {
+		return { eventIds: [], eventType: '' }; // not JSON: recorded without ids
+	}
+}
+
+/**
+ * Delivers `rawBody` exactly as given to an active webhook on Mando's retry schedule; see
+ * `Emulator.deliver`.
+ *
+ * @returns the delivery id
+ * @throws Error when no active webhook has that id
+ */
+export async function deliver(state: EmulatorState, webhookId: string, rawBody: string | Buffer): Promise<string> {
+	if (state.closed) throw new Error('Emulator is closed');
+	const hook = webhookById(state, webhookId);
+	if (!hook || !hook.active) throw new Error(`No active webhook with id "${webhookId}"`);
+	const body = Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody, 'utf8');
+	const deliveryId = 'dlv_' + hex(12);
+	await attempt(state, { deliveryId, webhookId, body, ...describeBody(body) }, 1);
+	return deliveryId;
+}
+
 /**
  * Posts `rawBody` exactly as given to the webhook's URL, once; see `Emulator.send`.
  *
@@ -197,17 +229,7 @@ export async function send(state: EmulatorState, webhookId: string, rawBody: str
 		if (value === null) delete merged[name.toLowerCase()];
 		else merged[name.toLowerCase()] = value;
 	}
-	let eventIds: string[] = [];
-	let eventType = '';
-	try {
-		const parsed: unknown = JSON.parse(body.toString('utf8'));
-		const list = Array.isArray(parsed) ? parsed : [parsed];
-		eventIds = list.filter(isObject).map((e) => e.id).filter((v): v is string => typeof v === 'string');
-		const first = list.find(isObject);
-		if (first && typeof first.type === 'string') eventType = first.type;
-	} catch {
-		// not JSON: recorded without ids
-	}
+	const { eventIds, eventType } = describeBody(body);
 	const at = new Date().toISOString();
 	const gen = state.generation;
 	const result = await postDelivery(hook.url, body, merged, state.config.deliveryTimeoutMs, state.inFlight);

@@ -1,7 +1,7 @@
 import { clone, isObject } from './common';
 import { checkConfig, EMULATOR_DEFAULT_CONFIG } from './config';
 import { control } from './control';
-import { emit, onDelivery, send, waitForDeliveries } from './deliveries';
+import { deliver, emit, onDelivery, send, waitForDeliveries } from './deliveries';
 import { closeServer, listen } from './http';
 import { cancelPending, checkFault, countRequests, createState, seedEntities, seedSales, seedSamples } from './state';
 import { EMULATOR_HOST } from './types';
@@ -97,6 +97,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		config: () => ({ ...state.config }),
 		emit: (type, emitOptions) => emit(state, type, emitOptions),
 		send: (webhookId, rawBody, headers) => send(state, webhookId, rawBody, headers),
+		deliver: (webhookId, rawBody) => deliver(state, webhookId, rawBody),
 		setConfig(partial) {
 			const { port: _ignored, ...changes } = (isObject(partial) ? partial : {}) as EmulatorOptions;
 			state.config = { ...state.config, ...checkConfig(changes) };

@@ -314,6 +314,15 @@ export interface Emulator {
 	 */
 	send(webhookId: string, rawBody: string | Buffer, headers?: Record<string, string | null>): Promise<EmulatorDelivery>;
 	/**
+	 * Delivers `rawBody` exactly as given to an active webhook as Mando delivers an event: signed
+	 * with the webhook's secret, retried on Mando's schedule after a non-2xx answer, and the webhook
+	 * disabled after the last failed attempt. Resolves once attempt 1 has finished.
+	 *
+	 * @returns the delivery id (the records' `deliveryId`)
+	 * @throws Error when no active webhook has that id
+	 */
+	deliver(webhookId: string, rawBody: string | Buffer): Promise<string>;
+	/**
 	 * Changes settings at runtime (the port cannot change). Takes effect for later requests and
 	 * attempts; retry timers already set keep their delay.
 	 *

@@ -38,7 +38,8 @@ export interface CreatedWorkflow {
 
 /**
  * Creates (does not publish) a workflow "Mando Trigger → <next node>". `next` is `noop` (No
- * Operation) or `fail` (Stop and Error, so every run fails).
+ * Operation), `fail` (Stop and Error, so every run fails) or `{ waitSeconds }` (a Wait node, so
+ * every run takes that long).
  */
 export async function createTriggerWorkflow(
 	n8n: N8n,
@@ -46,14 +47,25 @@ export async function createTriggerWorkflow(
 	parameters: TriggerParameters,
 	options: {
 		name?: string;
-		next?: 'noop' | 'fail';
+		next?: 'noop' | 'fail' | { waitSeconds: number };
 		/** Node type prefix (default {@link NODE_PREFIX}): `n8n-nodes-mando` for a copy installed as a community package. */
 		nodePrefix?: string;
 	} = {},
 ): Promise<CreatedWorkflow> {
 	const webhookId = randomUUID();
+	const wait = typeof options.next === 'object' ? options.next.waitSeconds : undefined;
 	const next =
-		options.next === 'fail'
+		wait !== undefined
+			? {
+					id: randomUUID(),
+					name: 'Wait',
+					type: 'n8n-nodes-base.wait',
+					typeVersion: 1.1,
+					position: [460, 300],
+					webhookId: randomUUID(),
+					parameters: { resume: 'timeInterval', amount: wait, unit: 'seconds' },
+				}
+			: options.next === 'fail'
 			? {
 					id: randomUUID(),
 					name: 'Fail',

@@ -1,6 +1,7 @@
 import { randomBytes } from 'crypto';
 import fc from 'fast-check';
 import { MANDO_EVENT_TYPES } from '../../nodes/shared/events';
+import { parseMandoDelivery } from '../../nodes/MandoTrigger/envelope';
 import { signMandoPayload } from '../../nodes/shared/signature';
 import { createTriggerWorkflow, publish, type CreatedWorkflow } from '../harness/workflows';
 import { recordFigures } from './figures';
@@ -45,7 +46,12 @@ const ODD_TYPES = [
 	';;;',
 ];
 
-type Expectation = 'accept' | 'reject';
+/**
+ * `accept`: 2xx and its ids run; `reject`: 4xx; `signed`: correctly signed but not (all) usable
+ * envelopes, so never refused once read (2xx; a 4xx only where n8n consumed the body first) and
+ * whatever the trigger's parser finds in it may run, once.
+ */
+type Expectation = 'accept' | 'reject' | 'signed';
 
 /** One generated delivery; `large` bodies are built at send time from their size. */
 interface FuzzDelivery {
@@ -162,7 +168,7 @@ const mutated = fc
 		return { kind: 'mutated after signing', expect: 'reject' as Expectation, ids: [], body: changed, contentType, signature };
 	});
 
-/** Random bytes, text or JSON; signed correctly half of the time (then: not an envelope → 400). */
+/** Random bytes, text or JSON; signed correctly half of the time (then: answered 2xx, usable members run). */
 const random = fc
 	.tuple(
 		fc.oneof(
@@ -178,7 +184,7 @@ const random = fc
 	.chain(([body, signed, contentType]) =>
 		fc.record({
 			kind: fc.constant(signed ? 'signed, not an envelope' : 'random body'),
-			expect: fc.constant<Expectation>('reject'),
+			expect: fc.constant<Expectation>(signed ? 'signed' : 'reject'),
 			ids: fc.constant([] as string[]),
 			body: fc.constant(body),
 			contentType: fc.constant(contentType),
@@ -276,6 +282,7 @@ describe('reliability: fuzzed deliveries into a real n8n', () => {
 						(r.status === 0 ||
 							(r.status >= 500 && r.delivery.kind !== 'over the payload limit') ||
 							(r.delivery.expect === 'reject' && r.status < 400) ||
+							(r.delivery.expect === 'signed' && r.status >= 300 && JSON_TYPES.includes(r.delivery.contentType as string) && !parsedByN8nFirst(r)) ||
 							(r.delivery.kind === 'valid' || r.delivery.kind === 'large, valid' ? r.status !== 200 : false)),
 				);
 				if (bad.length) {
@@ -288,7 +295,11 @@ describe('reliability: fuzzed deliveries into a real n8n', () => {
 		const sent = outcomes.filter((o) => o.status !== -1);
 		const acceptedIds = sent.filter((o) => o.delivery.expect === 'accept' && o.status >= 200 && o.status < 300).flatMap((o) => o.ids);
 		const refusedValid = sent.filter((o) => o.delivery.expect === 'accept' && !(o.status >= 200 && o.status < 300));
-		const emitted = await waitForEmitted(stage.n8n, wf.id, acceptedIds.length, 300_000, 3000);
+		// ids a signed odd body vouches for: whatever the trigger's own parser finds in it
+		const signedIds = new Set(sent.filter((o) => o.delivery.expect === 'signed' && o.delivery.body).flatMap((o) => parseMandoDelivery(o.delivery.body!).events.map((e) => e.id)));
+		const emittedAll = await waitForEmitted(stage.n8n, wf.id, acceptedIds.length, 300_000, 3000);
+		const emitted = emittedAll.filter((id) => !signedIds.has(id) || acceptedIds.includes(id));
+		const fromSignedOdd = emittedAll.length - emitted.length;
 		const { lost, duplicated, foreign } = lostAndDuplicated(acceptedIds, emitted);
 		const fivexx = sent.filter((o) => o.status >= 500 || o.status === 0).length;
 		const overLimit = sent.filter((o) => o.delivery.kind === 'over the payload limit');
@@ -296,7 +307,7 @@ describe('reliability: fuzzed deliveries into a real n8n', () => {
 		log(`fuzz: ${sent.length} deliveries sent (${outcomes.length - sent.length} had a header fetch cannot send), seed ${SEED}; answers by kind:`);
 		for (const [kind, counts] of byKind) log(`  ${kind}: ${JSON.stringify(counts)}`);
 		const oddRefused = refusedValid.filter((o) => o.delivery.kind === 'valid, odd content type');
-		log(`fuzz: ${acceptedIds.length} events accepted → ${emitted.length} emitted; lost ${lost}, duplicated ${duplicated}, from unverified input ${foreign}; correctly signed but refused: ${refusedValid.length} (odd content types: ${JSON.stringify(countBy(oddRefused.map((o) => `${o.delivery.contentType} → ${o.status}`)))})`);
+		log(`fuzz: ${acceptedIds.length} events accepted → ${emitted.length} emitted (+${fromSignedOdd} from the usable members of ${signedIds.size} ids in signed odd bodies); lost ${lost}, duplicated ${duplicated}, from unverified input ${foreign}; correctly signed but refused: ${refusedValid.length} (odd content types: ${JSON.stringify(countBy(oddRefused.map((o) => `${o.delivery.contentType} → ${o.status}`)))})`);
 		const scan = await scanForSecrets(stage.n8n, [stage.apiKey, stage.webhookSecret], []);
 		const inAnswers = sent.reduce((n, o) => n + countOccurrences(o.text, [stage.apiKey, stage.webhookSecret]), 0);
 		recordFigures({
@@ -319,9 +330,18 @@ describe('reliability: fuzzed deliveries into a real n8n', () => {
 		expect(sent.length).toBeGreaterThanOrEqual(10_000 - 50);
 		expect(scan.total + inAnswers).toBe(0);
 		// every emitted event came from a correctly signed delivery
-		expect(emittedEventIds(await allExecutions(stage.n8n, wf.id)).every((id) => id.startsWith('evt_ok_') || id.startsWith('evt_odd_'))).toBe(true);
+		expect(emittedEventIds(await allExecutions(stage.n8n, wf.id)).every((id) => id.startsWith('evt_ok_') || id.startsWith('evt_odd_') || signedIds.has(id))).toBe(true);
+		expect(fromSignedOdd).toBeLessThanOrEqual(signedIds.size);
 	});
 });
+
+/**
+ * n8n's own answer to a JSON content type whose body is not JSON: 422 "Failed to parse request
+ * body", from its body parser before any node runs (Mando sends JSON, so it never meets this).
+ */
+function parsedByN8nFirst(outcome: { status: number; text: string }): boolean {
+	return outcome.status === 422 && outcome.text.includes('Failed to parse request body');
+}
 
 function countBy(values: string[]): Record<string, number> {
 	const out: Record<string, number> = {};

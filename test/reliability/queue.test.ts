@@ -7,7 +7,7 @@ import { createMandoCredential } from '../harness/workflows';
 import { recordFigures } from './figures';
 import { scanForSecrets } from './secrets';
 import { allExecutions, emittedEventIds, log, lostAndDuplicated } from './setup';
-import { startPostgres, startRedis, type Postgres, type Service } from './services';
+import { queueModeEnv, startPostgres, startRedis, type Postgres, type Service } from './services';
 
 /**
  * Scenario 7, queue mode (n8n's way to outgrow one process): Redis and PostgreSQL started here,
@@ -32,19 +32,7 @@ const extra: N8n[] = [];
 
 /** Environment shared by the three processes. */
 function queueEnv(webhookPort: number): Record<string, string> {
-	return {
-		DB_TYPE: 'postgresdb',
-		DB_POSTGRESDB_HOST: '127.0.0.1',
-		DB_POSTGRESDB_PORT: String(postgres.port),
-		DB_POSTGRESDB_DATABASE: postgres.database,
-		DB_POSTGRESDB_USER: postgres.user,
-		DB_POSTGRESDB_PASSWORD: '',
-		EXECUTIONS_MODE: 'queue',
-		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
-		QUEUE_BULL_REDIS_PORT: String(redis.port),
-		N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'true',
-		WEBHOOK_URL: `http://127.0.0.1:${webhookPort}/`,
-	};
+	return queueModeEnv(redis, postgres, `http://127.0.0.1:${webhookPort}/`);
 }
 
 beforeAll(async () => {

@@ -72,10 +72,11 @@ describe("the trigger's webhook with a reused secret", () => {
 		const rotated = await delivery(secret, reads, event('evt_b1'), 'whsec_new').call();
 		expect(rotated.workflowData?.[0]).toHaveLength(1);
 		expect(reads.n).toBe(2);
-		// A delivery signed with the old secret no longer verifies: 401, the credential read once more.
+		// A delivery signed with the old secret no longer verifies: 401; the credential was read
+		// after a mismatch just now, so it is not read again.
 		const stale = delivery(secret, reads, event('evt_b2'), 'whsec_old');
 		expect((await stale.call()).workflowData).toBeUndefined();
 		expect(stale.response.statusCode).toBe(401);
-		expect(reads.n).toBe(3);
+		expect(reads.n).toBe(2);
 	});
 });

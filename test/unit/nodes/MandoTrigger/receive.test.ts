@@ -1,11 +1,16 @@
-import { decideDelivery, type DeliveryInput } from '../../../../nodes/MandoTrigger/receive';
-import { RecentEventIds, getDedupState, isHandled } from '../../../../nodes/shared/dedup';
+import { decideDelivery as decideWith, type DeliveryInput } from '../../../../nodes/MandoTrigger/receive';
+import { RecentEventIds, getDedupState, isHandled, triggerDedup } from '../../../../nodes/MandoTrigger/dedup';
 import { signMandoPayload } from '../../../../nodes/shared/signature';
 
 const SECRET = 'whsec_receive';
 const envelope = (id: string, type = 'sale.created') => ({ id, type, created: '2026-11-28T10:00:00Z', data: { id: 's-' + id, total: 1, items: [] } });
 
-function input(body: unknown, overrides: Partial<DeliveryInput> = {}): DeliveryInput {
+/** A delivery input over a plain static data object and memory, which the tests inspect. */
+type TestInput = Omit<DeliveryInput, 'dedup'> & { staticData: Record<string, unknown>; recent: RecentEventIds };
+
+const decideDelivery = (i: TestInput) => decideWith({ ...i, dedup: triggerDedup(i.staticData, i.recent) });
+
+function input(body: unknown, overrides: Partial<TestInput> = {}): TestInput {
 	const raw = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
 	return {
 		rawBody: raw,
@@ -27,14 +32,16 @@ describe('decideDelivery', () => {
 		expect(first).toEqual({
 			action: 'run',
 			events: [envelope('evt_1')],
-			counts: { received: 1, accepted: 1, duplicates: 0, ignored: 0, inFlight: 0 },
+			counts: { received: 1, accepted: 1, duplicates: 0, ignored: 0, inFlight: 0, malformed: 0 },
+			malformed: [],
 		});
 		expect(isHandled(getDedupState(i.staticData), 'evt_1')).toBe(true);
 		expect(i.recent.get('evt_1', i.now)).toBe('handled');
 		// same delivery again, same node: acknowledged, no run
 		expect(decideDelivery({ ...i, now: i.now + 10 })).toEqual({
 			action: 'acknowledge',
-			counts: { received: 1, accepted: 0, duplicates: 1, ignored: 0, inFlight: 0 },
+			counts: { received: 1, accepted: 0, duplicates: 1, ignored: 0, inFlight: 0, malformed: 0 },
+			malformed: [],
 		});
 	});
 
@@ -61,22 +68,42 @@ describe('decideDelivery', () => {
 		['short header', { signature: 'sha256=abc' }, 'malformed'],
 		['no secret configured', { secret: '' }, 'no-secret'],
 	])('rejects with 401 and marks nothing: %s', (_n, overrides, reason) => {
-		const i = input(envelope('evt_1'), overrides as Partial<DeliveryInput>);
+		const i = input(envelope('evt_1'), overrides as Partial<TestInput>);
 		const decision = decideDelivery(i);
 		expect(decision).toMatchObject({ action: 'reject', status: 401, reason });
 		expect(i.staticData).toEqual({});
 		expect(i.recent.size).toBe(0);
 	});
 
-	it('rejects a signed body that is not an envelope with 400', () => {
-		expect(decideDelivery(input('{"hello":1}'))).toMatchObject({ action: 'reject', status: 400 });
-		expect(decideDelivery(input('not json'))).toMatchObject({ action: 'reject', status: 400, message: 'Body is not JSON' });
+	it.each([
+		['not JSON', 'not json', { index: 0, problem: 'is not JSON' }],
+		['not an envelope', '{"hello":1}', { index: 0, problem: 'has no "id"' }],
+		['a whitespace-only id', JSON.stringify({ ...envelope('x'), id: ' ' }), { index: 0, id: ' ', problem: 'has a blank "id"' }],
+	])('acknowledges a signed body that is %s (2xx, counted as malformed, nothing marked)', (_n, body, malformed) => {
+		const i = input(body);
+		expect(decideDelivery(i)).toEqual({
+			action: 'acknowledge',
+			counts: { received: 1, accepted: 0, duplicates: 0, ignored: 0, inFlight: 0, malformed: 1 },
+			malformed: [malformed],
+		});
+		expect(i.recent.size).toBe(0);
+	});
+
+	it('runs the good members of a signed batch with malformed ones', () => {
+		const body = [envelope('a'), { ...envelope('b'), data: [1] }, { ...envelope('c'), id: 42, data: null }];
+		expect(decideDelivery(input(body))).toEqual({
+			action: 'run',
+			events: [envelope('a'), { ...envelope('c'), id: '42', data: {} }],
+			counts: { received: 3, accepted: 2, duplicates: 0, ignored: 0, inFlight: 0, malformed: 1 },
+			malformed: [{ index: 1, id: 'b', problem: 'has a "data" that is an array' }],
+		});
 	});
 
 	it('ignores event types not selected, unless All Events', () => {
 		expect(decideDelivery(input(envelope('evt_1', 'customer.created')))).toEqual({
 			action: 'acknowledge',
-			counts: { received: 1, accepted: 0, duplicates: 0, ignored: 1, inFlight: 0 },
+			counts: { received: 1, accepted: 0, duplicates: 0, ignored: 1, inFlight: 0, malformed: 0 },
+			malformed: [],
 		});
 		const all = decideDelivery(input(envelope('evt_2', 'some.future.event'), { selected: '*' }));
 		expect(all).toMatchObject({ action: 'run', events: [envelope('evt_2', 'some.future.event')] });
@@ -87,7 +114,8 @@ describe('decideDelivery', () => {
 		expect(decideDelivery(input(batch))).toEqual({
 			action: 'run',
 			events: [envelope('a'), envelope('b', 'stock.low')],
-			counts: { received: 4, accepted: 2, duplicates: 1, ignored: 1, inFlight: 0 },
+			counts: { received: 4, accepted: 2, duplicates: 1, ignored: 1, inFlight: 0, malformed: 0 },
+			malformed: [],
 		});
 	});
 

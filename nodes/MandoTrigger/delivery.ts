@@ -1,0 +1,186 @@
+import type { IDataObject, IExecuteFunctions, IHookFunctions, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import { MANDO_SIGNATURE_HEADER, signatureHeaderProblem } from '../shared/signature';
+import { recentEventIdsFor, triggerDedup, type TriggerDedup } from './dedup';
+import type { MalformedMember } from './envelope';
+import { decideDelivery, signatureRejection, type AcknowledgeMode, type DeliveryDecision } from './receive';
+import type { StoredRegistration } from './registration';
+import { credentialSecret, SecretUnavailableError } from './secret';
+
+/**
+ * The Mando Trigger's delivery path between n8n and the pure decision ({@link decideDelivery}):
+ * reading the raw body, finding the secret, answering, and starting the run.
+ */
+
+type RawRequest = { rawBody?: Buffer; readRawBody?: () => Promise<void> };
+
+/** The run-starting outcome of {@link decideDelivery}. */
+export type RunDecision = Extract<DeliveryDecision, { action: 'run' }>;
+
+/**
+ * `test` while the editor listens for a test event (n8n runs test webhooks in `manual` mode),
+ * `production` otherwise. The two registrations never share state.
+ */
+export function registrationKey(ctx: IHookFunctions | IWebhookFunctions | IExecuteFunctions): 'test' | 'production' {
+	return ctx.getMode() === 'manual' ? 'test' : 'production';
+}
+
+/**
+ * This trigger node's de-duplication over its static data (in a run: the execution's) and its
+ * in-process memory. The test and production registrations de-duplicate independently: Mando
+ * delivers every event to both while the editor listens for a test event.
+ */
+export function nodeDedup(ctx: IWebhookFunctions | IExecuteFunctions): TriggerDedup {
+	const recent = recentEventIdsFor(`${ctx.getWorkflow().id}:${ctx.getNode().id}:${registrationKey(ctx)}`);
+	return triggerDedup(ctx.getWorkflowStaticData('node'), recent);
+}
+
+/** Answers `{ code, message }` with `status` unless an answer went out already; n8n sends nothing more. */
+export function respond(ctx: IWebhookFunctions, status: number, code: string, message: string): IWebhookResponseData {
+	const res = ctx.getResponseObject();
+	if (!res.headersSent) res.status(status).json({ code, message });
+	return { noWebhookResponse: true };
+}
+
+function logContext(ctx: IWebhookFunctions) {
+	return { workflowId: ctx.getWorkflow().id, node: ctx.getNode().name };
+}
+
+/**
+ * The request body exactly as sent (the bytes the signature covers), or `undefined` after logging
+ * why when it cannot be read.
+ */
+export async function readRawBody(ctx: IWebhookFunctions): Promise<Buffer | undefined> {
+	const req = ctx.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & RawRequest;
+	if (req.rawBody === undefined && typeof req.readRawBody === 'function') {
+		try {
+			await req.readRawBody();
+		} catch (error) {
+			// n8n consumed the body already (it parses multipart/form-data before the node runs) or
+			// the sender went away: the bytes the signature covers are gone.
+			ctx.logger.warn(`Mando Trigger rejected a delivery (400): the body could not be read (${(error as Error).message})`, logContext(ctx));
+			return undefined;
+		}
+	}
+	return Buffer.isBuffer(req.rawBody) ? req.rawBody : Buffer.alloc(0);
+}
+
+/** True while the sender still waits for the answer (it has not hung up). */
+function senderWaiting(ctx: IWebhookFunctions): boolean {
+	const res = ctx.getResponseObject();
+	return !res.destroyed && !res.writableEnded && res.socket?.destroyed !== true;
+}
+
+/** The credential field that holds the webhook signing secret, as the editor names it. */
+const SECRET_FIELD = 'Webhook Signing Secret (webhookSecret)';
+
+/**
+ * Decides on a delivery: verifies it with the webhook's own secret when the registration stored
+ * one, else with the credential's (see `credentialSecret`: reused between deliveries, read again
+ * after a mismatch at most once per few seconds), then de-duplicates. A missing or malformed
+ * `X-Mando-Signature` is refused before any secret is read; a credential secret that cannot be
+ * read is a 401 that names the credential field.
+ */
+export async function decide(ctx: IWebhookFunctions, rawBody: Buffer): Promise<DeliveryDecision> {
+	const registrations = ctx.getWorkflowStaticData('node').registrations as Record<string, StoredRegistration> | undefined;
+	const events = ctx.getNodeParameter('events', []) as string[];
+	const input = {
+		rawBody,
+		signature: ctx.getRequestObject().headers[MANDO_SIGNATURE_HEADER],
+		secret: registrations?.[registrationKey(ctx)]?.secret,
+		selected: events.includes('*') ? ('*' as const) : new Set(events),
+		acknowledge: ctx.getNodeParameter('acknowledge', 'immediately') as AcknowledgeMode,
+		dedup: nodeDedup(ctx),
+		connectionOpen: senderWaiting(ctx),
+		now: Date.now(),
+	};
+	if (input.secret) return decideDelivery(input);
+	const headerProblem = signatureHeaderProblem(input.signature);
+	if (headerProblem) return signatureRejection(headerProblem);
+	const secretKey = `${ctx.getWorkflow().id}:${ctx.getNode().id}:${ctx.getNode().credentials?.mandoApi?.id ?? ''}`;
+	const load = async () => {
+		const credentials = await ctx.getCredentials('mandoApi');
+		return typeof credentials.webhookSecret === 'string' ? credentials.webhookSecret : undefined;
+	};
+	try {
+		const first = await credentialSecret(secretKey, load, input.now);
+		const decision = decideDelivery({ ...input, secret: first.secret });
+		if (!first.reused || decision.action !== 'reject' || decision.reason !== 'mismatch') return decision;
+		const fresh = await credentialSecret(secretKey, load, input.now, true);
+		return fresh.reused ? decision : decideDelivery({ ...input, secret: fresh.secret });
+	} catch (error) {
+		// credentialSecret turns every failure to read the credential into a SecretUnavailableError
+		const cause = error instanceof SecretUnavailableError ? error.message : String(error);
+		ctx.logger.warn(`Mando Trigger could not read the credential's ${SECRET_FIELD}: ${cause}`, logContext(ctx));
+		return {
+			action: 'reject',
+			status: 401,
+			reason: 'secret-unavailable',
+			message: `The Mando credential's ${SECRET_FIELD} could not be resolved, so the delivery cannot be verified; fix that field in the credential`,
+		};
+	}
+}
+
+/** Most malformed members logged one by one per delivery; the rest are counted in one line. */
+const MALFORMED_LOGGED = 20;
+
+/** Logs a verified delivery's malformed members by index and id (never their data). */
+function logMalformed(ctx: IWebhookFunctions, malformed: MalformedMember[], received: number): void {
+	for (const m of malformed.slice(0, MALFORMED_LOGGED)) {
+		ctx.logger.warn(
+			`Mando Trigger skipped member ${m.index} of ${received}${m.id === undefined ? '' : ` (id "${m.id}")`} of a signed delivery: it ${m.problem}`,
+			logContext(ctx),
+		);
+	}
+	if (malformed.length > MALFORMED_LOGGED) {
+		ctx.logger.warn(`Mando Trigger skipped ${malformed.length - MALFORMED_LOGGED} more malformed members of the same delivery`, logContext(ctx));
+	}
+}
+
+/** Answers a delivery that starts no run: rejected, still running elsewhere, or nothing new. */
+export function answerWithoutRun(ctx: IWebhookFunctions, decision: Exclude<DeliveryDecision, RunDecision>): IWebhookResponseData {
+	switch (decision.action) {
+		case 'reject':
+			ctx.logger.warn(`Mando Trigger rejected a delivery (${decision.status}): ${decision.message}`, logContext(ctx));
+			return respond(ctx, decision.status, decision.reason === 'secret-unavailable' ? 'SECRET_UNAVAILABLE' : 'INVALID_SIGNATURE', decision.message);
+		case 'retry-later':
+			logMalformed(ctx, decision.malformed, decision.counts.received);
+			return respond(ctx, decision.status, 'IN_PROGRESS', decision.message);
+		case 'acknowledge':
+			logMalformed(ctx, decision.malformed, decision.counts.received);
+			return { webhookResponse: { ok: true, ...decision.counts } };
+	}
+}
+
+/**
+ * Starts the run for a delivery's new events: one item per event (the envelope, or its `data`
+ * under "Event Data Only"). Under "After the workflow succeeds" n8n answers when the run ends
+ * (2xx on success, an error status on failure); that answer settles the de-duplication, so a
+ * duplicate is skipped after success and re-runs after failure. n8n writes the answer even when
+ * the sender has hung up meanwhile, so the outcome is taken from the answer as it ends, not from
+ * the connection; an answer that never comes leaves only the bounded in-flight mark.
+ */
+export function startRun(ctx: IWebhookFunctions, decision: RunDecision): IWebhookResponseData {
+	logMalformed(ctx, decision.malformed, decision.counts.received);
+	const acknowledge = ctx.getNodeParameter('acknowledge', 'immediately') as AcknowledgeMode;
+	if (acknowledge === 'afterSuccess') settleOnAnswer(ctx, nodeDedup(ctx), decision.events.map((e) => e.id));
+	const output = ctx.getNodeParameter('options.output', 'envelope') as 'envelope' | 'data';
+	const items = decision.events.map((event) => ({
+		json: (output === 'data' ? event.data : event) as unknown as IDataObject,
+	}));
+	return {
+		workflowData: [items],
+		...(acknowledge === 'immediately' ? { webhookResponse: { ok: true, ...decision.counts } } : {}),
+	};
+}
+
+/** Settles `ids` once n8n ends the answer: success for a 2xx status, failure otherwise. */
+function settleOnAnswer(ctx: IWebhookFunctions, dedup: TriggerDedup, ids: string[]): void {
+	const res = ctx.getResponseObject();
+	const end = res.end;
+	res.end = function (this: typeof res, ...args: unknown[]) {
+		res.end = end;
+		dedup.settle(ids, res.statusCode >= 200 && res.statusCode < 300, Date.now());
+		return (end as (...a: unknown[]) => typeof res).apply(this, args);
+	} as typeof res.end;
+}

@@ -1,0 +1,310 @@
+import http from 'http';
+import type { AddressInfo } from 'net';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
+
+import { MandoTrigger } from '../../../../nodes/MandoTrigger/MandoTrigger.node';
+import { IN_FLIGHT_MS } from '../../../../nodes/MandoTrigger/dedup';
+import { forgetCredentialSecrets, SECRET_REUSE_MS } from '../../../../nodes/MandoTrigger/secret';
+import { signMandoPayload } from '../../../../nodes/shared/signature';
+import { httpRequest } from '../../../emulator/client';
+import { startEmulator, type Emulator } from '../../../emulator/server';
+
+/**
+ * The trigger's delivery path (nodes/MandoTrigger/delivery.ts) through its own `webhook()` and
+ * `execute()` on a real HTTP server that plays n8n 2.40's part around them (raw body, the run,
+ * the answer per Acknowledge), fed by the Mando emulator (signing, timeout, retry schedule).
+ */
+
+const SECRET = 'whsec_delivery_' + 'x'.repeat(8);
+const real = Date.now.bind(Date);
+
+/** Options of {@link startN8nStandIn}. */
+interface StandIn {
+	acknowledge: 'immediately' | 'afterSuccess';
+	/** How long a run takes, in real ms. */
+	runMs?: number;
+	/** Real ms n8n takes before calling `webhook()` (a busy process). */
+	beforeWebhookMs?: (request: number) => number;
+	/** `false`: the run of this request never ends (a lost answer). */
+	runEnds?: (request: number) => boolean;
+	/** The credential's secret, or an Error its read throws. */
+	secret: { value: string | Error };
+}
+
+let standIns = 0;
+
+async function startN8nStandIn(options: StandIn) {
+	const trigger = new MandoTrigger();
+	const nodeId = `node-delivery-${++standIns}`;
+	const staticData: IDataObject = {};
+	const logs: string[] = [];
+	const reads = { n: 0 };
+	/** Event ids of every run that finished successfully. */
+	const succeeded: string[][] = [];
+	const parameters: IDataObject = { events: ['*'], acknowledge: options.acknowledge, options: {} };
+	const param = (name: string, fallback?: unknown) => (name === 'options.output' ? 'envelope' : name in parameters ? parameters[name] : fallback);
+	const common = {
+		getNodeParameter: param,
+		getWorkflowStaticData: () => staticData,
+		getWorkflow: () => ({ id: 'wf-delivery' }),
+		getNode: () => ({ id: nodeId, name: 'Mando Trigger', credentials: { mandoApi: { id: 'cred-d', name: 'Mando' } } }),
+		getMode: () => 'webhook',
+		logger: {
+			warn: (m: string) => logs.push(m),
+			error: (m: string) => logs.push(m),
+			info: () => undefined,
+			debug: () => undefined,
+		},
+	};
+	let count = 0;
+	const server = http.createServer((req, res) => {
+		const n = ++count;
+		const chunks: Buffer[] = [];
+		req.on('data', (c: Buffer) => chunks.push(c));
+		req.on('end', () => void handle(n, req, res, Buffer.concat(chunks)));
+	});
+	// express's helpers that the trigger uses
+	type ExpressLike = http.ServerResponse & { status(code: number): ExpressLike; json(body: unknown): void };
+	const expressLike = (res: http.ServerResponse): ExpressLike => {
+		const r = res as ExpressLike;
+		r.status = (code: number) => ((res.statusCode = code), r);
+		r.json = (body: unknown) => {
+			if (!res.writableEnded) res.setHeader('content-type', 'application/json').end(JSON.stringify(body));
+		};
+		return r;
+	};
+	async function handle(n: number, req: http.IncomingMessage, rawRes: http.ServerResponse, rawBody: Buffer) {
+		const res = expressLike(rawRes);
+		await delay(options.beforeWebhookMs?.(n) ?? 0);
+		const ctx = {
+			...common,
+			getRequestObject: () => Object.assign(req, { rawBody }),
+			getResponseObject: () => res,
+			getCredentials: async () => {
+				reads.n++;
+				if (options.secret.value instanceof Error) throw options.secret.value;
+				return { webhookSecret: options.secret.value };
+			},
+		};
+		const result = await trigger.webhook.call(ctx as unknown as IWebhookFunctions);
+		if (result.noWebhookResponse) return;
+		if (!result.workflowData) return void res.status(200).json(result.webhookResponse);
+		// the run: the trigger's execute step, then the rest of the workflow
+		const items = result.workflowData[0];
+		const run = async () => {
+			await trigger.execute.call({ ...common, getInputData: () => items } as unknown as IExecuteFunctions);
+			await delay(options.runMs ?? 0);
+		};
+		const ids = items.map((i: INodeExecutionData) => String(i.json.id));
+		if (options.acknowledge === 'immediately') {
+			res.status(200).json(result.webhookResponse);
+			await run();
+			succeeded.push(ids);
+			return;
+		}
+		if (options.runEnds?.(n) === false) return;
+		await run();
+		succeeded.push(ids);
+		// n8n answers when the run ends, whether or not the sender still listens
+		res.status(200);
+		res.end();
+	}
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook/mando`;
+	return {
+		url,
+		logs,
+		reads,
+		succeeded,
+		staticData,
+		close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+	};
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const envelope = (id: unknown, extra: Record<string, unknown> = {}) => ({ id, type: 'sale.created', created: '2026-11-29T10:00:00Z', data: { id: `sale-${String(id)}`, total: 1 }, ...extra });
+
+afterEach(() => {
+	jest.restoreAllMocks();
+	forgetCredentialSecrets();
+});
+
+describe('Acknowledge "After the workflow succeeds": a sender that hangs up at 5 s on a 6 s run', () => {
+	/** Mando time runs SPEED times faster than real time here: the emulator's schedule and timeout, the node's clock. */
+	const SPEED = 20;
+	let emulator: Emulator;
+	let t0 = 0;
+
+	beforeEach(async () => {
+		t0 = real();
+		jest.spyOn(Date, 'now').mockImplementation(() => t0 + (real() - t0) * SPEED);
+		emulator = await startEmulator({ webhookSecret: SECRET, allowHttp: true, timeScale: 1 / SPEED, deliveryTimeoutMs: 5000 / SPEED });
+	});
+	afterEach(async () => emulator.close());
+
+	it.each([
+		['the sender hangs up while the run goes on', {}],
+		['the sender hung up before webhook() ran', { beforeWebhookMs: (n: number) => (n === 1 ? 6000 / SPEED : 0) }],
+		['the answer to attempt 1 is lost (its run never ends)', { runEnds: (n: number) => n !== 1 }],
+	])('%s: no 409 after the first 60 s, exactly 1 successful run', async (name, variant) => {
+		const n8n = await startN8nStandIn({ acknowledge: 'afterSuccess', runMs: 6000 / SPEED, secret: { value: SECRET }, ...variant });
+		try {
+			const hook = emulator.addWebhook({ url: n8n.url, events: ['sale.created'] });
+			const id = 'evt_hangup_' + real();
+			await emulator.deliver(hook.id, JSON.stringify(envelope(id)));
+			// until an attempt is answered 2xx, or the schedule ends
+			const records = await emulator.waitForDeliveries((d) => d.some((r) => r.outcome === 'ok') || !emulator.webhooks()[0].active, 60_000);
+			await delay(8000 / SPEED); // a run still going on ends
+			const mandoTime = (at: string) => (Date.parse(at) - t0) * SPEED;
+			const attempts = records.map((r) => `#${r.attempt} at +${(mandoTime(r.at) / 1000).toFixed(0)} s → ${r.status ?? r.error}`);
+			const late409 = records.filter((r) => r.status === 409 && mandoTime(r.at) > IN_FLIGHT_MS);
+			const runs = n8n.succeeded.filter((ids) => ids.includes(id)).length;
+			console.log(
+				`hang-up (${name}): attempts ${attempts.join('; ')} (Mando time); 409 after the first 60 s: ${late409.length}; successful runs of the event: ${runs}; webhook ${emulator.webhooks()[0].active ? 'active' : 'DISABLED'}`,
+			);
+			expect(late409).toEqual([]);
+			expect(runs).toBe(1);
+			expect(records.some((r) => r.outcome === 'ok')).toBe(true);
+			expect(emulator.webhooks()[0].active).toBe(true);
+		} finally {
+			await n8n.close();
+		}
+	}, 120_000);
+});
+
+describe('a signed body with unexpected members (Mando replays the same bytes on every retry)', () => {
+	let emulator: Emulator;
+	beforeAll(async () => {
+		// the whole retry schedule (2 h 36 min) in about half a second
+		emulator = await startEmulator({ webhookSecret: SECRET, allowHttp: true, timeScale: 1 / 20_000 });
+	});
+	afterAll(async () => emulator.close());
+
+	const bom = (text: string) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]);
+	const big = Array.from({ length: 1001 }, (_, i) => envelope(`evt_big_${i}`));
+	big[500] = { ...big[500], type: undefined as unknown as string };
+	it.each([
+		['data: null on a delete', JSON.stringify({ id: 'evt_del', type: 'product.deleted', created: '2026-11-29T10:00:00Z', data: null }), ['evt_del'], 0],
+		['a numeric id', JSON.stringify(envelope(12345)), ['12345'], 0],
+		['created as epoch seconds', JSON.stringify(envelope('evt_epoch', { created: 1764410400 })), ['evt_epoch'], 0],
+		['a UTF-8 BOM', bom(JSON.stringify(envelope('evt_bom'))), ['evt_bom'], 0],
+		['a member without id beside a good one', JSON.stringify([envelope('evt_good'), { type: 'sale.created', data: {} }]), ['evt_good'], 1],
+		['a batch of 1001 with one member without type', JSON.stringify(big), big.filter((_, i) => i !== 500).map((e) => String(e.id)), 1],
+		['a whitespace-only id and data as an array', JSON.stringify([envelope(' '), envelope('evt_arr', { data: [1] }), envelope('evt_ok2')]), ['evt_ok2'], 2],
+	])('%s: 2xx, the good members run, the bad ones logged, the webhook stays active', async (name, body, good, bad) => {
+		const n8n = await startN8nStandIn({ acknowledge: 'immediately', secret: { value: SECRET } });
+		try {
+			const hook = emulator.addWebhook({ url: n8n.url, events: ['sale.created'] });
+			const deliveryId = await emulator.deliver(hook.id, body);
+			await delay(1500); // longer than the scaled retry schedule
+			const attempts = emulator.deliveries().filter((d) => d.deliveryId === deliveryId);
+			const ran = n8n.succeeded.flat();
+			const logged = n8n.logs.filter((l) => l.includes('skipped member'));
+			const active = emulator.webhooks().find((w) => w.id === hook.id)?.active;
+			console.log(
+				`malformed but signed (${name}): answer ${attempts.map((a) => a.status).join(', ')}, ${attempts.length} attempt(s); ran ${ran.length} of ${good.length} good member(s)${good.length <= 3 ? ` [${ran.join(', ')}]` : ''}; logged ${logged.length}${logged.length ? `: ${logged[0]}` : ''}; webhook after the full retry schedule: ${active ? 'active' : 'DISABLED'}`,
+			);
+			expect(attempts.map((a) => a.status)).toEqual([200]);
+			expect(ran).toEqual(good);
+			expect(logged).toHaveLength(bad);
+			expect(active).toBe(true);
+		} finally {
+			await n8n.close();
+		}
+	});
+});
+
+describe('forged traffic and the credential secret', () => {
+	const post = (url: string, body: string, signature?: string) =>
+		httpRequest(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...(signature === undefined ? {} : { 'x-mando-signature': signature }) } });
+
+	it('1,000 forged deliveries read the credential at most 10 times; unsigned or malformed ones never', async () => {
+		const n8n = await startN8nStandIn({ acknowledge: 'immediately', secret: { value: SECRET } });
+		try {
+			const statuses = new Map<number, number>();
+			const count = (s: number) => statuses.set(s, (statuses.get(s) ?? 0) + 1);
+			for (let i = 0; i < 1000; i++) {
+				const body = JSON.stringify(envelope(`evt_forged_${i}`));
+				count((await post(n8n.url, body, signMandoPayload(body, 'not-the-secret'))).status);
+			}
+			const forgedReads = n8n.reads.n;
+			for (let i = 0; i < 500; i++) count((await post(n8n.url, '{}')).status);
+			for (let i = 0; i < 500; i++) count((await post(n8n.url, '{}', 'sha256=zz')).status);
+			console.log(
+				`forged traffic: 1,000 deliveries with a wrong signature → credential reads ${forgedReads}; 500 unsigned + 500 malformed signatures → ${n8n.reads.n - forgedReads} more; answers ${JSON.stringify(Object.fromEntries(statuses))}; runs ${n8n.succeeded.length}`,
+			);
+			expect(forgedReads).toBeLessThanOrEqual(10);
+			expect(n8n.reads.n).toBe(forgedReads);
+			expect([...statuses.keys()]).toEqual([401]);
+			expect(n8n.succeeded).toEqual([]);
+		} finally {
+			await n8n.close();
+		}
+	}, 120_000);
+
+	it(`a changed secret verifies at once; the old one is refused within ${SECRET_REUSE_MS / 1000} s`, async () => {
+		let now = 1_800_000_000_000;
+		jest.spyOn(Date, 'now').mockImplementation(() => now);
+		const secret = { value: 'whsec_old' as string | Error };
+		const n8n = await startN8nStandIn({ acknowledge: 'immediately', secret });
+		try {
+			const send = async (id: string, key: string) => {
+				const body = JSON.stringify(envelope(id));
+				return (await post(n8n.url, body, signMandoPayload(body, key))).status;
+			};
+			const log: string[] = [];
+			log.push(`old secret → ${await send('evt_r1', 'whsec_old')}`);
+			secret.value = 'whsec_new';
+			now += 10_000;
+			log.push(`secret changed; +10 s new → ${await send('evt_r2', 'whsec_new')}`);
+			now += 10_000;
+			log.push(`+20 s old → ${await send('evt_r3', 'whsec_old')}`);
+			// nothing signed with the new secret arrives: the old one is refused once the reuse window ends
+			const other = await startN8nStandIn({ acknowledge: 'immediately', secret });
+			try {
+				secret.value = 'whsec_a';
+				const sendOther = async (id: string) => {
+					const body = JSON.stringify(envelope(id));
+					return (await post(other.url, body, signMandoPayload(body, 'whsec_a'))).status;
+				};
+				const before = await sendOther('evt_w1');
+				secret.value = 'whsec_b';
+				now += SECRET_REUSE_MS / 2;
+				const inside = await sendOther('evt_w2');
+				now += SECRET_REUSE_MS / 2;
+				const after = await sendOther('evt_w3');
+				log.push(`another node, secret changed with nothing signed by the new one: old → ${before}, +${SECRET_REUSE_MS / 2000} s old → ${inside}, +${SECRET_REUSE_MS / 1000} s old → ${after}`);
+				expect([before, after]).toEqual([200, 401]);
+			} finally {
+				await other.close();
+			}
+			console.log(`secret rotation: ${log.join('; ')}`);
+			expect(log[0]).toMatch(/→ 200$/);
+			expect(log[1]).toMatch(/→ 200$/);
+			expect(log[2]).toMatch(/→ 401$/);
+		} finally {
+			await n8n.close();
+		}
+	});
+
+	it('a secret that cannot be resolved gets a 401 that names the credential field, never a 500, and is not re-read per delivery', async () => {
+		const n8n = await startN8nStandIn({ acknowledge: 'immediately', secret: { value: new Error('access to env vars denied') } });
+		try {
+			const answers = [];
+			for (let i = 0; i < 20; i++) {
+				const body = JSON.stringify(envelope(`evt_env_${i}`));
+				answers.push(await post(n8n.url, body, signMandoPayload(body, SECRET)));
+			}
+			console.log(
+				`unresolvable secret: 20 signed deliveries → answers ${[...new Set(answers.map((a) => a.status))].join(', ')} ${answers[0].text}; credential reads ${n8n.reads.n}; log: ${n8n.logs[0]}`,
+			);
+			expect(answers.every((a) => a.status === 401)).toBe(true);
+			expect(answers[0].body).toMatchObject({ code: 'SECRET_UNAVAILABLE' });
+			expect(answers[0].text).toContain('Webhook Signing Secret (webhookSecret)');
+			expect(n8n.reads.n).toBe(1);
+			expect(n8n.logs[0]).toContain('access to env vars denied');
+		} finally {
+			await n8n.close();
+		}
+	});
+});
