@@ -130,9 +130,15 @@ test("the node's AI tool variant over 25,000 products: ≤ 100 compact records w
 	expect(await call(path)).toBe(200);
 	const execution = await latestExecution(workflowId);
 	expect(execution.status).toBe('success');
-	const [result] = nodeOutput(execution, 'Tool Executor');
-	const text = JSON.stringify(result);
-	const answer = JSON.parse(text.includes('\\"total\\"') ? (Object.values(result).find((v) => typeof v === 'string' && v.includes('"total"')) as string) : text) as unknown;
+	// The Tool Executor outputs what the tool answered the agent: the JSON text of the node's items.
+	const [result] = nodeOutput(execution, 'Tool Executor') as unknown[];
+	const text = typeof result === 'string' ? result : JSON.stringify(result);
+	log(`Tool Executor output (${typeof result}): ${text.slice(0, 300)}…`);
+	let answer: unknown = typeof result === 'string' ? JSON.parse(result) : result;
+	if (answer && typeof answer === 'object' && !Array.isArray(answer) && !('total' in answer)) {
+		const inner = Object.values(answer).find((v) => typeof v === 'string' && v.includes('"total"'));
+		if (typeof inner === 'string') answer = JSON.parse(inner);
+	}
 	const page = (Array.isArray(answer) ? answer[0] : answer) as { total: number; returned: number; more: boolean; hint: string; results: unknown[] };
 	expect(page).toMatchObject({ total: CATALOGUE, returned: 100, more: true, hint: expect.stringContaining('Narrow the list') });
 	expect(page.results.length).toBeLessThanOrEqual(100);
