@@ -146,3 +146,23 @@ test("the node's AI tool variant over 25,000 products: ≤ 100 compact records w
 	expect(lists.map((r) => r.query)).toEqual([{ page: '1', pageSize: '100' }]);
 	log(`tool call over ${CATALOGUE} products: ${page.returned} records, total ${page.total}, ${text.length} characters, ${lists.length} request(s); hint: ${page.hint}`);
 });
+
+test("the credential's Test button reads the Base URL as the nodes do: spaces and a trailing slash pass, http:// to a remote host and a missing scheme fail with what to fix", async () => {
+	const testWith = async (baseUrl: string, apiKey = API_KEY) =>
+		await n8n.rest<{ status: string; message: string }>('POST', '/credentials/test', {
+			credentials: { id: credential.id, name: credential.name, type: 'mandoApi', data: { apiKey, baseUrl, webhookSecret: '' } },
+		});
+	const spaced = await testWith(`  ${emulator.url}/  `);
+	expect(spaced.status).toBe('OK');
+	const remoteHttp = await testWith('http://www.mando.fi/api');
+	expect(remoteHttp).toMatchObject({ status: 'Error', message: expect.stringContaining('must use https://') });
+	const noScheme = await testWith('www.mando.fi/api');
+	expect(noScheme).toMatchObject({ status: 'Error', message: expect.stringContaining('must start with https://') });
+	const wrongKey = await testWith(emulator.url, 'wrong-key');
+	expect(wrongKey).toMatchObject({ status: 'Error', message: expect.stringContaining('401') });
+	const lists = emulator.requests().filter((r) => r.path === '/api/secure/location');
+	// the spaced Base URL reached /secure/location; the wrong key got 401 (n8n's test may ask twice)
+	expect(lists[0].status).toBe(200);
+	expect(lists.slice(1).every((r) => r.status === 401)).toBe(true);
+	log(`credential test: spaced → ${spaced.status}; http remote → ${remoteHttp.message}; no scheme → ${noScheme.message}; wrong key → ${wrongKey.message}`);
+});
