@@ -108,7 +108,11 @@ function derivedId(ctx: IExecuteFunctions, itemIndex: number, body: IDataObject)
 async function createRecord(ctx: IExecuteFunctions, call: OperationCall): Promise<IDataObject> {
 	const i = call.itemIndex;
 	const values: IDataObject = { ...(ctx.getNodeParameter(PARAMETER.additionalFields, i, {}) as IDataObject) };
-	if (PARAMETER.id in values && values[PARAMETER.id] !== '') values[PARAMETER.id] = checkRecordId(ctx, call, values[PARAMETER.id], 'Custom ID');
+	// Custom ID is optional: nothing (an expression such as {{ $json.customId }} on an item without
+	// one) lets the node choose; an object or the text of nothing is a mistake worth an error.
+	const customId = values[PARAMETER.id];
+	if (customId === undefined || customId === null || (typeof customId === 'string' && customId.trim() === '')) delete values[PARAMETER.id];
+	else values[PARAMETER.id] = checkRecordId(ctx, call, customId, 'Custom ID');
 	for (const field of call.spec.required) values[field.name] = ctx.getNodeParameter(field.name, i);
 	const body = buildBody(call.spec, values, timezoneOf(ctx));
 	if (typeof body.id !== 'string' || body.id.trim() === '') body.id = derivedId(ctx, i, body);

@@ -31,18 +31,21 @@ describe('record ids', () => {
 		expect(emulator.requests()).toEqual([]);
 	});
 
-	test('Create: a Custom ID that yields nothing is an item error; an empty Custom ID lets the node choose', async () => {
+	test('Create: a Custom ID that yields nothing lets the node choose one; an object or the text "undefined" is an item error', async () => {
 		const out = await runNode({
 			emulator,
 			continueOnFail: true,
 			items: [
-				{ resource: 'product', operation: 'create', name: 'A', additionalFields: { id: null } },
-				{ resource: 'product', operation: 'create', name: 'B', additionalFields: { id: '' } },
+				{ resource: 'product', operation: 'create', name: 'A', additionalFields: { id: { id: 'x' } } },
+				{ resource: 'product', operation: 'create', name: 'B', additionalFields: { id: 'undefined' } },
+				{ resource: 'product', operation: 'create', name: 'C', additionalFields: { id: undefined } },
+				{ resource: 'product', operation: 'create', name: 'D', additionalFields: { id: null } },
+				{ resource: 'product', operation: 'create', name: 'E', additionalFields: { id: '' } },
 			],
 		});
-		expect(out[0].json.error).toBe('Custom ID is empty (got null)');
-		expect(out[1].json).toMatchObject({ name: 'B', id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
-		expect(emulator.countRequests({ method: 'POST' })).toBe(1);
+		expect(out.slice(0, 2).map((i) => i.json.error)).toEqual(['Custom ID is empty (got an object)', 'Custom ID is empty (got "undefined")']);
+		for (const item of out.slice(2)) expect(item.json).toMatchObject({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), alreadyExisted: false });
+		expect(emulator.countRequests({ method: 'POST' })).toBe(3);
 	});
 });
 
