@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'crypto';
 
 import { startEmulator, type Emulator } from '../emulator/server';
 import { N8n, nodeOutput, type N8nExecution } from '../harness/n8n';
-import { createMandoCredential, mandoNode, NODE_PREFIX, publish } from '../harness/workflows';
+import { createMandoCredential, lastNodeWebhook, mandoNode, NODE_PREFIX, publish } from '../harness/workflows';
 
 /**
  * The Mando action node on "real data" in a real n8n 2.40.7 (issue 12): n8n's Retry On Fail after
@@ -35,19 +35,6 @@ afterAll(async () => {
 	await emulator?.close();
 	if ((n8n?.logs() ?? '').includes(API_KEY)) throw new Error('the API key appeared in n8n log');
 });
-
-/** A webhook node answering with the last node's first item. */
-function webhookNode(path: string) {
-	return {
-		id: randomUUID(),
-		name: 'Webhook',
-		type: 'n8n-nodes-base.webhook',
-		typeVersion: 2,
-		position: [0, 300],
-		webhookId: randomUUID(),
-		parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', options: {} },
-	};
-}
 
 /** Creates and publishes a workflow; returns its id. */
 async function createWorkflow(name: string, nodes: unknown[], connections: Record<string, unknown>): Promise<string> {
@@ -86,7 +73,7 @@ test("Retry On Fail after a create whose answer was lost: exactly 1 customer, al
 		maxTries: 2,
 		waitBetweenTries: 100,
 	};
-	const workflowId = await createWorkflow('Mando Retry On Fail e2e', [webhookNode(path), create], { Webhook: { main: [[{ node: 'Create Customer', type: 'main', index: 0 }]] } });
+	const workflowId = await createWorkflow('Mando Retry On Fail e2e', [lastNodeWebhook(path), create], { Webhook: { main: [[{ node: 'Create Customer', type: 'main', index: 0 }]] } });
 	// the node's own retries are off (Max Attempts 1): the second POST comes from n8n's Retry On Fail
 	emulator.injectFault({ method: 'POST', path: '/api/secure/customer', kind: 'dropAfter' });
 	expect(await call(path, { name: 'Aino Retry' })).toBe(200);
@@ -122,7 +109,7 @@ test("the node's AI tool variant over 25,000 products: ≤ 100 compact records w
 		position: [220, 300],
 		parameters: { query: '{}', toolName: '' },
 	};
-	const workflowId = await createWorkflow('Mando tool e2e', [webhookNode(path), executor, tool], {
+	const workflowId = await createWorkflow('Mando tool e2e', [lastNodeWebhook(path), executor, tool], {
 		Webhook: { main: [[{ node: 'Tool Executor', type: 'main', index: 0 }]] },
 		'Mando Products': { ai_tool: [[{ node: 'Tool Executor', type: 'ai_tool', index: 0 }]] },
 	});

@@ -1,7 +1,7 @@
-import { randomBytes, randomUUID } from 'crypto';
+import { randomBytes } from 'crypto';
 import { startEmulator, type Emulator, type EmulatorFault } from '../emulator/server';
 import { N8n, nodeOutput, type N8nExecution } from '../harness/n8n';
-import { createMandoCredential, mandoNode, publish } from '../harness/workflows';
+import { createMandoCredential, lastNodeWebhook, mandoNode, publish } from '../harness/workflows';
 import { recordFigures } from './figures';
 import { scanForSecrets } from './secrets';
 import { allExecutions, log } from './setup';
@@ -31,15 +31,7 @@ beforeAll(async () => {
 	const workflow = await n8n.api<{ id: string }>('POST', '/workflows', {
 		name: 'Reliability 8 action under faults',
 		nodes: [
-			{
-				id: randomUUID(),
-				name: 'Webhook',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 300],
-				webhookId: randomUUID(),
-				parameters: { httpMethod: 'POST', path: PATH, responseMode: 'lastNode', options: {} },
-			},
+			lastNodeWebhook(PATH),
 			mando('Create Product', 220, { resource: 'product', operation: 'create', name: '={{ $json.body.name }}', additionalFields: { id: '={{ $json.body.customId }}', base_price: 2.5 } }),
 			mando('Get Product', 440, { resource: 'product', operation: 'get', id: '={{ $json.id }}' }),
 		],
