@@ -205,7 +205,7 @@ export const getMany: OperationHandler = async (ctx, call) => {
 const TOOL_MAX_ITEMS = 100;
 
 /** True when the node runs as an AI agent's tool (n8n names the tool variant `<type>Tool`). */
-const isToolCall = (ctx: IExecuteFunctions): boolean => ctx.getNode().type.endsWith('Tool');
+export const isToolCall = (ctx: IExecuteFunctions): boolean => ctx.getNode().type.endsWith('Tool');
 
 /** A record with only its top-level texts, numbers and booleans (an agent asks Get for the rest). */
 function compact(record: IDataObject): IDataObject {

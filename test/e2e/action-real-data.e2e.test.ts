@@ -89,49 +89,51 @@ test("Retry On Fail after a create whose answer was lost: exactly 1 customer, al
 	log(`Retry On Fail: POSTs ${posts.map((r) => `${r.status}`).join(', ')} with one id ${ids[0]}; ${emulator.entities('customer').length} customer stored; output alreadyExisted=${String(out.alreadyExisted)}`);
 });
 
-test("the node's AI tool variant over 25,000 products: ≤ 100 compact records with the total, one request", async () => {
-	emulator.seed('plu', CATALOGUE, { data: { supply: [{ ean: '6400000000000', sku: 'x' }] } });
+/**
+ * Runs one call of the Mando node's tool variant (node `toolNode`, parameters `parameters`) through
+ * n8n's Tool Executor with the arguments `args`, and returns what the agent reads (the tool's JSON
+ * answer, parsed), the execution status and the emulator requests it caused.
+ */
+async function toolCall(toolNode: string, parameters: Record<string, unknown>, args: Record<string, unknown> = {}) {
 	const path = `mando-tool-${randomBytes(4).toString('hex')}`;
-	const tool = {
-		id: randomUUID(),
-		name: 'Mando Products',
-		type: `${NODE_PREFIX}.mandoTool`,
-		typeVersion: 1,
-		position: [220, 500],
-		parameters: { resource: 'product', operation: 'getAll', returnAll: true },
-		credentials: { mandoApi: credential },
-	};
-	const executor = {
-		id: randomUUID(),
-		name: 'Tool Executor',
-		type: '@n8n/n8n-nodes-langchain.toolExecutor',
-		typeVersion: 1,
-		position: [220, 300],
-		parameters: { query: '{}', toolName: '' },
-	};
-	const workflowId = await createWorkflow('Mando tool e2e', [lastNodeWebhook(path), executor, tool], {
+	const tool = { id: randomUUID(), name: toolNode, type: `${NODE_PREFIX}.mandoTool`, typeVersion: 1, position: [220, 500], parameters, credentials: { mandoApi: credential } };
+	const query = JSON.stringify({ [toolNode.replaceAll(' ', '_')]: args });
+	const executor = { id: randomUUID(), name: 'Tool Executor', type: '@n8n/n8n-nodes-langchain.toolExecutor', typeVersion: 1, position: [220, 300], parameters: { query, toolName: '' } };
+	const workflowId = await createWorkflow(`Mando tool e2e (${toolNode})`, [lastNodeWebhook(path), executor, tool], {
 		Webhook: { main: [[{ node: 'Tool Executor', type: 'main', index: 0 }]] },
-		'Mando Products': { ai_tool: [[{ node: 'Tool Executor', type: 'ai_tool', index: 0 }]] },
+		[toolNode]: { ai_tool: [[{ node: 'Tool Executor', type: 'ai_tool', index: 0 }]] },
 	});
 	const before = emulator.requests().length;
 	expect(await call(path)).toBe(200);
 	const execution = await latestExecution(workflowId);
-	expect(execution.status).toBe('success');
 	// The Tool Executor outputs what the tool answered the agent: the JSON text of the node's items.
 	const [result] = nodeOutput(execution, 'Tool Executor') as unknown[];
 	const text = typeof result === 'string' ? result : JSON.stringify(result);
-	log(`Tool Executor output (${typeof result}): ${text.slice(0, 300)}…`);
-	let answer: unknown = typeof result === 'string' ? JSON.parse(result) : result;
-	if (answer && typeof answer === 'object' && !Array.isArray(answer) && !('total' in answer)) {
-		const inner = Object.values(answer).find((v) => typeof v === 'string' && v.includes('"total"'));
-		if (typeof inner === 'string') answer = JSON.parse(inner);
-	}
-	const page = (Array.isArray(answer) ? answer[0] : answer) as { total: number; returned: number; more: boolean; hint: string; results: unknown[] };
+	return { status: execution.status, text, answer: JSON.parse(text) as Array<Record<string, unknown>>, requests: emulator.requests().slice(before) };
+}
+
+test("the node's AI tool variant over 25,000 products: ≤ 100 compact records with the total, one request", async () => {
+	emulator.seed('plu', CATALOGUE, { data: { supply: [{ ean: '6400000000000', sku: 'x' }] } });
+	const { status, text, answer, requests } = await toolCall('Mando Products', { resource: 'product', operation: 'getAll', returnAll: true });
+	expect(status).toBe('success');
+	log(`the agent reads: ${text.slice(0, 300)}…`);
+	const page = answer[0] as { total: number; returned: number; more: boolean; hint: string; results: unknown[] };
+	expect(answer).toHaveLength(1);
 	expect(page).toMatchObject({ total: CATALOGUE, returned: 100, more: true, hint: expect.stringContaining('Narrow the list') });
 	expect(page.results.length).toBeLessThanOrEqual(100);
-	const lists = emulator.requests().slice(before).filter((r) => r.path === '/api/secure/plu');
+	const lists = requests.filter((r) => r.path === '/api/secure/plu');
 	expect(lists.map((r) => r.query)).toEqual([{ page: '1', pageSize: '100' }]);
 	log(`tool call over ${CATALOGUE} products: ${page.returned} records, total ${page.total}, ${text.length} characters, ${lists.length} request(s); hint: ${page.hint}`);
+});
+
+test('the tool variant called with an empty product id answers the agent a readable error, without a request', async () => {
+	// (a call without the argument at all is refused by n8n's own tool schema: "Required → at productId")
+	const id = "={{ $fromAI('productId', 'The product ID', 'string') }}";
+	const { status, text, answer, requests } = await toolCall('Mando Product', { resource: 'product', operation: 'get', id }, { productId: '  ' });
+	log(`tool call with productId "  ": execution ${status}; the agent reads ${text}`);
+	expect(status).toBe('success');
+	expect(answer).toEqual([{ error: 'Product ID is empty (got "  ")', description: expect.stringContaining('Give the ID (GUID) of the product (PLU)') }]);
+	expect(requests).toEqual([]);
 });
 
 test("the credential's Test button reads the Base URL as the nodes do: spaces and a trailing slash pass, http:// to a remote host and a missing scheme fail with what to fix", async () => {

@@ -180,10 +180,11 @@ describe('as an AI tool', () => {
 		expect(page.json.hint).toBeUndefined();
 	});
 
-	test('a missing required id comes back as a readable error, before any request', async () => {
-		const error = (await runNode({ emulator, asTool: true, items: [{ resource: 'product', operation: 'get', id: undefined }] }).catch((e: unknown) => e)) as Error & { description?: string };
-		expect(error.message).toBe('Product ID is empty (got undefined)');
-		expect(error.description).toContain('Give the ID (GUID) of the product (PLU)');
+	test('a missing required id comes back as a readable answer to the agent, before any request', async () => {
+		const out = await runNode({ emulator, asTool: true, items: [{ resource: 'product', operation: 'get', id: undefined }] });
+		expect(out.map((i) => i.json)).toEqual([
+			{ error: 'Product ID is empty (got undefined)', description: expect.stringContaining('Give the ID (GUID) of the product (PLU)') },
+		]);
 		expect(emulator.requests()).toEqual([]);
 	});
 });
