@@ -29,19 +29,26 @@ async function main(): Promise<void> {
 		webhookSecret: WEBHOOK_SECRET,
 		allowHttp: true,
 		timeScale: 1 / 60, // Mando's retry schedule, 60× faster: 1 min → 1 s
+	}).catch((error: NodeJS.ErrnoException) => {
+		if (error.code !== 'EADDRINUSE') throw error;
+		throw new Error(`port ${EMULATOR_PORT} on 127.0.0.1 is in use; stop what listens there or set MANDO_EMULATOR_PORT`);
 	});
 	say(`  Mando emulator: ${emulator.url}`);
-	say('Starting n8n 2.40.7 with n8n-nodes-mando (first run installs it: several minutes) …');
-	const n8n = await N8n.start({ port: N8N_PORT });
-	say(`  n8n: ${n8n.baseUrl}   (log: ${n8n.logFile})`);
+	say('Starting n8n 2.40.7 with n8n-nodes-mando …');
+	let n8n: N8n | undefined;
 	let ok = false;
 	try {
+		n8n = await N8n.start({ port: N8N_PORT }).catch((error: Error) => {
+			throw /in use/.test(error.message) ? new Error(`${error.message} (or set N8N_PORT)`) : error;
+		});
+		say(`  n8n: ${n8n.baseUrl}   (log: ${n8n.logFile})`);
 		await runDemo(n8n, emulator);
 		ok = true;
 	} finally {
-		await n8n.stop();
+		await n8n?.stop();
 		await emulator.close();
-		cleanTempFolders(!ok); // n8n's user folder; kept (path printed) when the demo failed
+		// n8n's user folder: removed, or kept (path printed) when the demo failed after n8n started
+		cleanTempFolders(!ok && n8n !== undefined);
 	}
 }
 

@@ -7,12 +7,8 @@
 # but the two paths; safe to run concurrently with itself (a lock serialises installs).
 set -euo pipefail
 
-# `npm run …` exports the project's .npmrc as npm_config_* variables (ignore_scripts=true among
-# them). These installs live in their own folders with their own needs: the sqlite3 rebuild must
-# run its build script whatever the caller's npm environment says.
-for name in $(compgen -e); do
-	case "${name,,}" in npm_config_*) unset "$name" ;; esac
-done
+# Installs into folders of their own: the project's .npmrc settings (ignore-scripts) do not apply.
+source "$(dirname "${BASH_SOURCE[0]}")/lib/own-npm-env.sh"
 
 N8N_VERSION="${N8N_VERSION:-2.40.7}"
 CACHE="${MANDO_CACHE_DIR:-$HOME/.cache/n8n-nodes-mando}"

@@ -6,12 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# `npm run …` exports the project's .npmrc and the caller's npm settings as npm_config_* variables
-# (ignore_scripts, prefix and cache among them). tools/verdaccio is a project of its own: its
-# install reads only its own folder and the flags below.
-for name in $(compgen -e); do
-	case "${name,,}" in npm_config_*) unset "$name" ;; esac
-done
+# Installs into folders of their own: the project's .npmrc settings (ignore-scripts) do not apply.
+source "$(dirname "${BASH_SOURCE[0]}")/lib/own-npm-env.sh"
 
 if [ ! -d tools/verdaccio/node_modules ] || [ tools/verdaccio/package-lock.json -nt tools/verdaccio/node_modules/.package-lock.json ]; then
 	echo "[install] npm ci in tools/verdaccio (the e2e tests' local npm registry)"

@@ -1,68 +1,22 @@
 import type {
-	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
 	IHookFunctions,
 	INodeType,
+	ITriggerFunctions,
+	ITriggerResponse,
 	INodeTypeDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
-import { asNodeError } from '../shared/transport';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { MANDO_EVENT_OPTIONS, MANDO_EVENT_TYPES } from '../shared/events';
-import { answerWithoutRun, decide, nodeDedup, readRawBody, registrationKey, respond, startRun } from './delivery';
+import { MANDO_EVENT_OPTIONS } from '../shared/events';
+import { answerWithoutRun, decide, nodeDedup, readRawBody, respond, startRun } from './delivery';
+import { DEFAULT_CHECK_MINUTES, handOverTestDelivery, startHealthCheck } from './health';
+import { carryRegistration, hookCheckExists, hookDelete, isAutomatic, register } from './lifecycle';
 import type { AcknowledgeMode } from './receive';
 import { acknowledgeResponseFields } from './webhookFields';
-import {
-	checkRegistration,
-	ensureRegistration,
-	isNotFound,
-	removeRegistration,
-	webhookApiFor,
-	type StoredRegistration,
-} from './registration';
-
-/**
- * The node's static data (`node` scope): the Mando webhook registered for the production URL and
- * the one for the test URL ("listen for test event"), and the de-duplication state.
- */
-interface TriggerStaticData extends IDataObject {
-	registrations?: Record<string, StoredRegistration> & IDataObject;
-}
-
-function registrations(ctx: IHookFunctions | IWebhookFunctions): Record<string, StoredRegistration> {
-	const data = ctx.getWorkflowStaticData('node') as TriggerStaticData;
-	if (typeof data.registrations !== 'object' || data.registrations === null) data.registrations = {};
-	return data.registrations as Record<string, StoredRegistration>;
-}
-
-/** The selected event types to register; "All events" registers every documented type. */
-function selectedEvents(ctx: IHookFunctions | IWebhookFunctions): string[] {
-	const events = ctx.getNodeParameter('events', []) as string[];
-	return events.includes('*') ? [...MANDO_EVENT_TYPES] : [...new Set(events)].sort();
-}
-
-function isAutomatic(ctx: IHookFunctions): boolean {
-	return ctx.getNodeParameter('registration', 'automatic') === 'automatic';
-}
-
-function logger(ctx: IHookFunctions) {
-	return {
-		info: (m: string) => ctx.logger.info(m),
-		warn: (m: string) => ctx.logger.warn(m),
-	};
-}
-
-function noWebhookResourceError(ctx: IHookFunctions, url: string): NodeOperationError {
-	return new NodeOperationError(
-		ctx.getNode(),
-		`This Mando account's API has no webhook resource (404 on /secure/webhook), so the trigger cannot register itself. Set Registration to "Manual", then in Mando open Settings → Webhooks → Add Webhook and paste this URL: ${url}`,
-		{ description: 'Mando lets you add webhooks in its admin panel even where the API does not offer them.' },
-	);
-}
-
 /**
  * Mando Trigger: starts a workflow on Mando webhook events. Registers its webhook through the
  * Mando API on activation (or is registered by hand), verifies every delivery's
@@ -106,7 +60,12 @@ export class MandoTrigger implements INodeType {
 				default: [],
 				description: 'The Mando events that start this workflow',
 				options: [
-					{ name: 'All Events', value: '*', description: 'Every event Mando sends, including types added later' },
+					{
+						name: 'All Events',
+						value: '*',
+						description:
+							'Every event type this node knows; types added to Mando later are registered once the package knows them (the health check updates the webhook)',
+					},
 					...MANDO_EVENT_OPTIONS,
 				],
 			},
@@ -164,6 +123,15 @@ export class MandoTrigger implements INodeType {
 				default: {},
 				options: [
 					{
+						displayName: 'Check Registration Every (Minutes)',
+						name: 'checkInterval',
+						type: 'number',
+						typeOptions: { minValue: 0, numberPrecision: 2 },
+						default: DEFAULT_CHECK_MINUTES,
+						description:
+							'While published, how often the node checks that its Mando webhook exists, is active and has the selected events, and repairs it (1 API request per check when all is well). 0 turns the check off.',
+					},
+					{
 						displayName: 'Output',
 						name: 'output',
 						type: 'options',
@@ -189,62 +157,26 @@ export class MandoTrigger implements INodeType {
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				if (!isAutomatic(this)) return true;
-				const url = this.getNodeWebhookUrl('default') as string;
-				try {
-					const status = await checkRegistration(
-						webhookApiFor(this),
-						registrations(this)[registrationKey(this)],
-						url,
-						selectedEvents(this),
-						logger(this),
-					);
-					return status === 'ok';
-				} catch (error) {
-					if (isNotFound(error)) throw noWebhookResourceError(this, url);
-					throw asNodeError(this, error);
-				}
+				return await hookCheckExists(this);
 			},
-
 			async create(this: IHookFunctions): Promise<boolean> {
-				if (!isAutomatic(this)) return true;
-				const url = this.getNodeWebhookUrl('default') as string;
-				const regs = registrations(this);
-				const key = registrationKey(this);
-				try {
-					regs[key] = await ensureRegistration(
-						webhookApiFor(this),
-						regs[key],
-						url,
-						selectedEvents(this),
-						`n8n workflow "${this.getWorkflow().name ?? this.getWorkflow().id}" (${this.getNode().name})`,
-						logger(this),
-					);
-				} catch (error) {
-					if (isNotFound(error)) throw noWebhookResourceError(this, url);
-					throw asNodeError(this, error);
-				}
+				if (isAutomatic(this)) await register(this, this.getNodeWebhookUrl('default') as string);
 				return true;
 			},
-
 			async delete(this: IHookFunctions): Promise<boolean> {
-				if (!isAutomatic(this)) return true;
-				const url = this.getNodeWebhookUrl('default') as string;
-				const regs = registrations(this);
-				const key = registrationKey(this);
-				try {
-					await removeRegistration(webhookApiFor(this), regs[key], url);
-				} catch (error) {
-					this.logger.error(
-						`Mando Trigger could not deactivate its Mando webhook for ${url}: ${(error as Error).message}. Deactivate it in Mando (Settings → Webhooks) if it stays active.`,
-					);
-					throw asNodeError(this, error);
-				}
-				delete regs[key];
-				return true;
+				return await hookDelete(this);
 			},
 		},
 	};
+
+	/**
+	 * Makes n8n treat the node as an in-memory trigger as well: n8n then re-runs the webhook
+	 * methods at startup, and the node checks and repairs its Mando webhook periodically
+	 * (see health.ts). In a test run it emits the delivery `webhook()` received.
+	 */
+	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		return await startHealthCheck(this);
+	}
 
 	/**
 	 * The first step of every run this trigger starts: passes the events through unchanged and
@@ -253,6 +185,7 @@ export class MandoTrigger implements INodeType {
 	 */
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
+		carryRegistration(this);
 		const acknowledge = this.getNodeParameter('acknowledge', 0, 'immediately') as AcknowledgeMode;
 		// With "Event Data Only" the items carry no event id; the in-process memory still has them.
 		const envelopes = this.getNodeParameter('options.output', 0, 'envelope') === 'envelope';
@@ -270,7 +203,9 @@ export class MandoTrigger implements INodeType {
 			}
 			const decision = await decide(this, rawBody);
 			if (decision.action !== 'run') return answerWithoutRun(this, decision);
-			return startRun(this, decision);
+			const started = startRun(this, decision);
+			handOverTestDelivery(this, started.workflowData ?? []);
+			return started;
 		} catch (error) {
 			// A throwing webhook method would make n8n answer 500 *and* record a failed execution.
 			this.logger.error(`Mando Trigger could not process a delivery: ${(error as Error).message}`, {

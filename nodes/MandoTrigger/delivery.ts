@@ -4,7 +4,7 @@ import { MANDO_SIGNATURE_HEADER, signatureHeaderProblem } from '../shared/signat
 import { recentEventIdsFor, triggerDedup, type TriggerDedup } from './dedup';
 import type { MalformedMember } from './envelope';
 import { decideDelivery, signatureRejection, type AcknowledgeMode, type DeliveryDecision } from './receive';
-import type { StoredRegistration } from './registration';
+import { registeredSecret } from './lifecycle';
 import { credentialSecret, SecretUnavailableError } from './secret';
 
 /**
@@ -82,12 +82,11 @@ const SECRET_FIELD = 'Webhook Signing Secret (webhookSecret)';
  * read is a 401 that names the credential field.
  */
 export async function decide(ctx: IWebhookFunctions, rawBody: Buffer): Promise<DeliveryDecision> {
-	const registrations = ctx.getWorkflowStaticData('node').registrations as Record<string, StoredRegistration> | undefined;
 	const events = ctx.getNodeParameter('events', []) as string[];
 	const input = {
 		rawBody,
 		signature: ctx.getRequestObject().headers[MANDO_SIGNATURE_HEADER],
-		secret: registrations?.[registrationKey(ctx)]?.secret,
+		secret: await registeredSecret(ctx),
 		selected: events.includes('*') ? ('*' as const) : new Set(events),
 		acknowledge: ctx.getNodeParameter('acknowledge', 'immediately') as AcknowledgeMode,
 		dedup: nodeDedup(ctx),

@@ -7,6 +7,7 @@ import type {
 	ILoadOptionsFunctions,
 	IN8nHttpFullResponse,
 	IPollFunctions,
+	ITriggerFunctions,
 	IWebhookFunctions,
 	JsonObject,
 } from 'n8n-workflow';
@@ -23,7 +24,7 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
  */
 
 /** The n8n contexts that may call the Mando API. */
-export type MandoContext = IExecuteFunctions | IHookFunctions | ILoadOptionsFunctions | IPollFunctions | IWebhookFunctions;
+export type MandoContext = IExecuteFunctions | IHookFunctions | ILoadOptionsFunctions | IPollFunctions | ITriggerFunctions | IWebhookFunctions;
 
 /** The default API base URL (Mando developer docs). */
 export const MANDO_DEFAULT_BASE_URL = 'https://www.mando.fi/api';
@@ -150,6 +151,19 @@ export function redact(text: string, secrets: unknown[] = []): string {
 		if (typeof secret === 'string' && secret.length >= 4) out = out.split(secret).join('[redacted]');
 	}
 	return out.replace(JWT, '[redacted JWT]').replace(/Bearer\s+(?!\[redacted)[^\s"',}]+/gi, 'Bearer [redacted]');
+}
+
+/**
+ * The Base URL as an account's identity, never throwing: {@link mandoBaseUrl}'s answer, or the
+ * text trimmed without trailing slashes when it is not a valid base URL (a request with it then
+ * fails in {@link mandoApiRequest} with mandoBaseUrl's message).
+ */
+export function normaliseBaseUrl(baseUrl: unknown): string {
+	try {
+		return mandoBaseUrl(baseUrl);
+	} catch {
+		return typeof baseUrl === 'string' && baseUrl.trim() !== '' ? baseUrl.trim().replace(/\/+$/, '') : MANDO_DEFAULT_BASE_URL;
+	}
 }
 
 /** A short, user-facing hint for a Mando error status. */

@@ -5,8 +5,8 @@ import type { Answer } from './common';
 import { isEmulatorResource, present, store } from './state';
 import type { EmulatorState } from './state';
 import type { EmulatorEntity } from './types';
+import { deleteWebhook, storedWebhookUrl, webhookProblem } from './webhooks';
 import { listSales } from './sales';
-import { webhookProblem } from './webhooks';
 
 /**
  * The Mando API routes under `/api/secure/` (contract `shared/mando-api.md`): the generic entity
@@ -74,6 +74,7 @@ function create(state: EmulatorState, resource: string, body: Record<string, unk
 	const entity: EmulatorEntity = { ...body, id, active: (body.active as boolean | undefined) ?? true, data: (body.data as Record<string, unknown>) ?? {} };
 	if (resource === 'webhook') {
 		entity.description = body.description ?? '';
+		entity.url = storedWebhookUrl(state.config, entity.url as string);
 		if (state.config.perWebhookSecrets) entity.secret = hex(32);
 	}
 	store(state, resource).set(id, entity);
@@ -87,6 +88,7 @@ function update(state: EmulatorState, resource: string, id: string, body: Record
 	if (body.id !== undefined && body.id !== id) throw new ApiError(422, 'VALIDATION_FAILED', 'id in the body differs from the id in the path');
 	const reactivated = resource === 'webhook' && body.active === true && !existing.active;
 	const updated: EmulatorEntity = { ...existing, ...body, id };
+	if (resource === 'webhook' && typeof body.url === 'string') updated.url = storedWebhookUrl(state.config, body.url);
 	if (reactivated) {
 		const data = { ...updated.data };
 		delete data.disabled_reason;
@@ -141,5 +143,9 @@ export async function api(state: EmulatorState, method: string, segments: string
 		return { status: 200, body: present(resource, entity) };
 	}
 	if (method === 'PUT') return update(state, resource, id, objectBody(raw));
-	notAllowed('GET, PUT');
+	if (method === 'DELETE' && resource === 'webhook') {
+		if (!deleteWebhook(state, id)) throw new ApiError(404, 'NOT_FOUND', `No webhook with id "${id}"`);
+		return { status: 200, body: { id, deleted: true } };
+	}
+	notAllowed(resource === 'webhook' ? 'GET, PUT, DELETE' : 'GET, PUT');
 }

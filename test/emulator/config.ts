@@ -15,6 +15,7 @@ export const EMULATOR_DEFAULT_CONFIG: Readonly<EmulatorConfig> = Object.freeze({
 	listPaging: 'normal',
 	maxPageSize: 1000,
 	salesPaging: 'normal',
+	normaliseWebhookUrls: false,
 	cursorTtlMs: 0,
 });
 
@@ -39,6 +40,7 @@ export function checkConfig(partial: unknown): Partial<EmulatorConfig> {
 		listPaging: (v) => v === 'normal' || v === 'repeatLastPage' || v === 'ignorePage',
 		maxPageSize: (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 1000,
 		salesPaging: (v) => v === 'normal' || v === 'nullBody' || v === 'emptyPages' || v === 'endlessEmpty',
+		normaliseWebhookUrls: (v) => typeof v === 'boolean',
 		cursorTtlMs: (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0,
 	};
 	for (const [key, value] of Object.entries(partial)) {

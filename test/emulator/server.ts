@@ -6,8 +6,8 @@ import { closeServer, listen } from './http';
 import { cancelPending, checkFault, countRequests, createState, seedEntities, seedSales, seedSamples } from './state';
 import { EMULATOR_HOST } from './types';
 import type { Emulator, EmulatorOptions, EmulatorWebhook } from './types';
+import { addWebhook, deactivateWebhook, deleteWebhook } from './webhooks';
 import { createSales, startSales } from './sales';
-import { addWebhook } from './webhooks';
 
 /**
  * The Mando emulator: a local HTTP server that behaves like the Mando API
@@ -111,6 +111,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			state.pendingFaults = [];
 		},
 		addWebhook: (input) => addWebhook(state, input),
+		deactivateWebhook: (id) => deactivateWebhook(state, id),
+		deleteWebhook: (id) => deleteWebhook(state, id),
 		onDelivery: (listener) => onDelivery(state, listener),
 		waitForDeliveries: (predicate, timeoutMs) => waitForDeliveries(state, predicate, timeoutMs),
 	};

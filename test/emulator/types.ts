@@ -68,6 +68,11 @@ export interface EmulatorConfig {
 	 */
 	salesPaging: 'normal' | 'nullBody' | 'emptyPages' | 'endlessEmpty';
 	/**
+	 * When true, webhook URLs are stored normalised as Mando may store them: host lower-cased,
+	 * default port dropped, a trailing slash added to the path. Default false.
+	 */
+	normaliseWebhookUrls: boolean;
+	/**
 	 * How long a sales-list cursor is accepted, in ms (not scaled); an older one answers 400
 	 * `CURSOR_EXPIRED`. 0 (default): cursors never expire. (Mando documents no cursor lifetime.)
 	 */
@@ -333,6 +338,14 @@ export interface Emulator {
 	reset(): void;
 	/** Adds a webhook as the admin panel would (same URL and event rules as the API). */
 	addWebhook(input: ManualWebhookInput): EmulatorWebhook;
+	/**
+	 * Deactivates a webhook as an admin would in the panel (`active: false`, no `disabled_reason`).
+	 *
+	 * @throws Error when no webhook has that id
+	 */
+	deactivateWebhook(id: string): void;
+	/** Removes a webhook for good, as `DELETE /secure/webhook/{id}` does; false when there was none. */
+	deleteWebhook(id: string): boolean;
 	/** Calls `listener` with each delivery record as it is made; returns an unsubscribe function. */
 	onDelivery(listener: (delivery: EmulatorDelivery) => void): () => void;
 	/**

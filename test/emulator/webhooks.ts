@@ -37,6 +37,30 @@ export function webhookProblem(config: EmulatorConfig, body: Record<string, unkn
 	return undefined;
 }
 
+/** The URL as stored: as given, or normalised when `normaliseWebhookUrls` is on. */
+export function storedWebhookUrl(config: EmulatorConfig, url: string): string {
+	if (!config.normaliseWebhookUrls) return url;
+	const u = new URL(url);
+	if (!u.pathname.endsWith('/')) u.pathname += '/';
+	return u.toString();
+}
+
+/**
+ * Deactivates a webhook as an admin would in the panel: `active: false`, no `disabled_reason`.
+ *
+ * @throws Error when no webhook has that id
+ */
+export function deactivateWebhook(state: EmulatorState, id: string): void {
+	const hook = store(state, 'webhook').get(id);
+	if (!hook) throw new Error(`No webhook with id "${id}"`);
+	hook.active = false;
+}
+
+/** Removes a webhook for good (`DELETE /secure/webhook/{id}`); false when there was none. */
+export function deleteWebhook(state: EmulatorState, id: string): boolean {
+	return store(state, 'webhook').delete(id);
+}
+
 /** Marks a webhook inactive with `data.disabled_reason` and `data.disabled_at` (ISO 8601). */
 export function disableWebhook(hook: EmulatorWebhook, reason: string): void {
 	hook.active = false;
@@ -56,7 +80,7 @@ export function addWebhook(state: EmulatorState, input: ManualWebhookInput): Emu
 	if (secret !== undefined && (typeof secret !== 'string' || !secret)) throw new Error('secret must be a non-empty string');
 	const hook: EmulatorWebhook = {
 		id: randomUUID(),
-		url: fields.url,
+		url: storedWebhookUrl(state.config, fields.url),
 		events: [...fields.events],
 		active: fields.active ?? true,
 		description: fields.description ?? '',

@@ -40,7 +40,8 @@ export interface TriggerParameters {
 	events: string[];
 	registration?: 'automatic' | 'manual';
 	acknowledge?: 'immediately' | 'afterSuccess';
-	options?: { output?: 'envelope' | 'data' };
+	/** `checkInterval`: minutes between registration health checks (fractions allowed; tests use 0.1 = 6 s). */
+	options?: { output?: 'envelope' | 'data'; checkInterval?: number };
 }
 
 /** A workflow as created: its id, the trigger's webhook id and production webhook path. */

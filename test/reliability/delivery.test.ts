@@ -113,7 +113,7 @@ describe('reliability: one n8n, Mando retry schedule', () => {
 		expect(executions).toBe(100);
 	});
 
-	test('2 disabled webhook: unreachable past the 5th attempt → republishing, and separately a restart, re-enable the same webhook', async () => {
+	test('2 disabled webhook: unreachable past the 5th attempt → republishing, a plain restart on n8n defaults, and a classic-activation restart each re-enable the same webhook', async () => {
 		const started = Date.now();
 		stage.emulator.setConfig({ timeScale: 1 / 3000 }); // the whole schedule in about 3 s
 		const { wf, url, hook } = await publishedTrigger(['stock.low'], 'Reliability 2 disabled');
@@ -156,15 +156,17 @@ describe('reliability: one n8n, Mando retry schedule', () => {
 		await checkReenabled('republished', logBefore);
 
 		await disableByOutage();
-		// n8n 2.40 (workflow publication service, its default) re-registers only non-webhook
-		// triggers at startup: no webhook lifecycle method runs, so a plain restart cannot notice.
-		await stage.n8n.restart();
-		await delay(12_000); // past n8n's 10 s trigger reconciliation
-		const afterDefaultRestart = hooksFor(url)[0].active;
-		log(`restarted (n8n defaults): webhook ${hook.id} active=${afterDefaultRestart} — n8n 2.40 runs no webhook lifecycle method at startup`);
-		// with N8N_USE_WORKFLOW_PUBLICATION_SERVICE=false n8n activates published workflows at
-		// startup the classic way (checkExists, then create): the trigger re-enables its webhook.
+		// n8n's defaults (workflow publication service on): the trigger's trigger() makes it an
+		// in-memory trigger, which n8n's publication reconciler re-publishes at startup, so
+		// checkExists → create run and re-enable the webhook.
 		logBefore = stage.n8n.logs().length; // the restarted n8n appends to the same log file
+		await stage.n8n.restart();
+		await checkReenabled('restarted (n8n defaults)', logBefore);
+
+		await disableByOutage();
+		// With N8N_USE_WORKFLOW_PUBLICATION_SERVICE=false n8n activates published workflows at
+		// startup the classic way (checkExists, then create).
+		logBefore = stage.n8n.logs().length;
 		await stage.n8n.restart({ N8N_USE_WORKFLOW_PUBLICATION_SERVICE: 'false' });
 		await checkReenabled('restarted (N8N_USE_WORKFLOW_PUBLICATION_SERVICE=false)', logBefore);
 		await stage.n8n.restart({ N8N_USE_WORKFLOW_PUBLICATION_SERVICE: 'true' });
@@ -182,7 +184,7 @@ describe('reliability: one n8n, Mando retry schedule', () => {
 			forgedExecutions: foreign,
 			secretOccurrences: await secretsNow(),
 			durationS: (Date.now() - started) / 1000,
-			note: `republish re-enables; restart re-enables with N8N_USE_WORKFLOW_PUBLICATION_SERVICE=false (n8n default: ${afterDefaultRestart ? 'also' : 'not'}); 2 outage events given up by Mando after ${MANDO_MAX_DELIVERY_ATTEMPTS} attempts (its policy, not counted lost)`,
+			note: `republish, a restart on n8n defaults and a restart with N8N_USE_WORKFLOW_PUBLICATION_SERVICE=false each re-enable; 3 outage events given up by Mando after ${MANDO_MAX_DELIVERY_ATTEMPTS} attempts (its policy, not counted lost)`,
 		});
 		expect({ lost, duplicated, foreign }).toEqual({ lost: 0, duplicated: 0, foreign: 0 });
 		expect(emitted).toHaveLength(expectedIds.length);

@@ -50,4 +50,29 @@ describe('webhook resource', () => {
 		expect(verifyMandoSignature(delivery.raw, delivery.headers['x-mando-signature'], hook.secret).valid).toBe(true);
 		expect(verifyMandoSignature(delivery.raw, delivery.headers['x-mando-signature'], SECRET)).toEqual({ valid: false, reason: 'mismatch' });
 	});
+
+	test('DELETE removes a webhook for good (404 after); the admin deactivates without a disabled_reason', async () => {
+		await boot();
+		const a = await createWebhook();
+		const b = await createWebhook();
+		expect((await api(`/secure/webhook/${a.id}`, { method: 'DELETE' })).status).toBe(200);
+		expect((await api(`/secure/webhook/${a.id}`)).status).toBe(404);
+		expect((await api(`/secure/webhook/${a.id}`, { method: 'DELETE' })).status).toBe(404);
+		expect(emulator.deleteWebhook(a.id)).toBe(false);
+		emulator.deactivateWebhook(b.id);
+		const got = (await api(`/secure/webhook/${b.id}`)).body as { active: boolean; data: Record<string, unknown> };
+		expect(got.active).toBe(false);
+		expect(got.data).not.toHaveProperty('disabled_reason');
+		expect(() => emulator.deactivateWebhook('missing')).toThrow('No webhook');
+	});
+
+	test('normaliseWebhookUrls stores host lower-case, no default port, a trailing slash', async () => {
+		await boot({ normaliseWebhookUrls: true });
+		const created = await api('/secure/webhook', { method: 'POST', json: { url: 'https://N8N.Example.FI:443/webhook/abc/webhook', events: ['sale.created'] } });
+		expect((created.body as { url: string }).url).toBe('https://n8n.example.fi/webhook/abc/webhook/');
+		emulator.setConfig({ normaliseWebhookUrls: false });
+		const plain = await api('/secure/webhook', { method: 'POST', json: { url: 'https://N8N.Example.FI:443/webhook/abc/webhook', events: ['sale.created'] } });
+		expect((plain.body as { url: string }).url).toBe('https://N8N.Example.FI:443/webhook/abc/webhook');
+	});
 });
+

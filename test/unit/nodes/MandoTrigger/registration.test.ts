@@ -2,6 +2,7 @@ import { startEmulator, type Emulator } from '../../../emulator/server';
 import {
 	checkRegistration,
 	ensureRegistration,
+	normaliseWebhookUrl,
 	removeRegistration,
 	type MandoWebhook,
 	type RegistrationLogger,
@@ -86,7 +87,7 @@ describe('webhook registration lifecycle', () => {
 		expect(await checkRegistration(api, { ...stored, webhookId: 'missing' }, URL_A, EVENTS, log)).toBe('gone');
 		await api.update(stored.webhookId, { active: false, data: { disabled_reason: 'Disabled after 5 failed delivery attempts' } });
 		expect(await checkRegistration(api, stored, URL_A, EVENTS, log)).toBe('disabled');
-		expect(log.warnings.join('\n')).toMatch(/found disabled \(Disabled after 5 failed delivery attempts\)/);
+		expect(log.warnings.join('\n')).toMatch(/found disabled by Mando \(Disabled after 5 failed delivery attempts\)/);
 	});
 
 	it('re-uses and re-activates a webhook already pointing at the URL, with new events, instead of adding one', async () => {
@@ -129,12 +130,12 @@ describe('webhook registration lifecycle', () => {
 	it('removes only its own webhook (soft delete); gone counts as success', async () => {
 		const a = await ensureRegistration(api, undefined, URL_A, EVENTS, 'wf', log);
 		const b = await ensureRegistration(api, undefined, URL_B, EVENTS, 'wf', log);
-		expect(await removeRegistration(api, a, URL_A)).toBe(1);
+		expect(await removeRegistration(api, a, URL_A)).toHaveLength(1);
 		expect(emulator.webhooks().find((w) => w.id === a.webhookId)?.active).toBe(false);
 		expect(emulator.webhooks().find((w) => w.id === b.webhookId)?.active).toBe(true);
-		expect(await removeRegistration(api, { ...a, webhookId: 'gone' }, URL_A)).toBe(0);
+		expect(await removeRegistration(api, { ...a, webhookId: 'gone' }, URL_A)).toHaveLength(0);
 		// nothing stored (e.g. a test webhook whose static data was not kept): found by URL
-		expect(await removeRegistration(api, undefined, URL_B)).toBe(1);
+		expect(await removeRegistration(api, undefined, URL_B)).toHaveLength(1);
 		expect(emulator.webhooks().every((w) => !w.active)).toBe(true);
 	});
 
@@ -142,4 +143,71 @@ describe('webhook registration lifecycle', () => {
 		emulator.setConfig({ webhookResource: false });
 		await expect(ensureRegistration(api, undefined, URL_A, EVENTS, 'wf', log)).rejects.toMatchObject({ httpCode: '404' });
 	});
+
+	it('matches a URL Mando normalised (host case, :443, trailing slash) instead of adding a webhook per cycle', async () => {
+		const url = 'https://n8n.example.fi/webhook/aaaa/webhook';
+		expect(normaliseWebhookUrl('https://N8N.Example.FI:443/webhook/aaaa/webhook/')).toBe(url);
+		emulator.addWebhook({ url: 'https://N8N.example.fi:443/webhook/aaaa/webhook/', events: EVENTS });
+		const stored = await ensureRegistration(api, undefined, url, EVENTS, 'wf', log);
+		expect(emulator.webhooks()).toHaveLength(1);
+		expect(stored.webhookId).toBe(emulator.webhooks()[0].id);
+		expect(await removeRegistration(api, undefined, url)).toHaveLength(1);
+	});
+
+	it('never re-uses a webhook whose per-webhook secret it does not hold: creates a new one and deactivates the old', async () => {
+		emulator.setConfig({ perWebhookSecrets: true });
+		const first = await ensureRegistration(api, undefined, URL_A, EVENTS, 'wf', log);
+		await api.update(first.webhookId, { active: false });
+		// Secret lost (e.g. an empty static data) while Mando signs per webhook.
+		const again = await ensureRegistration(api, { ...first, secret: undefined }, URL_A, EVENTS, 'wf', log);
+		expect(again.webhookId).not.toBe(first.webhookId);
+		expect(again.secret).toBe(emulator.webhooks().find((w) => w.id === again.webhookId)?.secret);
+		expect(emulator.webhooks().filter((w) => w.active).map((w) => w.id)).toEqual([again.webhookId]);
+		// With the secret held, the same webhook is re-used and its secret kept.
+		const kept = await ensureRegistration(api, again, URL_A, EVENTS, 'wf', log);
+		expect(kept).toMatchObject({ webhookId: again.webhookId, secret: again.secret });
+		// A credential without an account secret never adopts a stranger's webhook either.
+		emulator.addWebhook({ url: URL_B, events: EVENTS });
+		const own = await ensureRegistration(api, undefined, URL_B, EVENTS, 'wf', log, { accountSecretSet: false });
+		expect(emulator.webhooks().filter((w) => w.url === URL_B && w.active).map((w) => w.id)).toEqual([own.webhookId]);
+		expect(own.secret).toMatch(/^[0-9a-f]{64}$/);
+	});
+
+	it('creates a webhook when the one it re-activates was deleted between the list and the PUT (404)', async () => {
+		const first = await ensureRegistration(api, undefined, URL_A, EVENTS, 'wf', log);
+		const racing: WebhookApi = {
+			...api,
+			list: async () => {
+				const all = await api.list();
+				emulator.reset();
+				return all;
+			},
+		};
+		const again = await ensureRegistration(racing, first, URL_A, EVENTS, 'wf', log);
+		expect(again.webhookId).not.toBe(first.webhookId);
+		expect(emulator.webhooks()).toEqual([expect.objectContaining({ id: again.webhookId, active: true })]);
+		expect(log.warnings.join('\n')).toContain('deleted in Mando while it was being re-activated');
+	});
+
+	it.each([false, true])('a connection dropped after Mando stored the POST leaves exactly one active webhook (per-webhook secrets: %s)', async (perWebhook) => {
+		emulator.setConfig({ perWebhookSecrets: perWebhook });
+		let drops = 1;
+		const dropping: WebhookApi = {
+			...api,
+			create: async (body) => {
+				const made = await api.create(body);
+				if (drops-- > 0) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+				return made;
+			},
+		};
+		// Known account signing: the stored webhook is adopted; otherwise its lost secret may matter.
+		const options = perWebhook ? {} : { perWebhookSecrets: false };
+		const stored = await ensureRegistration(dropping, undefined, URL_A, EVENTS, 'wf', log, options);
+		const active = emulator.webhooks().filter((w) => w.active);
+		expect(active.map((w) => w.id)).toEqual([stored.webhookId]);
+		expect(emulator.requests().filter((r) => r.method === 'POST').length).toBe(perWebhook ? 2 : 1);
+		if (perWebhook) expect(stored.secret).toBe(active[0].secret);
+		expect(log.warnings.join('\n')).toContain('connection to Mando dropped');
+	});
 });
+

@@ -1,0 +1,398 @@
+import type { IDataObject, IExecuteFunctions, IHookFunctions, ITriggerFunctions, IWebhookFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { MANDO_EVENT_TYPES } from '../shared/events';
+import { asNodeError, isNotFound, normaliseBaseUrl } from '../shared/transport';
+import {
+	checkRegistration,
+	deactivateOnAccount,
+	ensureRegistration,
+	removeRegistration,
+	STATUS_TEXT,
+	webhookApiFor,
+	type RegistrationLogger,
+	type StoredRegistration,
+} from './registration';
+import { accountFingerprint, openSecret, sealSecret } from './sealedSecret';
+
+/**
+ * The trigger's registrations as n8n holds them: in the node's static data (production) and in
+ * this process's memory (both, newest wins). n8n starts test webhooks with empty static data and
+ * does not save static data changed by a periodic check, so the memory carries those across.
+ * Secrets are sealed (see `sealedSecret.ts`); the plain secret exists only in memory.
+ */
+
+type Ctx = IHookFunctions | ITriggerFunctions | IWebhookFunctions | IExecuteFunctions;
+
+/** `production` or `test` ("Listen for test event"). */
+export type RegistrationKey = 'production' | 'test';
+
+/** One registration as kept in static data. */
+export interface PersistedRegistration extends IDataObject {
+	webhookId: string;
+	url: string;
+	events: string[];
+	/** Base URL + API-key fingerprint of the account it was made on (see `accountFingerprint`). */
+	account: string;
+	/** The per-webhook secret, sealed with AES-256-GCM under the credential's API key. */
+	sealedSecret?: string;
+	perWebhookSecret?: boolean;
+	deactivatedByTrigger?: boolean;
+	/** ms since epoch of the last change. */
+	at: number;
+}
+
+/** The credential fields the lifecycle needs. */
+export interface MandoAccount {
+	baseUrl: string;
+	apiKey: string;
+	webhookSecret: string | undefined;
+	fingerprint: string;
+}
+
+const MAX_ENTRIES = 1000;
+const memory = new Map<string, PersistedRegistration>();
+/** Accounts seen in this process (by fingerprint), so a moved credential can still clean up. */
+const accounts = new Map<string, { baseUrl: string; apiKey: string }>();
+/** Per account fingerprint: whether Mando signs its webhooks per webhook, once a create answer told. */
+const signing = new Map<string, boolean>();
+
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+	map.delete(key);
+	map.set(key, value);
+	if (map.size > MAX_ENTRIES) map.delete(map.keys().next().value as string);
+}
+
+/** Which registration a webhook URL belongs to: test URLs (`/webhook-test/`) or n8n's manual mode → `test`. */
+export function registrationKey(ctx: Ctx, url?: string): RegistrationKey {
+	if (ctx.getMode() === 'manual') return 'test';
+	return url !== undefined && /\/webhook-test\//.test(new URL(url, 'http://x').pathname) ? 'test' : 'production';
+}
+
+function nodeKey(ctx: Ctx, key: RegistrationKey): string {
+	return `${ctx.getWorkflow().id}:${ctx.getNode().id}:${key}`;
+}
+
+const queues = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `fn` after every earlier call for the same registration has finished: n8n runs
+ * `checkExists`/`create` and `trigger()` (whose health check may repair) concurrently at startup
+ * and on publish, and each must see what the other stored.
+ */
+async function serialised<T>(ctx: Ctx, key: RegistrationKey, fn: () => Promise<T>): Promise<T> {
+	const id = nodeKey(ctx, key);
+	const run = (queues.get(id) ?? Promise.resolve()).then(fn, fn);
+	const tail = run.catch(() => undefined);
+	queues.set(id, tail);
+	try {
+		return await run;
+	} finally {
+		if (queues.get(id) === tail) queues.delete(id);
+	}
+}
+
+function staticRegistrations(ctx: Ctx): Record<string, PersistedRegistration> {
+	const data = ctx.getWorkflowStaticData('node');
+	if (typeof data.registrations !== 'object' || data.registrations === null) data.registrations = {};
+	return data.registrations as Record<string, PersistedRegistration>;
+}
+
+/** The newest known registration for `key`, from static data or memory. */
+export function loadRegistration(ctx: Ctx, key: RegistrationKey): PersistedRegistration | undefined {
+	const stored = staticRegistrations(ctx)[key];
+	const held = memory.get(nodeKey(ctx, key));
+	const valid = (r: PersistedRegistration | undefined) => (r && typeof r.webhookId === 'string' ? r : undefined);
+	const [a, b] = [valid(stored), valid(held)];
+	if (a && b) return (b.at ?? 0) > (a.at ?? 0) ? b : a;
+	return a ?? b;
+}
+
+/** Stores `reg` in static data and memory. */
+export function saveRegistration(ctx: Ctx, key: RegistrationKey, reg: PersistedRegistration): void {
+	staticRegistrations(ctx)[key] = reg;
+	remember(memory, nodeKey(ctx, key), reg);
+}
+
+/**
+ * Reads the `mandoApi` credential.
+ *
+ * @throws NodeOperationError naming the credential fields when n8n cannot resolve them (e.g. an
+ *   `{{ $env.… }}` expression with `N8N_BLOCK_ENV_ACCESS_IN_NODE=true`)
+ */
+export async function readAccount(ctx: Ctx): Promise<MandoAccount> {
+	let credentials: IDataObject;
+	try {
+		credentials = await ctx.getCredentials('mandoApi');
+	} catch (error) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The Mando API credential could not be resolved: ${(error as Error).message}. Check its "Webhook Signing Secret" field (and "API Key"): an expression such as {{ $env.MANDO_WEBHOOK_SECRET }} cannot be read when n8n blocks environment access (N8N_BLOCK_ENV_ACCESS_IN_NODE); paste the value instead.`,
+			{ description: 'Mando deliveries are refused until the credential can be read.' },
+		);
+	}
+	const baseUrl = normaliseBaseUrl(credentials.baseUrl);
+	const apiKey = typeof credentials.apiKey === 'string' ? credentials.apiKey : '';
+	const webhookSecret = typeof credentials.webhookSecret === 'string' && credentials.webhookSecret ? credentials.webhookSecret : undefined;
+	return { baseUrl, apiKey, webhookSecret, fingerprint: accountFingerprint(baseUrl, apiKey) };
+}
+
+/** The events to register: the selected ones, or every type this package knows for "All Events". */
+export function selectedEvents(ctx: Ctx): string[] {
+	const events = ctx.getNodeParameter('events', []) as string[];
+	return events.includes('*') ? [...MANDO_EVENT_TYPES] : [...new Set(events)].sort();
+}
+
+/** True when the node registers its webhook through the API. */
+export function isAutomatic(ctx: Ctx): boolean {
+	return ctx.getNodeParameter('registration', 'automatic') === 'automatic';
+}
+
+function logger(ctx: Ctx): RegistrationLogger {
+	const meta = () => ({ workflowId: ctx.getWorkflow().id, node: ctx.getNode().name });
+	return { info: (m) => ctx.logger.info(m, meta()), warn: (m) => ctx.logger.warn(m, meta()) };
+}
+
+function plain(reg: PersistedRegistration | undefined, account: MandoAccount): StoredRegistration | undefined {
+	if (!reg || reg.account !== account.fingerprint) return undefined;
+	const secret = reg.sealedSecret ? openSecret(reg.sealedSecret, account.apiKey) : undefined;
+	return {
+		webhookId: reg.webhookId,
+		url: reg.url,
+		events: reg.events,
+		...(secret ? { secret } : {}),
+		...(reg.perWebhookSecret !== undefined ? { perWebhookSecret: reg.perWebhookSecret } : {}),
+		...(reg.deactivatedByTrigger ? { deactivatedByTrigger: true } : {}),
+	};
+}
+
+function persisted(reg: StoredRegistration, account: MandoAccount, extra: Partial<PersistedRegistration> = {}): PersistedRegistration {
+	return {
+		webhookId: reg.webhookId,
+		url: reg.url,
+		events: reg.events,
+		account: account.fingerprint,
+		...(reg.secret ? { sealedSecret: sealSecret(reg.secret, account.apiKey) } : {}),
+		...(reg.perWebhookSecret !== undefined ? { perWebhookSecret: reg.perWebhookSecret } : {}),
+		...extra,
+		at: Date.now(),
+	};
+}
+
+function noWebhookResourceError(ctx: Ctx, url: string): NodeOperationError {
+	return new NodeOperationError(
+		ctx.getNode(),
+		`This Mando account's API has no webhook resource (404 on /secure/webhook), so the trigger cannot register itself. Set Registration to "Manual", then in Mando open Settings → Webhooks → Add Webhook and paste this URL: ${url}`,
+		{ description: 'Mando lets you add webhooks in its admin panel even where the API does not offer them.' },
+	);
+}
+
+function apiError(ctx: Ctx, error: unknown, url: string): Error {
+	if (error instanceof NodeOperationError) return error;
+	if (isNotFound(error)) return noWebhookResourceError(ctx, url);
+	return asNodeError(ctx, error);
+}
+
+/**
+ * A registration made on another account than the credential's now (credential moved): its
+ * webhook is deactivated there when this process still knows that account, else an error says to
+ * do it by hand. A 404 from the credential's *current* account says nothing about it.
+ */
+async function leaveOtherAccount(ctx: Ctx, reg: PersistedRegistration, account: MandoAccount): Promise<void> {
+	const log = logger(ctx);
+	const old = accounts.get(reg.account);
+	const where = reg.account.split('#')[0];
+	if (!old) {
+		ctx.logger.error(
+			`Mando webhook ${reg.webhookId} for ${reg.url} was registered on another Mando account (${where}) than the credential now uses (${account.baseUrl}); this trigger cannot reach that account any more. Deactivate the webhook there (Settings → Webhooks).`,
+		);
+		return;
+	}
+	try {
+		const done = await deactivateOnAccount(ctx, old, reg.webhookId);
+		log.warn(`Mando webhook ${reg.webhookId} on the previous account (${where}) ${done ? 'was deactivated by this trigger' : 'is already gone there'}: the credential now points at ${account.baseUrl}.`);
+	} catch (error) {
+		ctx.logger.error(
+			`Mando webhook ${reg.webhookId} on the previous account (${where}) could not be deactivated: ${(error as Error).message}. Deactivate it there (Settings → Webhooks).`,
+		);
+	}
+}
+
+/**
+ * `checkExists`: true when the stored webhook for this URL is active, points here and carries the
+ * selected events (always true with manual registration).
+ *
+ * @throws NodeOperationError for an unreadable credential, an empty Events selection or an account
+ *   without a webhook resource; NodeApiError for other API failures
+ */
+export async function hookCheckExists(ctx: IHookFunctions): Promise<boolean> {
+	if ((ctx.getNodeParameter('events', []) as string[]).length === 0) {
+		throw new NodeOperationError(ctx.getNode(), 'Select at least one event in "Events" (or "All Events"): with none, every delivery would be ignored.');
+	}
+	const account = await readAccount(ctx);
+	if (!isAutomatic(ctx)) return true;
+	const url = ctx.getNodeWebhookUrl('default') as string;
+	const reg = loadRegistration(ctx, registrationKey(ctx, url));
+	if (!reg || reg.account !== account.fingerprint) return false;
+	try {
+		return (await checkRegistration(webhookApiFor(ctx), plain(reg, account), url, selectedEvents(ctx), logger(ctx))) === 'ok';
+	} catch (error) {
+		throw apiError(ctx, error, url);
+	}
+}
+
+/**
+ * `create` (and the periodic repair): makes one active webhook for this node's URL and stores it.
+ *
+ * @returns the stored registration
+ * @throws like {@link hookCheckExists}
+ */
+export async function register(ctx: IHookFunctions | ITriggerFunctions, url: string): Promise<PersistedRegistration> {
+	const account = await readAccount(ctx);
+	return await serialised(ctx, registrationKey(ctx, url), async () => await registerNow(ctx, url, account));
+}
+
+async function registerNow(ctx: IHookFunctions | ITriggerFunctions, url: string, account: MandoAccount): Promise<PersistedRegistration> {
+	remember(accounts, account.fingerprint, { baseUrl: account.baseUrl, apiKey: account.apiKey });
+	const key = registrationKey(ctx, url);
+	const before = loadRegistration(ctx, key);
+	if (before && before.account !== account.fingerprint) await leaveOtherAccount(ctx, before, account);
+	const workflow = ctx.getWorkflow();
+	try {
+		const reg = await ensureRegistration(
+			webhookApiFor(ctx),
+			plain(before, account),
+			url,
+			selectedEvents(ctx),
+			`n8n workflow "${workflow.name ?? workflow.id}" (${ctx.getNode().name})`,
+			logger(ctx),
+			{ accountSecretSet: account.webhookSecret !== undefined, perWebhookSecrets: signing.get(account.fingerprint) },
+		);
+		if (reg.perWebhookSecret !== undefined) remember(signing, account.fingerprint, reg.perWebhookSecret);
+		const stored = persisted(reg, account);
+		saveRegistration(ctx, key, stored);
+		return stored;
+	} catch (error) {
+		throw apiError(ctx, error, url);
+	}
+}
+
+/**
+ * `delete`: deactivates this URL's webhook (soft delete) on the account it was made on, and keeps
+ * the registration (id and sealed secret) so the next publish or test listen re-uses it.
+ */
+export async function hookDelete(ctx: IHookFunctions): Promise<boolean> {
+	if (!isAutomatic(ctx)) return true;
+	const url = ctx.getNodeWebhookUrl('default') as string;
+	const key = registrationKey(ctx, url);
+	const reg = loadRegistration(ctx, key);
+	let account: MandoAccount;
+	try {
+		account = await readAccount(ctx);
+	} catch (error) {
+		ctx.logger.error(`Mando Trigger could not deactivate its Mando webhook for ${url}: ${(error as Error).message}`);
+		throw error as NodeOperationError;
+	}
+	remember(accounts, account.fingerprint, { baseUrl: account.baseUrl, apiKey: account.apiKey });
+	if (reg && reg.account !== account.fingerprint) {
+		await leaveOtherAccount(ctx, reg, account);
+		return true;
+	}
+	let byMando = false;
+	try {
+		const done = await removeRegistration(webhookApiFor(ctx), reg ? plain(reg, account) : undefined, url);
+		byMando = done.some((w) => typeof w.data?.disabled_reason === 'string');
+		logger(ctx).info(
+			`Mando webhook ${done.map((w) => w.id).join(', ') || reg?.webhookId || 'for ' + url} deactivated by this trigger (workflow unpublished or republished, or test listening ended).`,
+		);
+	} catch (error) {
+		ctx.logger.error(
+			`Mando Trigger could not deactivate its Mando webhook for ${url}: ${(error as Error).message}. Deactivate it in Mando (Settings → Webhooks) if it stays active.`,
+		);
+		throw asNodeError(ctx, error);
+	}
+	// A webhook Mando had disabled stays "found disabled" for the next publish's log line.
+	if (reg) saveRegistration(ctx, key, { ...reg, deactivatedByTrigger: !byMando, at: Date.now() });
+	return true;
+}
+
+/** What one health check found and did. */
+export interface HealthResult {
+	status: keyof typeof STATUS_TEXT | 'account-changed' | 'skipped';
+	repairedAs?: string;
+}
+
+/**
+ * The periodic check: verifies the production webhook (exists, active, URL, events, account) and
+ * repairs it, logging a warning that says what was wrong.
+ *
+ * @throws NodeApiError / NodeOperationError when Mando refuses (401, 404 resource, 422 URL)
+ */
+export async function checkAndRepair(ctx: ITriggerFunctions): Promise<HealthResult> {
+	if (!isAutomatic(ctx) || !loadRegistration(ctx, 'production')) return { status: 'skipped' };
+	const account = await readAccount(ctx);
+	return await serialised(ctx, 'production', async () => await checkAndRepairNow(ctx, account));
+}
+
+async function checkAndRepairNow(ctx: ITriggerFunctions, account: MandoAccount): Promise<HealthResult> {
+	const reg = loadRegistration(ctx, 'production');
+	if (!reg) return { status: 'skipped' };
+	remember(accounts, account.fingerprint, { baseUrl: account.baseUrl, apiKey: account.apiKey });
+	const log = logger(ctx);
+	let status: HealthResult['status'];
+	if (reg.account !== account.fingerprint) status = 'account-changed';
+	else {
+		try {
+			status = await checkRegistration(webhookApiFor(ctx), plain(reg, account), reg.url, selectedEvents(ctx), log);
+		} catch (error) {
+			throw apiError(ctx, error, reg.url);
+		}
+	}
+	if (status === 'ok') return { status };
+	const what = status === 'account-changed' ? 'was made on another Mando account than the credential now uses' : STATUS_TEXT[status];
+	const repaired = await registerNow(ctx, reg.url, account);
+	log.warn(`Mando Trigger health check: webhook ${reg.webhookId} for ${reg.url} ${what}; repaired — webhook ${repaired.webhookId} is active with ${repaired.events.length} event types.`);
+	return { status, repairedAs: repaired.webhookId };
+}
+
+const opened = new Map<string, string>();
+
+/**
+ * Copies a registration newer than the run's static data (made by a health check, which n8n does
+ * not save) into it, so n8n saves it with the run.
+ *
+ * @returns the newest registration for the run's key
+ */
+export function carryRegistration(ctx: IWebhookFunctions | IExecuteFunctions): PersistedRegistration | undefined {
+	const key = registrationKey(ctx);
+	const reg = loadRegistration(ctx, key);
+	if (reg && staticRegistrations(ctx)[key] !== reg) staticRegistrations(ctx)[key] = reg;
+	return reg;
+}
+
+/**
+ * The per-webhook secret deliveries to this URL are verified with, or `undefined` when the
+ * account secret applies (none stored, or Registration is "Manual"). Unsealing needs the API key;
+ * the plain secret is kept in memory per sealed value so the credential is read once per secret.
+ */
+export async function registeredSecret(ctx: IWebhookFunctions): Promise<string | undefined> {
+	if (!isAutomatic(ctx)) return undefined;
+	// Deliveries to the test URL run in manual mode.
+	const reg = carryRegistration(ctx);
+	if (!reg?.sealedSecret) return undefined;
+	const known = opened.get(reg.sealedSecret);
+	if (known) return known;
+	// An unreadable credential is answered by the credential-secret path (a 4xx naming the field).
+	const account = await readAccount(ctx).catch(() => undefined);
+	if (!account) return undefined;
+	const secret = openSecret(reg.sealedSecret, account.apiKey);
+	if (secret) remember(opened, reg.sealedSecret, secret);
+	return secret;
+}
+
+/** Forgets this process's memory (tests). */
+export function forgetRegistrations(): void {
+	memory.clear();
+	accounts.clear();
+	signing.clear();
+	opened.clear();
+}

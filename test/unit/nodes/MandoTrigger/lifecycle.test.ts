@@ -1,0 +1,131 @@
+import type { IDataObject, IHookFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import { startEmulator, type Emulator } from '../../../emulator/server';
+import { forgetRegistrations, hookCheckExists, hookDelete, loadRegistration, register } from '../../../../nodes/MandoTrigger/lifecycle';
+import { openSecret } from '../../../../nodes/MandoTrigger/sealedSecret';
+
+/**
+ * The trigger's webhook methods as n8n calls them, against two emulator accounts: a hook context
+ * whose HTTP helpers make real requests (n8n's helper adds the Bearer header the same way).
+ */
+
+const KEY_A = 'account-a-key';
+const KEY_B = 'account-b-key';
+const PROD = 'https://n8n.example.fi/webhook/abc/webhook';
+const TEST = 'https://n8n.example.fi/webhook-test/abc/webhook';
+
+let a: Emulator;
+let b: Emulator;
+
+async function http(options: IHttpRequestOptions & { returnFullResponse?: boolean }, apiKey?: string) {
+	const url = new URL(options.url);
+	for (const [k, v] of Object.entries(options.qs ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+	const headers = { ...(options.headers as Record<string, string>), ...(apiKey ? { Authorization: `Bearer ${apiKey}` } : {}), 'Content-Type': 'application/json' };
+	const res = await fetch(url, { method: options.method ?? 'GET', headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+	const text = await res.text();
+	return { statusCode: res.status, headers: Object.fromEntries(res.headers), body: text ? JSON.parse(text) : undefined };
+}
+
+interface Hook {
+	ctx: IHookFunctions;
+	staticData: IDataObject;
+	credentials: IDataObject | Error;
+	logs: string[];
+}
+
+function hook(options: { url: string; mode?: string; events?: string[]; staticData?: IDataObject; credentials: IDataObject | Error }): Hook {
+	const h: Hook = { staticData: options.staticData ?? {}, credentials: options.credentials, logs: [], ctx: undefined as unknown as IHookFunctions };
+	const parameters: IDataObject = { events: options.events ?? ['sale.created'], registration: 'automatic' };
+	const creds = async () => {
+		if (h.credentials instanceof Error) throw h.credentials;
+		return h.credentials;
+	};
+	h.ctx = {
+		getMode: () => options.mode ?? 'trigger',
+		getNode: () => ({ id: 'node-1', name: 'Mando Trigger', type: 'CUSTOM.mandoTrigger', typeVersion: 1, position: [0, 0], parameters }),
+		getWorkflow: () => ({ id: 'wf-1', name: 'Shop', active: true }),
+		getNodeParameter: (name: string, fallback?: unknown) => parameters[name] ?? fallback,
+		getNodeWebhookUrl: () => options.url,
+		getWorkflowStaticData: () => h.staticData,
+		getCredentials: creds,
+		logger: {
+			info: (m: string) => h.logs.push(`info ${m}`),
+			warn: (m: string) => h.logs.push(`warn ${m}`),
+			error: (m: string) => h.logs.push(`error ${m}`),
+			debug: () => undefined,
+		},
+		helpers: {
+			httpRequest: async (o: IHttpRequestOptions) => {
+				const r = await http(o);
+				return (o as { returnFullResponse?: boolean }).returnFullResponse ? r : r.body;
+			},
+			httpRequestWithAuthentication: async (_t: string, o: IHttpRequestOptions) => http(o, String(((await creds()) as IDataObject).apiKey)),
+		},
+	} as unknown as IHookFunctions;
+	return h;
+}
+
+beforeAll(async () => {
+	a = await startEmulator({ apiKey: KEY_A, perWebhookSecrets: true });
+	b = await startEmulator({ apiKey: KEY_B, perWebhookSecrets: true });
+});
+afterAll(async () => {
+	await a.close();
+	await b.close();
+});
+beforeEach(() => {
+	a.reset();
+	b.reset();
+	forgetRegistrations();
+});
+
+describe('trigger webhook methods', () => {
+	it('a credential n8n cannot resolve fails the publish with a message naming the field', async () => {
+		const h = hook({ url: PROD, credentials: new Error('access to env vars denied') });
+		await expect(hookCheckExists(h.ctx)).rejects.toThrow(/could not be resolved: access to env vars denied.*"Webhook Signing Secret"/);
+	});
+
+	it('an empty Events selection fails the publish instead of ignoring every delivery', async () => {
+		const h = hook({ url: PROD, events: [], credentials: { apiKey: KEY_A, baseUrl: a.url } });
+		await expect(hookCheckExists(h.ctx)).rejects.toThrow('Select at least one event');
+	});
+
+	it('keeps the per-webhook secret sealed across unpublish/publish, and tears a test webhook down in internal mode by its URL', async () => {
+		const creds = { apiKey: KEY_A, baseUrl: a.url, webhookSecret: 'account-secret' };
+		const prod = hook({ url: PROD, credentials: creds });
+		await register(prod.ctx, PROD);
+		const stored = loadRegistration(prod.ctx, 'production')!;
+		const secret = a.webhooks()[0].secret!;
+		expect(JSON.stringify(prod.staticData)).not.toContain(secret);
+		expect(openSecret(stored.sealedSecret, KEY_A)).toBe(secret);
+		// Test listen (manual mode, empty static data), then teardown in internal mode.
+		const test = hook({ url: TEST, mode: 'manual', credentials: creds });
+		await register(test.ctx, TEST);
+		await hookDelete(hook({ url: TEST, mode: 'internal', credentials: creds }).ctx);
+		expect(a.webhooks().find((w) => w.url === TEST)?.active).toBe(false);
+		expect(a.webhooks().find((w) => w.url === PROD)?.active).toBe(true);
+		// Unpublish, publish: the same webhook, its secret still known.
+		await hookDelete(prod.ctx);
+		expect(await hookCheckExists(prod.ctx)).toBe(false);
+		await register(prod.ctx, PROD);
+		expect(a.webhooks().filter((w) => w.url === PROD).map((w) => w.active)).toEqual([true]);
+		expect(openSecret(loadRegistration(prod.ctx, 'production')!.sealedSecret, KEY_A)).toBe(secret);
+		expect(prod.logs.join('\n')).toContain('deactivated by this trigger, is re-activated');
+	});
+
+	it('a credential moved to another account: delete acts on the old account, never reads a 404 there as gone', async () => {
+		const h = hook({ url: PROD, credentials: { apiKey: KEY_A, baseUrl: a.url, webhookSecret: 's' } });
+		await register(h.ctx, PROD);
+		h.credentials = { apiKey: KEY_B, baseUrl: b.url, webhookSecret: 's' };
+		expect(await hookCheckExists(h.ctx)).toBe(false);
+		await register(h.ctx, PROD);
+		expect(a.webhooks().filter((w) => w.active)).toHaveLength(0);
+		expect(b.webhooks().filter((w) => w.active)).toHaveLength(1);
+		expect(h.logs.join('\n')).toMatch(/on the previous account \(http:\/\/127\.0\.0\.1:\d+\/api\) was deactivated by this trigger/);
+		// After a restart the old key is unknown: the log says to deactivate it by hand.
+		h.credentials = { apiKey: KEY_A, baseUrl: a.url, webhookSecret: 's' };
+		forgetRegistrations();
+		await hookDelete(h.ctx);
+		expect(b.webhooks().filter((w) => w.active)).toHaveLength(1);
+		expect(h.logs.join('\n')).toContain('this trigger cannot reach that account any more');
+	});
+});
