@@ -1,12 +1,13 @@
 import type {
-	IAuthenticateGeneric,
+	ICredentialDataDecryptedObject,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
+	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { MANDO_DEFAULT_BASE_URL } from '../nodes/shared/transport';
+import { MANDO_DEFAULT_BASE_URL, mandoBaseUrl } from '../nodes/shared/transport';
 
 /**
  * Mando API credential: API key (sent as `Authorization: Bearer <key>`), the webhook signing
@@ -52,18 +53,25 @@ export class MandoApi implements ICredentialType {
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: {
-				Authorization: '=Bearer {{$credentials.apiKey}}',
-			},
-		},
-	};
+	/**
+	 * Adds `Authorization: Bearer <API key>`. A request with a `baseURL` (the credential test) gets
+	 * the Base URL as the nodes read it ({@link mandoBaseUrl}: spaces and trailing slashes dropped,
+	 * https only except loopback), so the test and the nodes cannot disagree.
+	 *
+	 * @throws Error from {@link mandoBaseUrl} saying how to correct the Base URL
+	 */
+	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		const options: IHttpRequestOptions = {
+			...requestOptions,
+			headers: { ...requestOptions.headers, Authorization: `Bearer ${String(credentials.apiKey ?? '')}` },
+		};
+		if (requestOptions.baseURL !== undefined) options.baseURL = mandoBaseUrl(credentials.baseUrl);
+		return options;
+	}
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			baseURL: '={{$credentials.baseUrl}}',
 			url: '/secure/location',
 			qs: { pageSize: 1 },
 		},

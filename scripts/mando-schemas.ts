@@ -64,7 +64,11 @@ export function mandoSchemaFiles(): Map<string, JsonSchema> {
 	for (const spec of MANDO_RESOURCES) {
 		const schema = ITEM_SCHEMAS[spec.value];
 		if (!schema) throw new Error(`No output schema for resource "${spec.value}"`);
-		for (const operation of spec.operations) files.set(`${spec.value}/${operation}.json`, schema);
+		for (const operation of spec.operations) {
+			// Create marks a record it did not make but found under its own id (a retried create).
+			const out = operation === 'create' ? { ...schema, properties: { ...schema.properties, alreadyExisted: { type: 'boolean' } } } : schema;
+			files.set(`${spec.value}/${operation}.json`, out as JsonSchema);
+		}
 	}
 	return files;
 }

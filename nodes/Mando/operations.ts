@@ -1,11 +1,12 @@
-import { randomUUID } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { buildBody, checkDate, mergeData, stockOf, stockPatch } from './fields';
+import { buildBody, clearedFields, mergeData, stockOf, stockPatch, typedValues } from './fields';
+import { dayBounds, toDate, toDecimal } from './values';
 import { PARAMETER } from './parameters';
 import type { ResourceSpec } from './resources/spec';
-import { asNodeError, isAlreadyExists, mandoApiRequestBody, mandoGetAll, mandoGetAllCursor, type MandoRequest, type MandoRetryOptions } from '../shared/transport';
+import { asNodeError, isAlreadyExists, isNotFound, mandoApiRequestBody, mandoFirstPage, mandoGetAll, mandoGetAllCursor, type MandoFirstPage, type MandoRequest, type MandoRetryOptions } from '../shared/transport';
 
 /**
  * The Mando node's operation handlers: one function per operation kind, all through the shared
@@ -34,12 +35,28 @@ async function send(ctx: IExecuteFunctions, request: MandoRequest): Promise<IDat
 
 const recordPath = (spec: ResourceSpec, id: string) => `/secure/${spec.path}/${encodeURIComponent(id)}`;
 
+/** Texts that an expression yielding nothing turns into when it is written into a string. */
+const NOTHING_TEXTS = new Set(['undefined', 'null', '[object object]', 'nan']);
+
+/**
+ * The record ID parameter as a path segment. An expression that yields nothing (`undefined`,
+ * `null`, an object, blanks, or those written into text) is an item error naming the field,
+ * so no request goes to `/secure/{e}/undefined`.
+ *
+ * @throws NodeOperationError naming the ID field
+ */
 function recordId(ctx: IExecuteFunctions, call: OperationCall): string {
-	const id = String(ctx.getNodeParameter(PARAMETER.id, call.itemIndex, '')).trim();
-	if (!id) {
-		throw new NodeOperationError(ctx.getNode(), `${call.spec.idLabel ?? call.spec.title + ' ID'} is empty`, {
+	return checkRecordId(ctx, call, ctx.getNodeParameter(PARAMETER.id, call.itemIndex, '') as unknown, call.spec.idLabel ?? `${call.spec.title} ID`);
+}
+
+/** {@link recordId} for a value already read (also Create's Custom ID). @throws NodeOperationError naming `label` */
+function checkRecordId(ctx: IExecuteFunctions, call: OperationCall, raw: unknown, label: string): string {
+	const id = typeof raw === 'string' ? raw.trim() : typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : undefined;
+	if (id === undefined || id === '' || NOTHING_TEXTS.has(id.toLowerCase())) {
+		const got = raw === undefined ? 'undefined' : raw === null ? 'null' : typeof raw === 'object' ? 'an object' : JSON.stringify(raw);
+		throw new NodeOperationError(ctx.getNode(), `${label} is empty (got ${got})`, {
 			itemIndex: call.itemIndex,
-			description: 'Give the ID (GUID) of the record, e.g. from a previous node with an expression',
+			description: `Give the ID (GUID) of the ${call.spec.singular}, e.g. from a previous node with an expression such as {{ $json.id }}; check that the expression yields a text in this item.`,
 		});
 	}
 	return id;
@@ -63,61 +80,161 @@ async function putRecord(ctx: IExecuteFunctions, call: OperationCall, id: string
 }
 
 /**
- * Create: sends the node's own `id` (the Custom ID, or a new UUID) so that a retried POST cannot
- * make a duplicate; when Mando answers 409 / `ALREADY_EXISTS` the existing record is fetched and
- * returned (contract: "`id` optional"; status 409).
+ * The id a Create sends when the user gives none: a UUID (version 5 layout) derived from the
+ * execution id, the node, its run index, the item index and the body. n8n's Retry On Fail re-runs
+ * the node in the same execution and run with the same item, so the retry sends the same id and
+ * cannot make a second record; another item, run (a loop) or execution gets another id. As an AI
+ * tool, where n8n runs each try of a call as a new run, the run is left out: the same call with the
+ * same fields in one execution is then one record (returned with `alreadyExisted: true`).
+ */
+function derivedId(ctx: IExecuteFunctions, itemIndex: number, body: IDataObject): string {
+	const executionId = ctx.getExecutionId?.();
+	if (!executionId) return randomUUID();
+	// n8n gives each try of an AI tool call a run of its own; there only the body tells calls apart.
+	const runIndex = isToolCall(ctx) ? 0 : (ctx as unknown as { runIndex?: unknown }).runIndex;
+	const seed = JSON.stringify([executionId, ctx.getNode().id, typeof runIndex === 'number' ? runIndex : 0, itemIndex, body]);
+	const hex = createHash('sha256').update(seed).digest('hex');
+	const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+	return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * Create: sends the node's own `id` (the Custom ID, or {@link derivedId}) so that neither the
+ * transport's retries nor n8n's Retry On Fail can make a duplicate. When Mando answers that this
+ * id already exists (`ALREADY_EXISTS`, or a bare 409) the stored record is returned with
+ * `alreadyExisted: true`; any other 409 is Mando's refusal and is thrown as it is (contract:
+ * "`id` optional"; status 409). A new record has `alreadyExisted: false`.
  */
 async function createRecord(ctx: IExecuteFunctions, call: OperationCall): Promise<IDataObject> {
 	const i = call.itemIndex;
 	const values: IDataObject = { ...(ctx.getNodeParameter(PARAMETER.additionalFields, i, {}) as IDataObject) };
+	// Custom ID is optional: nothing (an expression such as {{ $json.customId }} on an item without
+	// one) lets the node choose; an object or the text of nothing is a mistake worth an error.
+	const customId = values[PARAMETER.id];
+	if (customId === undefined || customId === null || (typeof customId === 'string' && customId.trim() === '')) delete values[PARAMETER.id];
+	else values[PARAMETER.id] = checkRecordId(ctx, call, customId, 'Custom ID');
 	for (const field of call.spec.required) values[field.name] = ctx.getNodeParameter(field.name, i);
-	const body = buildBody(call.spec, values);
-	if (typeof body.id !== 'string' || body.id.trim() === '') body.id = randomUUID();
+	const body = buildBody(call.spec, values, timezoneOf(ctx));
+	if (typeof body.id !== 'string' || body.id.trim() === '') body.id = derivedId(ctx, i, body);
+	const id = String(body.id);
 	try {
-		return await send(ctx, {
-			method: 'POST',
-			path: `/secure/${call.spec.path}`,
-			body,
-			retry: call.retry,
-		});
+		const created = await send(ctx, { method: 'POST', path: `/secure/${call.spec.path}`, body, retry: call.retry });
+		return { ...created, alreadyExisted: false };
 	} catch (error) {
 		if (!isAlreadyExists(error)) throw asNodeError(ctx, error);
-		ctx.logger.debug(`Mando ${call.spec.path} ${String(body.id)} already exists; returning the stored record`);
-		return await readRecord(ctx, call, String(body.id));
+		let existing: IDataObject;
+		try {
+			existing = await readRecord(ctx, call, id);
+		} catch (readError) {
+			// "already exists" but not readable under that id: Mando's 409 is the answer to show.
+			if (isNotFound(readError)) throw asNodeError(ctx, error);
+			throw asNodeError(ctx, readError);
+		}
+		ctx.logger.debug(`Mando ${call.spec.path} ${id} already exists; returning the stored record`);
+		return { ...existing, alreadyExisted: true };
 	}
 }
 
-/** Update: PUT of the fields given; a `data` given is merged into the stored `data` first. */
+/** The workflow's time zone (n8n's workflow setting, else the instance's), UTC when unknown. */
+const timezoneOf = (ctx: IExecuteFunctions): string => ctx.getTimezone?.() ?? 'UTC';
+
+/** Update's Clear Fields as `{ field: null }`. @throws Error naming a field both set and cleared */
+function clears(ctx: IExecuteFunctions, call: OperationCall, given: IDataObject): IDataObject {
+	return clearedFields(call.spec, ctx.getNodeParameter(PARAMETER.clearFields, call.itemIndex, []), given);
+}
+
+/**
+ * Update: PUT of the fields given and of `null` for each field in Clear Fields; a `data` given is
+ * merged into the stored `data` first.
+ */
 async function updateRecord(ctx: IExecuteFunctions, call: OperationCall): Promise<IDataObject> {
 	const id = recordId(ctx, call);
-	const body = buildBody(call.spec, ctx.getNodeParameter(PARAMETER.updateFields, call.itemIndex, {}) as IDataObject);
+	const values = ctx.getNodeParameter(PARAMETER.updateFields, call.itemIndex, {}) as IDataObject;
+	const body = { ...buildBody(call.spec, values, timezoneOf(ctx)), ...clears(ctx, call, values) };
 	if (Object.keys(body).length === 0) {
-		throw new NodeOperationError(ctx.getNode(), 'Nothing to update', { itemIndex: call.itemIndex, description: 'Add at least one field under Update Fields' });
+		throw new NodeOperationError(ctx.getNode(), 'Nothing to update', { itemIndex: call.itemIndex, description: 'Add at least one field under Update Fields, or choose fields to empty under Clear Fields' });
 	}
 	if (body.data !== undefined) body.data = mergeData((await readRecord(ctx, call, id)).data, body.data as IDataObject);
 	return await putRecord(ctx, call, id, body);
+}
+
+/**
+ * Get Many's Limit: a whole number of records, at least 1 (an AI tool's 2.5 reads 2).
+ *
+ * @throws Error when it is not a finite number
+ */
+function limitOf(ctx: IExecuteFunctions, itemIndex: number): number {
+	return Math.max(1, Math.floor(toDecimal(ctx.getNodeParameter(PARAMETER.limit, itemIndex, 50), 'Limit')));
+}
+
+/**
+ * The `date` filter of a resource without a day parameter (sales) as `created_from`/`created_to`
+ * bounding that day in the workflow's time zone.
+ *
+ * @throws NodeOperationError when Created After or Created Before is given too
+ */
+function dayQuery(ctx: IExecuteFunctions, qs: IDataObject): IDataObject {
+	if (qs.created_from !== undefined || qs.created_to !== undefined) {
+		throw new NodeOperationError(ctx.getNode(), 'Day cannot be combined with Created After or Created Before', { description: 'Use Day for one calendar day, or Created After / Created Before for any span' });
+	}
+	const [from, to] = dayBounds(String(qs.date), timezoneOf(ctx));
+	delete qs.date;
+	return { created_from: from, created_to: to };
 }
 
 /** Get Many: offset paging at 1000 per page, or cursor paging for sales; Limit or Return All. */
 export const getMany: OperationHandler = async (ctx, call) => {
 	const i = call.itemIndex;
 	const returnAll = ctx.getNodeParameter(PARAMETER.returnAll, i, false) as boolean;
-	const limit = returnAll ? undefined : (ctx.getNodeParameter(PARAMETER.limit, i, 50) as number);
+	const limit = returnAll ? undefined : limitOf(ctx, i);
 	const qs: IDataObject = {};
 	if (call.spec.filters.length) {
-		for (const [key, value] of Object.entries(ctx.getNodeParameter(PARAMETER.filters, i, {}) as IDataObject)) {
+		const filters = typedValues(call.spec.filters, ctx.getNodeParameter(PARAMETER.filters, i, {}) as IDataObject, timezoneOf(ctx));
+		for (const [key, value] of Object.entries(filters)) {
 			if (value !== '' && value !== undefined && value !== null) qs[key] = value;
 		}
+		if (call.spec.dateFilterAsRange && typeof qs.date === 'string') Object.assign(qs, dayQuery(ctx, qs));
 	}
 	const path = `/secure/${call.spec.path}`;
+	if (isToolCall(ctx)) return [await toolPage(ctx, call, path, qs, Math.min(limit ?? TOOL_MAX_ITEMS, TOOL_MAX_ITEMS))];
 	const pager = call.spec.paging === 'cursor' ? mandoGetAllCursor : mandoGetAll;
 	return (await pager.call(ctx, path, qs, limit, call.retry)) as IDataObject[];
 };
 
+/** Most records a list gives an AI agent in one tool call, whatever Return All or Limit say. */
+const TOOL_MAX_ITEMS = 100;
+
+/** True when the node runs as an AI agent's tool (n8n names the tool variant `<type>Tool`). */
+export const isToolCall = (ctx: IExecuteFunctions): boolean => ctx.getNode().type.endsWith('Tool');
+
+/** A record with only its top-level texts, numbers and booleans (an agent asks Get for the rest). */
+function compact(record: IDataObject): IDataObject {
+	return Object.fromEntries(Object.entries(record).filter(([, v]) => v === null || ['string', 'number', 'boolean'].includes(typeof v)));
+}
+
+/**
+ * Get Many as an AI tool: one item `{ total, returned, more, hint?, results }` with at most
+ * {@link TOOL_MAX_ITEMS} compact records of the first page, so a tool call over 25,000 products
+ * stays a few kilobytes instead of megabytes.
+ */
+async function toolPage(ctx: IExecuteFunctions, call: OperationCall, path: string, qs: IDataObject, size: number): Promise<IDataObject> {
+	const page = (await mandoFirstPage.call(ctx, path, qs, size, call.spec.paging, call.retry)) as MandoFirstPage<IDataObject>;
+	const results = page.items.map((record) => compact(record));
+	const out: IDataObject = { total: page.total ?? null, returned: results.length, more: page.more };
+	if (page.more) {
+		const of = page.total !== undefined ? `${page.total}` : 'more';
+		const filters = call.spec.filters.map((f) => f.displayName).join(', ');
+		out.hint = `Showing ${results.length} of ${of} ${call.spec.plural}, with top-level fields only. Narrow the list${filters ? ` with filters (${filters})` : ''}, or use Get with an id for one record in full.`;
+	}
+	out.results = results;
+	return out;
+}
+
 /** Stock Update: reads the product, merges the stock settings into its `data`, writes it back. */
 export const updateStock: OperationHandler = async (ctx, call) => {
 	const id = recordId(ctx, call);
-	const patch = stockPatch(ctx.getNodeParameter(PARAMETER.updateFields, call.itemIndex, {}) as IDataObject);
+	const values = ctx.getNodeParameter(PARAMETER.updateFields, call.itemIndex, {}) as IDataObject;
+	const patch = stockPatch(call.spec, values, clears(ctx, call, values));
 	const product = await readRecord(ctx, call, id);
 	return [stockOf(await putRecord(ctx, call, id, { data: mergeData(product.data, patch) }))];
 };
@@ -125,7 +242,7 @@ export const updateStock: OperationHandler = async (ctx, call) => {
 /** Business Day Rename: `POST /secure/businessday_rename/{id}/{date}`; answers the moved day. */
 export const renameBusinessDay: OperationHandler = async (ctx, call) => {
 	const id = recordId(ctx, call);
-	const date = checkDate(ctx.getNodeParameter(PARAMETER.newDate, call.itemIndex), 'New Date');
+	const date = toDate(ctx.getNodeParameter(PARAMETER.newDate, call.itemIndex), 'New Date', timezoneOf(ctx));
 	const answer = await send(ctx, {
 		method: 'POST',
 		path: `/secure/businessday_rename/${encodeURIComponent(id)}/${date}`,

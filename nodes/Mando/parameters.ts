@@ -14,6 +14,8 @@ export const PARAMETER = {
 	additionalFields: 'additionalFields',
 	/** Update's "Update Fields" collection. */
 	updateFields: 'updateFields',
+	/** Update's "Clear Fields": fields to empty in Mando. */
+	clearFields: 'clearFields',
 	/** Get Many's Return All. */
 	returnAll: 'returnAll',
 	/** Get Many's Limit. */
@@ -28,4 +30,8 @@ export const PARAMETER = {
 	maxAttempts: 'maxAttempts',
 	/** Options: most seconds spent waiting between attempts. */
 	maxTotalWaitSeconds: 'maxTotalWaitSeconds',
+	/** Options: most seconds one attempt may take. */
+	requestTimeoutSeconds: 'requestTimeoutSeconds',
+	/** Options: most seconds one request may take in all, attempts and waits included. */
+	totalTimeSeconds: 'totalTimeSeconds',
 } as const;

@@ -2,7 +2,7 @@ import { randomBytes } from 'crypto';
 import type { Emulator } from '../emulator/server';
 import { PACKAGE } from '../harness/community-package';
 import { delay, nodeOutput, type N8n, type N8nExecution } from '../harness/n8n';
-import { mandoNode, publish, unpublish, webhookNode } from '../harness/workflows';
+import { lastNodeWebhook, mandoNode, publish, unpublish } from '../harness/workflows';
 
 /**
  * One call of the installed Mando action node, for the compatibility suite: the workflow
@@ -27,7 +27,7 @@ export async function createProductThroughWorkflow(
 		false,
 		PACKAGE,
 	);
-	const webhook = webhookNode(webhookPath);
+	const webhook = lastNodeWebhook(webhookPath);
 	const workflow = await n8n.api<{ id: string }>('POST', '/workflows', {
 		name: `Mando compat action ${label}`,
 		nodes: [webhook, create],

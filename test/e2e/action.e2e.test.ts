@@ -2,7 +2,7 @@ import { randomBytes } from 'crypto';
 
 import { startEmulator, type Emulator } from '../emulator/server';
 import { N8n, nodeOutput, type N8nExecution } from '../harness/n8n';
-import { createMandoCredential, mandoNode, NODE_PREFIX, publish, webhookNode } from '../harness/workflows';
+import { createMandoCredential, lastNodeWebhook, mandoNode, NODE_PREFIX, publish } from '../harness/workflows';
 
 /**
  * The Mando action node end to end: a real n8n 2.40.7 with this package's dist/ loaded runs ONE
@@ -33,7 +33,7 @@ beforeAll(async () => {
 	log(`n8n ${n8n.baseUrl} (user folder ${n8n.userFolder}), emulator ${emulator.url}`);
 	const credential = await createMandoCredential(n8n, { apiKey: API_KEY, baseUrl: emulator.url });
 	const nodes = [
-		webhookNode(PATH),
+		lastNodeWebhook(PATH),
 		mandoNode('Create Product', 220, { resource: 'product', operation: 'create', name: '={{ $json.body.name }}', additionalFields: { productid: '={{ $json.body.productid }}', base_price: 4.5 } }, credential),
 		mandoNode('Get Product', 440, { resource: 'product', operation: 'get', id: '={{ $json.id }}' }, credential),
 		mandoNode('List Products', 660, { resource: 'product', operation: 'getAll', returnAll: true }, credential),

@@ -41,8 +41,9 @@ function validate(state: EmulatorState, resource: string, body: Record<string, u
 }
 
 function list(state: EmulatorState, resource: string, query: URLSearchParams): Answer {
-	const page = intParam(query, 'page', 1, Number.MAX_SAFE_INTEGER);
-	const pageSize = intParam(query, 'pageSize', DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+	const { listPaging, listTotals, maxPageSize } = state.config;
+	const asked = intParam(query, 'page', 1, Number.MAX_SAFE_INTEGER);
+	const pageSize = Math.min(intParam(query, 'pageSize', DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE), maxPageSize);
 	let items = [...store(state, resource).values()];
 	for (const [key, value] of query) {
 		if (key === 'page' || key === 'pageSize') continue;
@@ -52,16 +53,17 @@ function list(state: EmulatorState, resource: string, query: URLSearchParams): A
 		});
 	}
 	const total = items.length;
+	const lastPage = Math.max(1, Math.ceil(total / pageSize));
+	const page = listPaging === 'ignorePage' ? 1 : listPaging === 'repeatLastPage' ? Math.min(asked, lastPage) : asked;
 	const slice = items.slice((page - 1) * pageSize, page * pageSize).map((e) => present(resource, e));
 	return {
 		status: 200,
 		body: state.config.listShape === 'wrapped' ? { data: slice } : slice,
-		headers: {
-			'X-Total-Count': String(total),
-			'X-Page': String(page),
-			'X-Page-Size': String(pageSize),
-			'X-Total-Pages': String(Math.ceil(total / pageSize)),
-		},
+		headers: listTotals === 'countOnly'
+			? { 'X-Total-Count': String(total) }
+			: listTotals
+			? { 'X-Total-Count': String(total), 'X-Page': String(page), 'X-Page-Size': String(pageSize), 'X-Total-Pages': String(Math.ceil(total / pageSize)) }
+			: {},
 	};
 }
 

@@ -11,6 +11,10 @@ export const EMULATOR_DEFAULT_CONFIG: Readonly<EmulatorConfig> = Object.freeze({
 	deliveryTimeoutMs: 5000,
 	webhookResource: true,
 	listShape: 'array',
+	listTotals: true,
+	listPaging: 'normal',
+	maxPageSize: 1000,
+	salesPaging: 'normal',
 	normaliseWebhookUrls: false,
 	cursorTtlMs: 0,
 });
@@ -32,6 +36,10 @@ export function checkConfig(partial: unknown): Partial<EmulatorConfig> {
 		deliveryTimeoutMs: (v) => typeof v === 'number' && Number.isFinite(v) && v > 0,
 		webhookResource: (v) => typeof v === 'boolean',
 		listShape: (v) => v === 'array' || v === 'wrapped',
+		listTotals: (v) => typeof v === 'boolean' || v === 'countOnly',
+		listPaging: (v) => v === 'normal' || v === 'repeatLastPage' || v === 'ignorePage',
+		maxPageSize: (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 1000,
+		salesPaging: (v) => v === 'normal' || v === 'nullBody' || v === 'emptyPages' || v === 'endlessEmpty',
 		normaliseWebhookUrls: (v) => typeof v === 'boolean',
 		cursorTtlMs: (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0,
 	};

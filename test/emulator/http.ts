@@ -54,7 +54,11 @@ async function handle(state: EmulatorState, control: ControlRoute, req: http.Inc
 				// recorded without a body; the router answers 400 where a body matters
 			}
 		}
-		const fault = isControl ? undefined : takeFault(state, method, url.pathname);
+		let fault = isControl ? undefined : takeFault(state, method, url.pathname);
+		if (fault?.kind === 'slow') {
+			await new Promise((resolve) => setTimeout(resolve, fault?.delayMs ?? 1000));
+			fault = undefined;
+		}
 		if (fault?.kind === 'drop' || fault?.kind === 'dropAfter') {
 			if (fault.kind === 'dropAfter' && segments[0] === 'api') {
 				try {
@@ -70,11 +74,16 @@ async function handle(state: EmulatorState, control: ControlRoute, req: http.Inc
 		if (fault) {
 			const status = fault.status ?? 503;
 			const retryAfter: Record<string, string> = fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) };
-			throw status === 429
-				? new ApiError(429, 'RATE_LIMITED', 'Too many requests; slow down', retryAfter)
-				: new ApiError(status, status >= 500 ? 'SERVICE_UNAVAILABLE' : 'INJECTED_FAULT', `Injected fault (${status})`, retryAfter);
-		}
-		if (isControl) answer = await control(method, segments.slice(1).join('/'), raw);
+			if (fault.code !== undefined || fault.message !== undefined) {
+				const body: Record<string, string> = { message: fault.message ?? `Injected fault (${status})` };
+				if (fault.code) body.code = fault.code;
+				answer = { status, body, headers: retryAfter };
+			} else {
+				throw status === 429
+					? new ApiError(429, 'RATE_LIMITED', 'Too many requests; slow down', retryAfter)
+					: new ApiError(status, status >= 500 ? 'SERVICE_UNAVAILABLE' : 'INJECTED_FAULT', `Injected fault (${status})`, retryAfter);
+			}
+		} else if (isControl) answer = await control(method, segments.slice(1).join('/'), raw);
 		else if (segments[0] === 'api') answer = await api(state, method, segments.slice(1), url.searchParams, raw, req.headers.authorization);
 		else throw new ApiError(404, 'NOT_FOUND', `Nothing at ${url.pathname}; the API is under /api/secure/`);
 	} catch (error) {

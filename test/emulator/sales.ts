@@ -13,9 +13,11 @@ import type { CreateSalesOptions } from './types';
  *
  * Paging: `limit` (default 100, at most 1000) and `cursor`; the answer is
  * `{ data, next_cursor, has_more }`, `next_cursor` null on the last page. Emulator assumptions
- * (Mando documents neither): `created_from` (ISO 8601) keeps the sales whose `created_at` is at or
- * after it; a cursor lives `cursorTtlMs` (config; 0 = for ever) and is then refused with
- * 400 `CURSOR_EXPIRED`.
+ * (Mando documents none of them): `created_from` (ISO 8601) keeps the sales whose `created_at` is at or
+ * after it, `created_to` those before it, `location_id` and `businessday_id` those of that location
+ * or business day (every page of a listing is asked with the same filters); a cursor lives `cursorTtlMs` (config; 0 = for ever) and is then refused with
+ * 400 `CURSOR_EXPIRED`. `salesPaging` (config) switches in server behaviours that differ from the
+ * contract: a `null` body, empty pages with `has_more: true`, or such empty pages for ever.
  */
 
 const DEFAULT_PAGE_SIZE = 100;
@@ -28,16 +30,18 @@ interface SalesCursor {
 	issued: number;
 	/** The `created_from` the list was filtered with ('' for none). */
 	from: string;
+	/** Issued by an empty page of `salesPaging: 'emptyPages'`: the real page at `offset` comes next. */
+	afterEmpty?: boolean;
 }
 
 function encodeCursor(cursor: SalesCursor): string {
-	return Buffer.from(`o:${cursor.offset}:${cursor.issued}:${cursor.from}`, 'utf8').toString('base64url');
+	return Buffer.from(`${cursor.afterEmpty ? 'e' : 'o'}:${cursor.offset}:${cursor.issued}:${cursor.from}`, 'utf8').toString('base64url');
 }
 
 function decodeCursor(text: string): SalesCursor {
-	const match = /^o:(\d+):(\d+):(.*)$/.exec(Buffer.from(text, 'base64url').toString('utf8'));
+	const match = /^([oe]):(\d+):(\d+):(.*)$/.exec(Buffer.from(text, 'base64url').toString('utf8'));
 	if (!match) throw new ApiError(400, 'BAD_REQUEST', 'cursor is not valid');
-	return { offset: Number(match[1]), issued: Number(match[2]), from: match[3] };
+	return { offset: Number(match[2]), issued: Number(match[3]), from: match[4], afterEmpty: match[1] === 'e' };
 }
 
 function fromFilter(value: string | null): number | undefined {
@@ -49,6 +53,8 @@ function fromFilter(value: string | null): number | undefined {
 
 /** Answers `GET /api/secure/sales`; see the module doc. */
 export function listSales(state: EmulatorState, query: URLSearchParams): Answer {
+	const mode = state.config.salesPaging;
+	if (mode === 'nullBody') return { status: 200, body: null };
 	const limit = intParam(query, 'limit', DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
 	const text = query.get('cursor');
 	const cursor: SalesCursor = text ? decodeCursor(text) : { offset: 0, issued: 0, from: query.get('created_from') ?? '' };
@@ -56,9 +62,24 @@ export function listSales(state: EmulatorState, query: URLSearchParams): Answer 
 	if (text && ttl > 0 && Date.now() - cursor.issued > ttl) {
 		throw new ApiError(400, 'CURSOR_EXPIRED', 'cursor has expired; list again from a time with created_from');
 	}
+	if (mode === 'endlessEmpty') {
+		return { status: 200, body: { data: [], next_cursor: encodeCursor({ ...cursor, offset: cursor.offset + 1, issued: Date.now() }), has_more: true } };
+	}
+	if (mode === 'emptyPages' && !cursor.afterEmpty) {
+		return { status: 200, body: { data: [], next_cursor: encodeCursor({ ...cursor, issued: Date.now(), afterEmpty: true }), has_more: true } };
+	}
 	const from = fromFilter(cursor.from);
-	const sales =
-		from === undefined ? state.sales : state.sales.filter((s) => typeof s.created_at === 'string' && Date.parse(s.created_at) >= from);
+	const before = fromFilter(query.get('created_to'));
+	const location = query.get('location_id');
+	const businessDay = query.get('businessday_id');
+	const sales = state.sales.filter((s) => {
+		const at = typeof s.created_at === 'string' ? Date.parse(s.created_at) : NaN;
+		if (from !== undefined && !(at >= from)) return false;
+		if (before !== undefined && !(at < before)) return false;
+		if (location && s.location_id !== location) return false;
+		if (businessDay && s.businessday_id !== businessDay) return false;
+		return true;
+	});
 	const data = sales.slice(cursor.offset, cursor.offset + limit).map(clone);
 	const hasMore = cursor.offset + limit < sales.length;
 	const next = hasMore ? encodeCursor({ offset: cursor.offset + limit, issued: Date.now(), from: cursor.from }) : null;

@@ -140,13 +140,16 @@ export function checkFault(input: unknown): PendingFault {
 	const count = fault.count ?? 1;
 	const kind = fault.kind ?? 'status';
 	if (!Number.isInteger(count) || count < 1) throw new TypeError('count must be a positive integer');
-	if (!['status', 'drop', 'dropAfter'].includes(kind)) throw new TypeError('kind must be status, drop or dropAfter');
+	if (!['status', 'drop', 'dropAfter', 'slow'].includes(kind)) throw new TypeError('kind must be status, drop, dropAfter or slow');
+	if (fault.delayMs !== undefined && (!Number.isFinite(fault.delayMs) || fault.delayMs < 0 || fault.delayMs > 600_000)) throw new TypeError('delayMs must be 0 to 600000');
 	if (fault.status !== undefined && (!Number.isInteger(fault.status) || fault.status < 400 || fault.status > 599)) {
 		throw new TypeError('status must be an integer from 400 to 599');
 	}
 	if (fault.method !== undefined && typeof fault.method !== 'string') throw new TypeError('method must be a string');
 	if (fault.path !== undefined && typeof fault.path !== 'string') throw new TypeError('path must be a string');
 	if (fault.retryAfter !== undefined && !['string', 'number'].includes(typeof fault.retryAfter)) throw new TypeError('retryAfter must be a number or string');
+	if (fault.code !== undefined && typeof fault.code !== 'string') throw new TypeError('code must be a string');
+	if (fault.message !== undefined && typeof fault.message !== 'string') throw new TypeError('message must be a string');
 	return { ...fault, count, kind, method: fault.method?.toUpperCase() };
 }
 

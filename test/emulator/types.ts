@@ -52,6 +52,21 @@ export interface EmulatorConfig {
 	webhookResource: boolean;
 	/** Body shape of list answers. Default `'array'`. */
 	listShape: EmulatorListShape;
+	/** When false, offset lists send no `X-Total-*`/`X-Page*` headers; `countOnly`: only `X-Total-Count`. Default true. */
+	listTotals: boolean | 'countOnly';
+	/**
+	 * How offset lists page: `normal`; `repeatLastPage` (a page past the end answers the last
+	 * page again); `ignorePage` (every request answers page 1). Default `normal`.
+	 */
+	listPaging: 'normal' | 'repeatLastPage' | 'ignorePage';
+	/** Largest page an offset list answers, whatever `pageSize` asks (Mando: 1000). Default 1000. */
+	maxPageSize: number;
+	/**
+	 * How `/secure/sales` pages: `normal`; `nullBody` (every list answer is JSON `null`);
+	 * `emptyPages` (an empty page with `has_more: true` before every real page);
+	 * `endlessEmpty` (empty pages with `has_more: true` and a new cursor, forever). Default `normal`.
+	 */
+	salesPaging: 'normal' | 'nullBody' | 'emptyPages' | 'endlessEmpty';
 	/**
 	 * When true, webhook URLs are stored normalised as Mando may store them: host lower-cased,
 	 * default port dropped, a trailing slash added to the path. Default false.
@@ -162,13 +177,20 @@ export interface EmulatorFault {
 	/**
 	 * `status` (default): answer `status` with Mando's error body (and `Retry-After` when given);
 	 * `drop`: close the connection without an answer, before doing anything;
-	 * `dropAfter`: do the request (e.g. create the entity), then close without an answer.
+	 * `dropAfter`: do the request (e.g. create the entity), then close without an answer;
+	 * `slow`: wait `delayMs`, then answer as usual (a server slower than the client's timeout).
 	 */
-	kind?: 'status' | 'drop' | 'dropAfter';
+	kind?: 'status' | 'drop' | 'dropAfter' | 'slow';
+	/** Milliseconds `kind: 'slow'` waits before answering; default 1000. */
+	delayMs?: number;
 	/** Status for `kind: 'status'`; default 503. 429 answers code `RATE_LIMITED`, 5xx `SERVICE_UNAVAILABLE`. */
 	status?: number;
 	/** `Retry-After` header value in seconds (or an HTTP date), for `kind: 'status'`. */
 	retryAfter?: number | string;
+	/** Mando's error `code` for `kind: 'status'` (e.g. `CONFLICT`); `''` sends a body without a code. */
+	code?: string;
+	/** Mando's error `message` for `kind: 'status'`. */
+	message?: string;
 }
 
 /** Filter of {@link Emulator.countRequests}; every given field must match. */

@@ -20,8 +20,14 @@ export const TEST_NODE: INode = {
 	parameters: {},
 };
 
-function lookup(params: IDataObject, name: string): unknown {
-	return name.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as IDataObject)[key] : undefined), params);
+/** The parameter at a dotted `name`; `{ found: false }` when a key on the way is absent (not when it holds `undefined`). */
+function lookup(params: IDataObject, name: string): { found: boolean; value: unknown } {
+	let value: unknown = params;
+	for (const key of name.split('.')) {
+		if (!value || typeof value !== 'object' || !(key in value)) return { found: false, value: undefined };
+		value = (value as IDataObject)[key];
+	}
+	return { found: true, value };
 }
 
 /** Stand-in for n8n's `httpRequestWithAuthentication` on the `mandoApi` credential. */
@@ -30,10 +36,16 @@ async function httpRequest(apiKey: string, options: IHttpRequestOptions) {
 	for (const [key, value] of Object.entries(options.qs ?? {})) {
 		if (value !== undefined) url.searchParams.set(key, String(value));
 	}
+	const timeout = typeof options.timeout === 'number' ? AbortSignal.timeout(options.timeout) : undefined;
 	const res = await fetch(url, {
+		signal: timeout,
 		method: options.method ?? 'GET',
 		headers: { ...(options.headers as Record<string, string>), Authorization: `Bearer ${apiKey}`, ...(options.body ? { 'Content-Type': 'application/json' } : {}) },
 		body: options.body === undefined ? undefined : JSON.stringify(options.body),
+	}).catch((error: Error) => {
+		// n8n's helper (axios) reports its `timeout` as ECONNABORTED
+		if (timeout?.aborted) throw Object.assign(new Error(`timeout of ${String(options.timeout)}ms exceeded`), { code: 'ECONNABORTED' });
+		throw error;
 	});
 	const text = await res.text();
 	let body: unknown = text;
@@ -52,6 +64,14 @@ export interface FakeOptions {
 	items: IDataObject[];
 	continueOnFail?: boolean;
 	apiKey?: string;
+	/** What `getExecutionId()` answers; default `test-execution`. */
+	executionId?: string;
+	/** The context's `runIndex` (n8n's run of the node within the execution); default 0. */
+	runIndex?: number;
+	/** What `getTimezone()` answers (the workflow's time zone); default `UTC`. */
+	timezone?: string;
+	/** Run as n8n runs the node's AI tool variant (node type `…mandoTool`). */
+	asTool?: boolean;
 }
 
 /** An `IExecuteFunctions`-like (and `ILoadOptionsFunctions`-like) object over the emulator. */
@@ -59,13 +79,17 @@ export function fakeContext(options: FakeOptions): IExecuteFunctions & ILoadOpti
 	const apiKey = options.apiKey ?? options.emulator.config().apiKey;
 	const debug: string[] = [];
 	const ctx = {
-		getNode: () => TEST_NODE,
+		getNode: () => (options.asTool ? { ...TEST_NODE, type: `${TEST_NODE.type}Tool` } : TEST_NODE),
+		getExecutionId: () => options.executionId ?? 'test-execution',
+		runIndex: options.runIndex ?? 0,
+		getTimezone: () => options.timezone ?? 'UTC',
 		getInputData: () => options.items.map((_, i) => ({ json: { input: i } })),
 		getCredentials: async () => ({ apiKey, baseUrl: options.emulator.url, webhookSecret: '' }),
 		continueOnFail: () => options.continueOnFail ?? false,
 		getNodeParameter(name: string, itemIndex = 0, fallback?: unknown) {
-			const value = lookup(options.items[itemIndex] ?? {}, name);
-			if (value !== undefined) return value;
+			const { found, value } = lookup(options.items[itemIndex] ?? {}, name);
+			// An expression that resolves to undefined is returned as undefined by n8n, fallback or not.
+			if (found) return value;
 			if (fallback !== undefined) return fallback;
 			throw new Error(`Could not get parameter "${name}"`);
 		},

@@ -9,6 +9,22 @@ import type { N8n, PublicationStatus } from './n8n';
 /** Node type prefix: `CUSTOM` when loaded from N8N_CUSTOM_EXTENSIONS, the package name when installed. */
 export const NODE_PREFIX = process.env.MANDO_NODE_PREFIX ?? 'CUSTOM';
 
+/**
+ * n8n's Webhook node at `path` (POST) that answers with the last node's first item, for workflows
+ * a test starts by calling its production URL.
+ */
+export function lastNodeWebhook(path: string) {
+	return {
+		id: randomUUID(),
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		position: [0, 300],
+		webhookId: randomUUID(),
+		parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', options: {} },
+	};
+}
+
 /** Creates a `mandoApi` credential and returns its id and name. */
 export async function createMandoCredential(
 	n8n: N8n,
@@ -143,19 +159,6 @@ export async function unpublish(n8n: N8n, workflowId: string): Promise<Publicati
 	}
 	await n8n.api('POST', `/workflows/${workflowId}/unpublish`, {});
 	return await n8n.waitForPublication(workflowId);
-}
-
-/** A Webhook node (POST on `webhookPath`, answering with the last node's first item) at x position `x`. */
-export function webhookNode(webhookPath: string, x = 0) {
-	return {
-		id: randomUUID(),
-		name: 'Webhook',
-		type: 'n8n-nodes-base.webhook',
-		typeVersion: 2,
-		position: [x, 300],
-		webhookId: randomUUID(),
-		parameters: { httpMethod: 'POST', path: webhookPath, responseMode: 'lastNode', options: {} },
-	};
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'crypto';
 import { startEmulator, type Emulator, type EmulatorFault } from '../emulator/server';
 import { N8n, nodeOutput, type N8nExecution } from '../harness/n8n';
-import { createMandoCredential, mandoNode, publish, webhookNode } from '../harness/workflows';
+import { createMandoCredential, lastNodeWebhook, mandoNode, publish } from '../harness/workflows';
 import { recordFigures } from './figures';
 import { scanForSecrets } from './secrets';
 import { allExecutions, log } from './setup';
@@ -31,7 +31,7 @@ beforeAll(async () => {
 	const workflow = await n8n.api<{ id: string }>('POST', '/workflows', {
 		name: 'Reliability 8 action under faults',
 		nodes: [
-			webhookNode(PATH),
+			lastNodeWebhook(PATH),
 			mando('Create Product', 220, { resource: 'product', operation: 'create', name: '={{ $json.body.name }}', additionalFields: { id: '={{ $json.body.customId }}', base_price: 2.5 } }),
 			mando('Get Product', 440, { resource: 'product', operation: 'get', id: '={{ $json.id }}' }),
 		],

@@ -2,7 +2,7 @@ import { PARAMETER } from '../parameters';
 import type { ResourceSpec } from './spec';
 import { ACTIVE_FIELD, ACTIVE_FILTER, DATA_FIELD, dynamicOptions } from './spec';
 
-const DATE_HINT = 'Date as YYYY-MM-DD, e.g. 2025-03-14';
+const DATE_HINT = "Date as YYYY-MM-DD, e.g. 2025-03-14, or today (in the workflow's time zone)";
 
 /**
  * Business day (`businessday`), plus Rename (`POST /secure/businessday_rename/{id}/{date}`).

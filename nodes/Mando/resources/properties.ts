@@ -3,6 +3,7 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import type { MandoOperation } from '../node.type';
 import { PARAMETER } from '../parameters';
 import { RETRY_OPTIONS } from './spec';
+import { clearableFields } from '../fields';
 import type { ResourceSpec } from './spec';
 
 /** Turns a {@link ResourceSpec} into the n8n parameters of that resource. */
@@ -11,7 +12,7 @@ const OPERATION_TEXT: Record<MandoOperation, (s: ResourceSpec) => INodePropertyO
 	create: (s) => ({
 		name: 'Create',
 		value: 'create',
-		description: `Create a ${s.singular}. Safe to retry: the node sends its own ID and returns the existing record if Mando already has it.`,
+		description: `Create a ${s.singular}. Safe to retry: the node sends its own ID; when a record with that ID already exists it is returned unchanged with alreadyExisted: true instead of a new one.`,
 		action: `Create a ${s.singular}`,
 	}),
 	delete: (s) => ({
@@ -89,7 +90,7 @@ export function resourceProperties(spec: ResourceSpec): INodeProperties[] {
 					name: PARAMETER.id,
 					type: 'string',
 					default: '',
-					description: `Your own ID (GUID) for the new ${spec.singular}. Empty: the node makes one. Creating again with the same ID returns the existing record instead of a duplicate.`,
+					description: `Your own ID (GUID) for the new ${spec.singular}. Empty: the node makes one. Creating again with the same ID returns the existing record, unchanged, with alreadyExisted: true instead of a duplicate.`,
 				},
 			]),
 		});
@@ -104,6 +105,18 @@ export function resourceProperties(spec: ResourceSpec): INodeProperties[] {
 			displayOptions: show(spec, ['update']),
 			options: sorted([...spec.required.map((field) => ({ ...field, required: false })), ...spec.optional]),
 		});
+		const clearable = clearableFields(spec);
+		if (clearable.length) {
+			out.push({
+				displayName: 'Clear Fields',
+				name: PARAMETER.clearFields,
+				type: 'multiOptions',
+				default: [],
+				displayOptions: show(spec, ['update']),
+				options: sorted(clearable).map((f) => ({ name: f.displayName, value: f.name })),
+				description: 'Fields to empty in Mando (sent as null). A field cannot be both set under Update Fields and cleared.',
+			});
+		}
 	}
 	if (has('getAll')) {
 		out.push(

@@ -1,6 +1,11 @@
 import type { ResourceSpec } from './spec';
+import { dynamicOptions } from './spec';
 
-/** Sale (`sales`): read only, cursor-paged (contract: "Cursor style, used by sales"). */
+/**
+ * Sale (`sales`): read only, cursor-paged (contract: "Cursor style, used by sales"). Mando
+ * documents no sales filters; the query parameters `created_from`, `created_to` (ISO 8601),
+ * `location_id` and `businessday_id` are ASSUMED (the names of the sale's own fields; see README).
+ */
 export const saleSpec: ResourceSpec<'sale'> = {
 	value: 'sale',
 	title: 'Sale',
@@ -12,6 +17,19 @@ export const saleSpec: ResourceSpec<'sale'> = {
 	paging: 'cursor',
 	required: [],
 	optional: [],
-	filters: [],
+	filters: [
+		{ displayName: 'Business Day ID', name: 'businessday_id', type: 'string', default: '', description: 'Only sales of this business day (its ID)' },
+		{ displayName: 'Created After', name: 'created_from', type: 'dateTime', default: '', description: 'Only sales made at or after this moment' },
+		{ displayName: 'Created Before', name: 'created_to', type: 'dateTime', default: '', description: 'Only sales made before this moment' },
+		{
+			displayName: 'Day',
+			name: 'date',
+			type: 'string',
+			default: '',
+			placeholder: 'today',
+			description: "Only sales of this calendar day in the workflow's time zone: YYYY-MM-DD, or today. Not together with Created After or Created Before.",
+		},
+		dynamicOptions('Location Name or ID', 'location_id', 'getLocations', 'Only sales of this location (shop)'),
+	],
+	dateFilterAsRange: true,
 };
-

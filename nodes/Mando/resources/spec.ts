@@ -36,11 +36,16 @@ export interface ResourceSpec<R extends MandoResource = MandoResource> {
 	optional: INodeProperties[];
 	/** Get Many filters; their names are the API's query parameters. */
 	filters: INodeProperties[];
+	/**
+	 * When true, the `date` filter (a day) is sent as `created_from`/`created_to` bounding that day
+	 * in the workflow's time zone (sales have no day parameter; ASSUMED parameter names).
+	 */
+	dateFilterAsRange?: boolean;
 	/** Extra top-level parameters (e.g. Rename's new date), with their own display options. */
 	extra?: INodeProperties[];
 }
 
-/** Retry bounds in the node's Options (see `nodes/shared/transport.ts`, `DEFAULT_RETRY`). */
+/** Retry and time bounds in the node's Options (see `nodes/shared/transport.ts`, `DEFAULT_RETRY`). */
 export const RETRY_OPTIONS: INodeProperties = {
 	displayName: 'Options',
 	name: PARAMETER.options,
@@ -64,6 +69,22 @@ export const RETRY_OPTIONS: INodeProperties = {
 			typeOptions: { minValue: 0, maxValue: 600 },
 			default: 30,
 			description: 'Most time spent waiting between the attempts of one request; the node gives up earlier rather than wait longer',
+		},
+		{
+			displayName: 'Max Total Time (Seconds)',
+			name: PARAMETER.totalTimeSeconds,
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 3600 },
+			default: 120,
+			description: 'Most time one request may take in all, every attempt and wait included; then the node stops with an error',
+		},
+		{
+			displayName: 'Request Timeout (Seconds)',
+			name: PARAMETER.requestTimeoutSeconds,
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 300 },
+			default: 30,
+			description: 'Most time one attempt may wait for Mando to answer; a slower answer counts as a failed attempt and is retried',
 		},
 	],
 };

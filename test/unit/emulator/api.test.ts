@@ -106,4 +106,49 @@ describe('API', () => {
 		expect(second.body).toEqual({ data: [{ id: 's2', total: 2, items: [] }], next_cursor: null, has_more: false });
 		expect((await api('/secure/sales?cursor=garbage')).status).toBe(400);
 	});
+
+	test('server-behaviour switches: totals off or count only, capped pages, page ignored or last page repeated', async () => {
+		emulator.seed('plu', 250);
+		emulator.setConfig({ maxPageSize: 100 });
+		const capped = await api('/secure/plu?pageSize=1000&page=3');
+		expect(capped.body).toHaveLength(50);
+		expect(capped.headers).toMatchObject({ 'x-total-count': '250', 'x-total-pages': '3', 'x-page-size': '100' });
+		emulator.setConfig({ listTotals: 'countOnly' });
+		expect((await api('/secure/plu?page=1')).headers).toMatchObject({ 'x-total-count': '250' });
+		expect((await api('/secure/plu?page=1')).headers['x-total-pages']).toBeUndefined();
+		emulator.setConfig({ listTotals: false, listPaging: 'ignorePage' });
+		const ignored = await api('/secure/plu?page=2');
+		expect(ignored.headers['x-total-count']).toBeUndefined();
+		expect((ignored.body as Array<{ productid: string }>)[0].productid).toBe('1');
+		emulator.setConfig({ listPaging: 'repeatLastPage' });
+		expect(((await api('/secure/plu?page=9')).body as Array<{ productid: string }>)[0].productid).toBe('201');
+		expect((await httpRequest(`${emulator.url.replace(/\/api$/, '')}/_emulator/config`, { method: 'POST', json: { maxPageSize: 0 } })).status).toBe(400);
+	});
+
+	test('sales switches: a null body, an empty page with has_more before every page, endless empty pages', async () => {
+		emulator.seedSales(3);
+		emulator.setConfig({ salesPaging: 'nullBody' });
+		expect((await api('/secure/sales')).body).toBeNull();
+		emulator.setConfig({ salesPaging: 'emptyPages' });
+		const empty = (await api('/secure/sales')).body as { data: unknown[]; next_cursor: string; has_more: boolean };
+		expect(empty).toMatchObject({ data: [], has_more: true });
+		expect(((await api(`/secure/sales?cursor=${empty.next_cursor}`)).body as { data: unknown[] }).data).toHaveLength(3);
+		emulator.setConfig({ salesPaging: 'endlessEmpty' });
+		const first = (await api('/secure/sales')).body as { next_cursor: string };
+		const second = (await api(`/secure/sales?cursor=${first.next_cursor}`)).body as { data: unknown[]; next_cursor: string; has_more: boolean };
+		expect(second).toMatchObject({ data: [], has_more: true });
+		expect(second.next_cursor).not.toBe(first.next_cursor);
+	});
+
+	test('faults: a status with Mando\'s own code and message (or none), and a slow answer', async () => {
+		emulator.injectFault({ path: '/api/secure/plu', status: 409, code: 'CONFLICT', message: 'productid 1001 is already used' });
+		expect(await api('/secure/plu')).toMatchObject({ status: 409, body: { code: 'CONFLICT', message: 'productid 1001 is already used' } });
+		emulator.injectFault({ path: '/api/secure/plu', status: 409, code: '', message: 'Conflict' });
+		expect((await api('/secure/plu')).body).toEqual({ message: 'Conflict' });
+		emulator.injectFault({ path: '/api/secure/plu', kind: 'slow', delayMs: 300 });
+		const started = Date.now();
+		expect((await api('/secure/plu')).status).toBe(200);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+		expect(() => emulator.injectFault({ kind: 'slow', delayMs: -1 })).toThrow('delayMs');
+	});
 });

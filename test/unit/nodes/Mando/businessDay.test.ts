@@ -14,7 +14,7 @@ describe('Business Day', () => {
 		const [opened] = await run(emulator, day('create', { date: '2025-03-14', location_id: LOCATION, additionalFields: { opened_at: '2025-03-14T07:00:00Z' } }));
 		const id = opened.id as string;
 		expect(emulator.entity('businessday', id)).toMatchObject({ date: '2025-03-14', location_id: LOCATION, opened_at: '2025-03-14T07:00:00Z' });
-		expect(await run(emulator, day('get', { id }))).toEqual([opened]);
+		expect(await run(emulator, day('get', { id }))).toEqual([{ ...opened, alreadyExisted: undefined }]) // Get has no alreadyExisted;
 		const [closed] = await run(emulator, day('update', { id, updateFields: { closed_at: '2025-03-14T21:00:00Z' } }));
 		expect(closed).toMatchObject({ id, closed_at: '2025-03-14T21:00:00Z' });
 		emulator.seed('businessday', [{ id: 'elsewhere', date: '2025-03-14', location_id: 'other' }]);

@@ -13,7 +13,7 @@ describe('Customer', () => {
 		const [created] = await run(emulator, customer('create', { name: 'Aino Virtanen', additionalFields: { email: 'aino@example.fi', customer_number: 'C-1' } }));
 		const id = created.id as string;
 		expect(emulator.entity('customer', id)).toMatchObject({ name: 'Aino Virtanen', email: 'aino@example.fi', customer_number: 'C-1', active: true });
-		expect(await run(emulator, customer('get', { id }))).toEqual([created]);
+		expect(await run(emulator, customer('get', { id }))).toEqual([{ ...created, alreadyExisted: undefined }]) // Get has no alreadyExisted;
 		const [updated] = await run(emulator, customer('update', { id, updateFields: { phone: '+358 40 123 4567' } }));
 		expect(updated).toMatchObject({ id, phone: '+358 40 123 4567', email: 'aino@example.fi' });
 		await run(emulator, customer('delete', { id }));

@@ -19,7 +19,7 @@ describe.each(CASES)('%s', (resource, path) => {
 		const [created] = await run(emulator, { resource, operation: 'create', name: `New ${resource}`, additionalFields: { data: '{"note":"n"}' } });
 		const id = created.id as string;
 		expect(emulator.entity(path, id)).toMatchObject({ name: `New ${resource}`, active: true, data: { note: 'n' } });
-		expect(await run(emulator, { resource, operation: 'get', id })).toEqual([created]);
+		expect(await run(emulator, { resource, operation: 'get', id })).toEqual([{ ...created, alreadyExisted: undefined }]) // Get has no alreadyExisted;
 		const [updated] = await run(emulator, { resource, operation: 'update', id, updateFields: { name: 'Renamed', active: false } });
 		expect(updated).toMatchObject({ id, name: 'Renamed', active: false, data: { note: 'n' } });
 		const inactive = await run(emulator, { resource, operation: 'getAll', returnAll: true, filters: { active: false } });

@@ -29,8 +29,8 @@ describe('Product', () => {
 		const params = product('create', { name: 'Pulla', additionalFields: { id: 'plu-custom-1' } });
 		const [first] = await run(emulator, params);
 		const [again] = await run(emulator, { ...params, name: 'Pulla 2' });
-		expect(first.id).toBe('plu-custom-1');
-		expect(again).toEqual(first);
+		expect(first).toMatchObject({ id: 'plu-custom-1', alreadyExisted: false });
+		expect(again).toEqual({ ...first, alreadyExisted: true }); // the stored record, unchanged
 		expect(emulator.entities('plu')).toHaveLength(1);
 	});
 
