@@ -1,5 +1,6 @@
 import type { INodeExecutionData, ITriggerFunctions, ITriggerResponse, IWebhookFunctions } from 'n8n-workflow';
-import type { IHttpRequestOptions, NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { withBearerAuth } from './bearerAuth';
 import { checkAndRepair } from './lifecycle';
 
 /**
@@ -34,29 +35,6 @@ function isPermanent(error: unknown): boolean {
 	const e = error as { httpCode?: unknown; name?: string };
 	const code = String(e?.httpCode ?? '');
 	return ['401', '403', '404', '422'].includes(code) || e?.name === 'NodeOperationError';
-}
-
-/**
- * `ctx` with `helpers.httpRequestWithAuthentication` done as the `mandoApi` credential's
- * `authenticate` does it (`Authorization: Bearer <apiKey>`). n8n resolves a credential's
- * `authenticate` template with the workflow's expression isolate, which a cron tick does not hold
- * (n8n 2.40.7: "No bridge acquired for this context"); reading the credential itself works there.
- */
-function withBearerAuth(ctx: ITriggerFunctions): ITriggerFunctions {
-	const helpers = {
-		...ctx.helpers,
-		httpRequestWithAuthentication: async (_type: string, options: IHttpRequestOptions) => {
-			const { apiKey } = await ctx.getCredentials('mandoApi');
-			return await ctx.helpers.httpRequest({ ...options, headers: { ...options.headers, Authorization: `Bearer ${String(apiKey)}` } });
-		},
-	};
-	return new Proxy(ctx, {
-		get(target, property) {
-			if (property === 'helpers') return helpers;
-			const value = Reflect.get(target, property) as unknown;
-			return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-		},
-	});
 }
 
 /** Items `webhook()` received in a manual (test) run, handed to `trigger()`'s manual function. */

@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, IHookFunctions, ITriggerFunctions, IWebhookFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 import { MANDO_EVENT_TYPES } from '../shared/events';
 import { asNodeError, isNotFound, normaliseBaseUrl } from '../shared/transport';
 import {
@@ -12,6 +12,7 @@ import {
 	type RegistrationLogger,
 	type StoredRegistration,
 } from './registration';
+import { withBearerAuth } from './bearerAuth';
 import { accountFingerprint, openSecret, sealSecret } from './sealedSecret';
 
 /**
@@ -248,7 +249,22 @@ export async function hookCheckExists(ctx: IHookFunctions): Promise<boolean> {
  */
 export async function register(ctx: IHookFunctions | ITriggerFunctions, url: string): Promise<PersistedRegistration> {
 	const account = await readAccount(ctx);
-	return await serialised(ctx, registrationKey(ctx, url), async () => await registerNow(ctx, url, account));
+	const key = registrationKey(ctx, url);
+	const held = takePendingDeactivation(ctx, key);
+	let stored: PersistedRegistration;
+	try {
+		stored = await serialised(ctx, key, async () => await registerNow(ctx, url, account));
+	} catch (error) {
+		if (held) await held.run('the republish could not register this node again').catch(() => undefined);
+		throw error as NodeOperationError;
+	}
+	if (held && held.webhookId !== stored.webhookId) {
+		// A new webhook replaced it (new URL with an unknown secret, or the old one was gone): the old one goes once the new one is active.
+		await held.run(`republished; webhook ${stored.webhookId} replaces it`).catch(() => undefined);
+	} else if (held) {
+		logger(ctx).info(`Mando webhook ${stored.webhookId} stayed active across the republish (no gap in deliveries); it now serves ${stored.url} with ${stored.events.length} event types.`);
+	}
+	return stored;
 }
 
 async function registerNow(ctx: IHookFunctions | ITriggerFunctions, url: string, account: MandoAccount): Promise<PersistedRegistration> {
@@ -277,8 +293,40 @@ async function registerNow(ctx: IHookFunctions | ITriggerFunctions, url: string,
 }
 
 /**
+ * How long `delete` of a production webhook waits before deactivating it. n8n 2.40.7 passes
+ * `delete` the same context on an unpublish and on a republish (delete-then-create), so the
+ * trigger cannot tell them apart there; a `create` for the same node within this window cancels
+ * the deactivation and keeps the webhook active, so a republish leaves no gap in deliveries.
+ * Deliveries during the window after a real unpublish reach a URL n8n no longer serves (404) and
+ * are retried by Mando until the webhook is inactive, which then drops them.
+ */
+export const DEACTIVATION_GRACE_MS = 5_000;
+
+/** A production webhook deactivation that `delete` deferred (see {@link DEACTIVATION_GRACE_MS}). */
+interface PendingDeactivation {
+	webhookId: string | undefined;
+	cancelled: boolean;
+	/** Deactivates now (once); `why` goes into the log line naming who deactivated it. */
+	run: (why: string) => Promise<void>;
+}
+
+const pendingDeactivations = new Map<string, PendingDeactivation>();
+
+/** Removes and cancels the deferred deactivation for this node's registration, if any. */
+function takePendingDeactivation(ctx: Ctx, key: RegistrationKey): PendingDeactivation | undefined {
+	const id = nodeKey(ctx, key);
+	const held = pendingDeactivations.get(id);
+	if (!held) return undefined;
+	pendingDeactivations.delete(id);
+	held.cancelled = true;
+	return held;
+}
+
+/**
  * `delete`: deactivates this URL's webhook (soft delete) on the account it was made on, and keeps
- * the registration (id and sealed secret) so the next publish or test listen re-uses it.
+ * the registration (id and sealed secret) so the next publish or test listen re-uses it. A
+ * production webhook is deactivated {@link DEACTIVATION_GRACE_MS} later unless a republish's
+ * `create` takes it over first; a test webhook at once.
  */
 export async function hookDelete(ctx: IHookFunctions): Promise<boolean> {
 	if (!isAutomatic(ctx)) return true;
@@ -297,22 +345,58 @@ export async function hookDelete(ctx: IHookFunctions): Promise<boolean> {
 		await leaveOtherAccount(ctx, reg, account);
 		return true;
 	}
+	if (key === 'test') {
+		await deactivateNow(ctx, key, url, reg, account, 'test listening ended');
+		return true;
+	}
+	takePendingDeactivation(ctx, key);
+	let done = false;
+	const held: PendingDeactivation = {
+		webhookId: reg?.webhookId,
+		cancelled: false,
+		run: async (why) => {
+			if (done) return;
+			done = true;
+			// n8n has released the hook's expression isolate by now: authenticate with the key read in `delete`.
+			await serialised(ctx, key, async () => await deactivateNow(withBearerAuth(ctx, account.apiKey), key, url, reg, account, why));
+		},
+	};
+	pendingDeactivations.set(nodeKey(ctx, key), held);
+	logger(ctx).info(
+		`Mando webhook ${reg?.webhookId ?? 'for ' + url} will be deactivated by this trigger in ${DEACTIVATION_GRACE_MS / 1000} s unless the workflow is published again (a republish keeps it active).`,
+	);
+	void (async () => {
+		await sleep(DEACTIVATION_GRACE_MS);
+		if (held.cancelled) return;
+		pendingDeactivations.delete(nodeKey(ctx, key));
+		await held.run('workflow unpublished').catch(() => undefined);
+	})();
+	return true;
+}
+
+async function deactivateNow(ctx: IHookFunctions, key: RegistrationKey, url: string, reg: PersistedRegistration | undefined, account: MandoAccount, why: string): Promise<void> {
 	let byMando = false;
 	try {
 		const done = await removeRegistration(webhookApiFor(ctx), reg ? plain(reg, account) : undefined, url);
 		byMando = done.some((w) => typeof w.data?.disabled_reason === 'string');
-		logger(ctx).info(
-			`Mando webhook ${done.map((w) => w.id).join(', ') || reg?.webhookId || 'for ' + url} deactivated by this trigger (workflow unpublished or republished, or test listening ended).`,
-		);
+		logger(ctx).info(`Mando webhook ${done.map((w) => w.id).join(', ') || reg?.webhookId || 'for ' + url} deactivated by this trigger (${why}).`);
 	} catch (error) {
 		ctx.logger.error(
-			`Mando Trigger could not deactivate its Mando webhook for ${url}: ${(error as Error).message}. Deactivate it in Mando (Settings → Webhooks) if it stays active.`,
+			`Mando Trigger could not deactivate its Mando webhook for ${url} (${why}): ${(error as Error).message}. Deactivate it in Mando (Settings → Webhooks) if it stays active.`,
 		);
 		throw asNodeError(ctx, error);
 	}
-	// A webhook Mando had disabled stays "found disabled" for the next publish's log line.
-	if (reg) saveRegistration(ctx, key, { ...reg, deactivatedByTrigger: !byMando, at: Date.now() });
-	return true;
+	// A webhook Mando had disabled stays "found disabled" for the next publish's log line; a registration made since is kept.
+	const current = loadRegistration(ctx, key);
+	if (reg && (!current || current.webhookId === reg.webhookId)) saveRegistration(ctx, key, { ...reg, deactivatedByTrigger: !byMando, at: Date.now() });
+}
+
+/** Runs every deferred deactivation now (tests; n8n calls nothing after an unpublish). */
+export async function flushDeactivations(): Promise<void> {
+	const held = [...pendingDeactivations.values()];
+	pendingDeactivations.clear();
+	for (const h of held) h.cancelled = true;
+	await Promise.all(held.map(async (h) => await h.run('workflow unpublished').catch(() => undefined)));
 }
 
 /** What one health check found and did. */
@@ -391,6 +475,8 @@ export async function registeredSecret(ctx: IWebhookFunctions): Promise<string |
 
 /** Forgets this process's memory (tests). */
 export function forgetRegistrations(): void {
+	for (const h of pendingDeactivations.values()) h.cancelled = true;
+	pendingDeactivations.clear();
 	memory.clear();
 	accounts.clear();
 	signing.clear();

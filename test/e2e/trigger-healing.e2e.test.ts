@@ -84,6 +84,8 @@ describe('Mando Trigger registration that heals itself (n8n 2.40.7, default sett
 		expect(first.status).toBe(200);
 		const [hook1] = activeFor(url);
 		await unpublish(n8n, wf.id);
+		// The trigger deactivates it after its grace period (a republish within it keeps it active).
+		await waitUntil(() => activeFor(url).length === 0, 20_000);
 		expect(activeFor(url)).toHaveLength(0);
 		await publish(n8n, wf.id);
 		const second = await deliverTo(url, 'customer.created', wf.id, 2);
@@ -265,6 +267,7 @@ describe('Mando Trigger registration that heals itself (n8n 2.40.7, default sett
 				await waitUntil(() => activeFor(movingUrl, second).length === 1);
 				const onFirstAfterRepublish = activeFor(movingUrl).length;
 				await unpublish(n8n, moving.id);
+				await waitUntil(() => activeFor(movingUrl, second).length === 0, 20_000);
 				const onFirst = activeFor(movingUrl).length;
 				const onSecond = activeFor(movingUrl, second).length;
 				expect(onFirstAfterRepublish).toBe(0);

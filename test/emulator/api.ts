@@ -5,7 +5,7 @@ import type { Answer } from './common';
 import { isEmulatorResource, present, store } from './state';
 import type { EmulatorState } from './state';
 import type { EmulatorEntity } from './types';
-import { deleteWebhook, storedWebhookUrl, webhookProblem } from './webhooks';
+import { deleteWebhook, noteWebhookChange, storedWebhookUrl, webhookProblem } from './webhooks';
 import { listSales } from './sales';
 
 /**
@@ -78,6 +78,7 @@ function create(state: EmulatorState, resource: string, body: Record<string, unk
 		if (state.config.perWebhookSecrets) entity.secret = hex(32);
 	}
 	store(state, resource).set(id, entity);
+	if (resource === 'webhook') noteWebhookChange(state, entity, 'api-create');
 	return { status: 201, body: clone(entity) };
 }
 
@@ -96,6 +97,7 @@ function update(state: EmulatorState, resource: string, id: string, body: Record
 		updated.data = data;
 	}
 	store(state, resource).set(id, updated);
+	if (resource === 'webhook') noteWebhookChange(state, updated, 'api-update');
 	return { status: 200, body: present(resource, updated) };
 }
 
@@ -144,7 +146,7 @@ export async function api(state: EmulatorState, method: string, segments: string
 	}
 	if (method === 'PUT') return update(state, resource, id, objectBody(raw));
 	if (method === 'DELETE' && resource === 'webhook') {
-		if (!deleteWebhook(state, id)) throw new ApiError(404, 'NOT_FOUND', `No webhook with id "${id}"`);
+		if (!deleteWebhook(state, id, 'api-delete')) throw new ApiError(404, 'NOT_FOUND', `No webhook with id "${id}"`);
 		return { status: 200, body: { id, deleted: true } };
 	}
 	notAllowed(resource === 'webhook' ? 'GET, PUT, DELETE' : 'GET, PUT');

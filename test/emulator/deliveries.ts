@@ -134,7 +134,7 @@ async function attempt(state: EmulatorState, job: DeliveryJob, n: number): Promi
 	const ok = result.status !== null && result.status >= 200 && result.status < 300;
 	const delivery: EmulatorDelivery = { ...base, url, at, status: result.status, durationMs: result.durationMs, outcome: ok ? 'ok' : 'failed' };
 	if (!ok) delivery.error = result.error ?? `HTTP ${result.status}`;
-	if (!ok && n >= MANDO_MAX_DELIVERY_ATTEMPTS) disableWebhook(hook, MANDO_DISABLED_REASON); // before recording, so waiters see it
+	if (!ok && n >= MANDO_MAX_DELIVERY_ATTEMPTS) disableWebhook(hook, MANDO_DISABLED_REASON, state); // before recording, so waiters see it
 	record(state, delivery);
 	if (!ok && n < MANDO_MAX_DELIVERY_ATTEMPTS) {
 		schedule(state, () => void attempt(state, job, n + 1), MANDO_RETRY_DELAYS_MS[n] * state.config.timeScale);

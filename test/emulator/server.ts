@@ -107,9 +107,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			cancelPending(state);
 			seedSamples(state);
 			state.deliveries = [];
+			state.webhookHistory = [];
 			state.requests = [];
 			state.pendingFaults = [];
 		},
+		webhookHistory: () => state.webhookHistory.map((c) => ({ ...c })),
 		addWebhook: (input) => addWebhook(state, input),
 		deactivateWebhook: (id) => deactivateWebhook(state, id),
 		deleteWebhook: (id) => deleteWebhook(state, id),

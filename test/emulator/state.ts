@@ -4,7 +4,7 @@ import type http from 'http';
 import { getMandoEventDefinition } from '../../nodes/shared/events';
 import { clone, isObject, pathMatches } from './common';
 import { EMULATOR_RESOURCES } from './types';
-import type { EmulatorConfig, EmulatorDelivery, EmulatorEntity, EmulatorFault, EmulatorRequest, EmulatorResource, EmulatorWebhook } from './types';
+import type { EmulatorConfig, EmulatorDelivery, EmulatorEntity, EmulatorFault, EmulatorRequest, EmulatorResource, EmulatorWebhook, EmulatorWebhookChange } from './types';
 
 /** The store: everything one emulator holds, in one object that every module reads and changes. */
 
@@ -19,6 +19,8 @@ export interface EmulatorState {
 	/** `/secure/sales`, oldest first. */
 	sales: Record<string, unknown>[];
 	deliveries: EmulatorDelivery[];
+	/** Webhook active-state and URL changes, oldest first (see `noteWebhookChange`). */
+	webhookHistory: EmulatorWebhookChange[];
 	requests: EmulatorRequest[];
 	pendingFaults: PendingFault[];
 	/** Bumped by reset and close; a delivery started under an older generation is forgotten. */
@@ -78,6 +80,7 @@ export function createState(config: EmulatorConfig): EmulatorState {
 		stores: new Map(),
 		sales: [],
 		deliveries: [],
+		webhookHistory: [],
 		requests: [],
 		pendingFaults: [],
 		generation: 0,

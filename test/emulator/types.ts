@@ -235,6 +235,18 @@ export interface ManualWebhookInput {
 	secret?: string;
 }
 
+/** One change of a webhook's active state or URL, as the emulator's webhook history records it. */
+export interface EmulatorWebhookChange {
+	/** ms since epoch. */
+	at: number;
+	webhookId: string;
+	/** The state after the change (`false` after a delete). */
+	active: boolean;
+	url: string;
+	/** What made the change: the API (`create`, `update`, `delete`), the admin panel, or Mando's retry policy. */
+	by: 'api-create' | 'api-update' | 'api-delete' | 'admin-add' | 'admin-deactivate' | 'admin-delete' | 'retry-policy';
+}
+
 /** A running emulator; see {@link startEmulator}. */
 export interface Emulator {
 	/** API base URL, e.g. `http://127.0.0.1:PORT/api` (the credential's base URL). */
@@ -247,6 +259,8 @@ export interface Emulator {
 	webhooks(): EmulatorWebhook[];
 	/** Copies of every delivery attempt so far, oldest first. */
 	deliveries(): EmulatorDelivery[];
+	/** Every change of a webhook's active state or URL since start or reset, oldest first. */
+	webhookHistory(): EmulatorWebhookChange[];
 	/** Copies of every API request so far, oldest first (dropped ones with status 0). */
 	requests(): EmulatorRequest[];
 	/** How many API requests so far match `filter` (all when empty). */

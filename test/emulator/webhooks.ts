@@ -4,7 +4,7 @@ import { isMandoEventType } from '../../nodes/shared/events';
 import { clone, isObject } from './common';
 import { store } from './state';
 import type { EmulatorState } from './state';
-import type { EmulatorConfig, EmulatorWebhook, ManualWebhookInput } from './types';
+import type { EmulatorConfig, EmulatorEntity, EmulatorWebhook, EmulatorWebhookChange, ManualWebhookInput } from './types';
 
 /** The webhook rules the API and the admin panel share: URL and event checks, disabling. */
 
@@ -45,6 +45,15 @@ export function storedWebhookUrl(config: EmulatorConfig, url: string): string {
 	return u.toString();
 }
 
+/** Records `hook`'s active state and URL in the webhook history when either differs from its last entry. */
+export function noteWebhookChange(state: EmulatorState, hook: EmulatorEntity, by: EmulatorWebhookChange['by'], removed = false): void {
+	const active = !removed && hook.active === true;
+	const url = String(hook.url ?? '');
+	const last = [...state.webhookHistory].reverse().find((c) => c.webhookId === hook.id);
+	if (!removed && last && last.active === active && last.url === url) return;
+	state.webhookHistory.push({ at: Date.now(), webhookId: hook.id, active, url, by });
+}
+
 /**
  * Deactivates a webhook as an admin would in the panel: `active: false`, no `disabled_reason`.
  *
@@ -54,17 +63,21 @@ export function deactivateWebhook(state: EmulatorState, id: string): void {
 	const hook = store(state, 'webhook').get(id);
 	if (!hook) throw new Error(`No webhook with id "${id}"`);
 	hook.active = false;
+	noteWebhookChange(state, hook, 'admin-deactivate');
 }
 
 /** Removes a webhook for good (`DELETE /secure/webhook/{id}`); false when there was none. */
-export function deleteWebhook(state: EmulatorState, id: string): boolean {
+export function deleteWebhook(state: EmulatorState, id: string, by: EmulatorWebhookChange['by'] = 'admin-delete'): boolean {
+	const hook = store(state, 'webhook').get(id);
+	if (hook) noteWebhookChange(state, hook, by, true);
 	return store(state, 'webhook').delete(id);
 }
 
-/** Marks a webhook inactive with `data.disabled_reason` and `data.disabled_at` (ISO 8601). */
-export function disableWebhook(hook: EmulatorWebhook, reason: string): void {
+/** Marks a webhook inactive with `data.disabled_reason` and `data.disabled_at` (ISO 8601); recorded in `state`'s history when given. */
+export function disableWebhook(hook: EmulatorWebhook, reason: string, state?: EmulatorState): void {
 	hook.active = false;
 	hook.data = { ...hook.data, disabled_reason: reason, disabled_at: new Date().toISOString() };
+	if (state) noteWebhookChange(state, hook, 'retry-policy');
 }
 
 /**
@@ -88,5 +101,6 @@ export function addWebhook(state: EmulatorState, input: ManualWebhookInput): Emu
 	};
 	if (secret) hook.secret = secret;
 	store(state, 'webhook').set(hook.id, hook);
+	noteWebhookChange(state, hook, 'admin-add');
 	return clone(hook);
 }

@@ -74,5 +74,24 @@ describe('webhook resource', () => {
 		const plain = await api('/secure/webhook', { method: 'POST', json: { url: 'https://N8N.Example.FI:443/webhook/abc/webhook', events: ['sale.created'] } });
 		expect((plain.body as { url: string }).url).toBe('https://N8N.Example.FI:443/webhook/abc/webhook');
 	});
-});
 
+	test('webhookHistory records each change of active state or URL and who made it; reset clears it', async () => {
+		await boot();
+		const a = await createWebhook();
+		await api(`/secure/webhook/${a.id}`, { method: 'PUT', json: { events: ['sale.created', 'stock.low'] } });
+		await api(`/secure/webhook/${a.id}`, { method: 'PUT', json: { active: false } });
+		await api(`/secure/webhook/${a.id}`, { method: 'PUT', json: { active: true } });
+		emulator.deactivateWebhook(a.id);
+		await api(`/secure/webhook/${a.id}`, { method: 'DELETE' });
+		expect(emulator.webhookHistory().map((c) => [c.webhookId, c.active, c.by])).toEqual([
+			[a.id, true, 'api-create'],
+			[a.id, false, 'api-update'],
+			[a.id, true, 'api-update'],
+			[a.id, false, 'admin-deactivate'],
+			[a.id, false, 'api-delete'],
+		]);
+		expect(emulator.webhookHistory().every((c) => typeof c.at === 'number')).toBe(true);
+		emulator.reset();
+		expect(emulator.webhookHistory()).toEqual([]);
+	});
+});

@@ -1,6 +1,6 @@
 import type { IDataObject, IHookFunctions, IHttpRequestOptions } from 'n8n-workflow';
 import { startEmulator, type Emulator } from '../../../emulator/server';
-import { forgetRegistrations, hookCheckExists, hookDelete, loadRegistration, register } from '../../../../nodes/MandoTrigger/lifecycle';
+import { DEACTIVATION_GRACE_MS, flushDeactivations, forgetRegistrations, hookCheckExists, hookDelete, loadRegistration, register } from '../../../../nodes/MandoTrigger/lifecycle';
 import { openSecret } from '../../../../nodes/MandoTrigger/sealedSecret';
 
 /**
@@ -105,6 +105,7 @@ describe('trigger webhook methods', () => {
 		expect(a.webhooks().find((w) => w.url === PROD)?.active).toBe(true);
 		// Unpublish, publish: the same webhook, its secret still known.
 		await hookDelete(prod.ctx);
+		await flushDeactivations();
 		expect(await hookCheckExists(prod.ctx)).toBe(false);
 		await register(prod.ctx, PROD);
 		expect(a.webhooks().filter((w) => w.url === PROD).map((w) => w.active)).toEqual([true]);
@@ -128,4 +129,44 @@ describe('trigger webhook methods', () => {
 		expect(b.webhooks().filter((w) => w.active)).toHaveLength(1);
 		expect(h.logs.join('\n')).toContain('this trigger cannot reach that account any more');
 	});
+
+	it('a republish (delete, then create within the grace period) keeps the webhook active; its events are updated', async () => {
+		const creds = { apiKey: KEY_A, baseUrl: a.url, webhookSecret: 's' };
+		const h = hook({ url: PROD, credentials: creds });
+		await register(h.ctx, PROD);
+		const [first] = a.webhooks();
+		await hookDelete(h.ctx);
+		expect(a.webhooks()[0].active).toBe(true);
+		const edited = hook({ url: PROD, events: ['customer.created', 'sale.created'], credentials: creds, staticData: h.staticData });
+		await register(edited.ctx, PROD);
+		await flushDeactivations();
+		expect(a.webhooks().map((w) => [w.id, w.active, w.events])).toEqual([[first.id, true, ['customer.created', 'sale.created']]]);
+		expect(a.webhookHistory().map((c) => c.active)).toEqual([true]);
+		expect(edited.logs.join('\n')).toContain('stayed active across the republish');
+	});
+
+	it('a republish with a new URL moves the same webhook; nothing is left delivering to the old URL', async () => {
+		const creds = { apiKey: KEY_A, baseUrl: a.url, webhookSecret: 's' };
+		const h = hook({ url: PROD, credentials: creds });
+		await register(h.ctx, PROD);
+		await hookDelete(h.ctx);
+		const moved = PROD.replace('/abc/', '/def/');
+		await register(hook({ url: moved, credentials: creds, staticData: h.staticData }).ctx, moved);
+		await flushDeactivations();
+		expect(a.webhooks().map((w) => [w.url, w.active])).toEqual([[moved, true]]);
+	});
+
+	it('an unpublish (delete, no create) deactivates the webhook after the grace period and says who did', async () => {
+		const h = hook({ url: PROD, credentials: { apiKey: KEY_A, baseUrl: a.url, webhookSecret: 's' } });
+		await register(h.ctx, PROD);
+		await hookDelete(h.ctx);
+		expect(a.webhooks()[0].active).toBe(true);
+		await new Promise((resolve) => setTimeout(resolve, DEACTIVATION_GRACE_MS + 500));
+		expect(a.webhooks()[0].active).toBe(false);
+		expect(a.webhookHistory().map((c) => [c.active, c.by])).toEqual([
+			[true, 'api-create'],
+			[false, 'api-update'],
+		]);
+		expect(h.logs.join('\n')).toMatch(/Mando webhook \S+ deactivated by this trigger \(workflow unpublished\)/);
+	}, 15_000);
 });
