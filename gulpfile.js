@@ -3,9 +3,10 @@ const path = require('path');
 const { task, src, dest } = require('gulp');
 
 function copyAssets() {
-	return src(['nodes/**/*.{png,svg,json}', 'credentials/**/*.{png,svg,json}'], { base: '.', encoding: false }).pipe(
-		dest(path.resolve('dist')),
-	);
+	return src(['nodes/**/*.{png,svg,json}', 'credentials/**/*.{png,svg,json}'], {
+		base: '.',
+		encoding: false,
+	}).pipe(dest(path.resolve('dist')));
 }
 
 task('build:assets', copyAssets);

@@ -8,34 +8,34 @@ const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json' }];
 const harnessEnvironment = '<rootDir>/test/harness/environment.js';
 
 module.exports = {
-  projects: [
-    {
-      displayName: 'unit',
-      testEnvironment: 'node',
-      roots: ['<rootDir>/test/unit'],
-      testMatch: ['**/*.test.ts'],
-      transform: { '^.+\\.ts$': tsJest },
-    },
-    {
-      displayName: 'e2e',
-      testEnvironment: harnessEnvironment,
-      roots: ['<rootDir>/test/e2e'],
-      testMatch: ['**/*.e2e.test.ts'],
-      transform: { '^.+\\.ts$': tsJest },
-    },
-    {
-      displayName: 'reliability',
-      testEnvironment: harnessEnvironment,
-      roots: ['<rootDir>/test/reliability'],
-      testMatch: ['**/*.test.ts'],
-      transform: { '^.+\\.ts$': tsJest },
-    },
-    {
-      displayName: 'compat',
-      testEnvironment: harnessEnvironment,
-      roots: ['<rootDir>/test/compat'],
-      testMatch: ['**/*.compat.test.ts'],
-      transform: { '^.+\\.ts$': tsJest },
-    },
-  ],
+	projects: [
+		{
+			displayName: 'unit',
+			testEnvironment: 'node',
+			roots: ['<rootDir>/test/unit'],
+			testMatch: ['**/*.test.ts'],
+			transform: { '^.+\\.ts$': tsJest },
+		},
+		{
+			displayName: 'e2e',
+			testEnvironment: harnessEnvironment,
+			roots: ['<rootDir>/test/e2e'],
+			testMatch: ['**/*.e2e.test.ts'],
+			transform: { '^.+\\.ts$': tsJest },
+		},
+		{
+			displayName: 'reliability',
+			testEnvironment: harnessEnvironment,
+			roots: ['<rootDir>/test/reliability'],
+			testMatch: ['**/*.test.ts'],
+			transform: { '^.+\\.ts$': tsJest },
+		},
+		{
+			displayName: 'compat',
+			testEnvironment: harnessEnvironment,
+			roots: ['<rootDir>/test/compat'],
+			testMatch: ['**/*.compat.test.ts'],
+			transform: { '^.+\\.ts$': tsJest },
+		},
+	],
 };

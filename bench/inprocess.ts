@@ -75,7 +75,10 @@ export function makeBody(size: number): { body: Buffer; idOffset: number } {
 			data: { id: 'c56a4180-65aa-42ec-a945-5fd21dec0538', total: 45.5, items, note },
 		});
 	const lineBytes = Buffer.byteLength(JSON.stringify(line(99_999))) + 1;
-	const count = Math.max(0, Math.floor((size - Buffer.byteLength(envelope([], '')) - 64) / lineBytes));
+	const count = Math.max(
+		0,
+		Math.floor((size - Buffer.byteLength(envelope([], '')) - 64) / lineBytes),
+	);
 	const items = Array.from({ length: count }, (_, n) => line(n));
 	const pad = size - Buffer.byteLength(envelope(items, ''));
 	if (pad < 0) throw new Error(`cannot make a ${size}-byte body`);
@@ -87,11 +90,20 @@ export function makeBody(size: number): { body: Buffer; idOffset: number } {
 
 /** Writes a new, never-used event id into `body` in place. */
 function stampId(body: Buffer, idOffset: number, n: number, prefix: string): void {
-	body.write((prefix + n.toString(16)).padStart(ID_DIGITS, '0').slice(-ID_DIGITS), idOffset, 'latin1');
+	body.write(
+		(prefix + n.toString(16)).padStart(ID_DIGITS, '0').slice(-ID_DIGITS),
+		idOffset,
+		'latin1',
+	);
 }
 
 function lookup(params: IDataObject, name: string): unknown {
-	return name.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as IDataObject)[key] : undefined), params);
+	return name
+		.split('.')
+		.reduce<unknown>(
+			(v, key) => (v && typeof v === 'object' ? (v as IDataObject)[key] : undefined),
+			params,
+		);
 }
 
 /**
@@ -100,19 +112,36 @@ function lookup(params: IDataObject, name: string): unknown {
  * static data wrapped the way n8n's `Workflow` wraps it (`ObservableObject`, key `node:<name>`).
  */
 function webhookContext(request: { rawBody: Buffer; headers: Record<string, string> }) {
-	const parameters: IDataObject = { events: ['*'], registration: 'manual', acknowledge: 'immediately', options: {} };
+	const parameters: IDataObject = {
+		events: ['*'],
+		registration: 'manual',
+		acknowledge: 'immediately',
+		options: {},
+	};
 	const workflowStaticData = ObservableObject.create({}) as IDataObject;
-	const node = { id: 'bench-node', name: 'Mando Trigger', type: 'CUSTOM.mandoTrigger', typeVersion: 1, position: [0, 0], parameters };
+	const node = {
+		id: 'bench-node',
+		name: 'Mando Trigger',
+		type: 'CUSTOM.mandoTrigger',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters,
+	};
 	const response = { headersSent: false, status: () => response, json: () => response };
 	const silent = () => undefined;
 	const ctx = {
 		getRequestObject: () => request,
 		getResponseObject: () => response,
 		getNodeParameter: (name: string, fallback?: unknown) => lookup(parameters, name) ?? fallback,
-		getCredentials: async () => ({ apiKey: 'bench', webhookSecret: SECRET, baseUrl: 'http://127.0.0.1:9/api' }),
+		getCredentials: async () => ({
+			apiKey: 'bench',
+			webhookSecret: SECRET,
+			baseUrl: 'http://127.0.0.1:9/api',
+		}),
 		getWorkflowStaticData: (type: string) => {
 			const key = type === 'node' ? `node:${node.name}` : 'global';
-			if (workflowStaticData[key] === undefined) workflowStaticData[key] = ObservableObject.create({}, workflowStaticData as never);
+			if (workflowStaticData[key] === undefined)
+				workflowStaticData[key] = ObservableObject.create({}, workflowStaticData as never);
 			return workflowStaticData[key];
 		},
 		getWorkflow: () => ({ id: 'bench-workflow', name: 'bench', active: true }),
@@ -125,8 +154,13 @@ function webhookContext(request: { rawBody: Buffer; headers: Record<string, stri
 
 function median(task: Task): { us: number; meanUs: number; samples: number } {
 	const r = task.result;
-	if (r.state !== 'completed') throw new Error(`${task.name}: ${r.state === 'errored' ? r.error.message : r.state}`);
-	return { us: r.latency.p50 * 1000, meanUs: r.latency.mean * 1000, samples: r.latency.samplesCount };
+	if (r.state !== 'completed')
+		throw new Error(`${task.name}: ${r.state === 'errored' ? r.error.message : r.state}`);
+	return {
+		us: r.latency.p50 * 1000,
+		meanUs: r.latency.mean * 1000,
+		samples: r.latency.samplesCount,
+	};
 }
 
 /**
@@ -136,12 +170,17 @@ function median(task: Task): { us: number; meanUs: number; samples: number } {
  */
 export async function runInProcess(timeMs = 2400): Promise<InProcessRow[]> {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const compiled = require(path.join(REPO_ROOT, 'dist', 'nodes', 'MandoTrigger', 'MandoTrigger.node.js')) as { MandoTrigger: typeof MandoTrigger };
+	const compiled = require(
+		path.join(REPO_ROOT, 'dist', 'nodes', 'MandoTrigger', 'MandoTrigger.node.js'),
+	) as { MandoTrigger: typeof MandoTrigger };
 	const webhook = compiled.MandoTrigger.prototype.webhook;
 	const rows: InProcessRow[] = [];
 	for (const size of BODY_SIZES) {
 		const { body, idOffset } = makeBody(size);
-		const request = { rawBody: body, headers: { 'content-type': 'application/json', [MANDO_SIGNATURE_HEADER]: '' } };
+		const request = {
+			rawBody: body,
+			headers: { 'content-type': 'application/json', [MANDO_SIGNATURE_HEADER]: '' },
+		};
 		const { ctx, workflowStaticData } = webhookContext(request);
 		let n = 0;
 		const prefix = randomBytes(4).toString('hex');
@@ -157,7 +196,8 @@ export async function runInProcess(timeMs = 2400): Promise<InProcessRow[]> {
 		const triggerFn = async () => {
 			const result: IWebhookResponseData = await webhook.call(ctx);
 			// Every call must accept its event (a new id, a valid signature): one item out.
-			if (result.workflowData?.[0]?.length !== 1) throw new Error('the trigger did not accept the delivery');
+			if (result.workflowData?.[0]?.length !== 1)
+				throw new Error('the trigger did not accept the delivery');
 			accepted++;
 		};
 		// Rounds alternate floor and trigger; the lowest median of each is kept, so a burst of
@@ -165,7 +205,11 @@ export async function runInProcess(timeMs = 2400): Promise<InProcessRow[]> {
 		let floor: ReturnType<typeof median> | undefined;
 		let trigger: ReturnType<typeof median> | undefined;
 		for (let round = 0; round < ROUNDS; round++) {
-			const bench = new Bench({ time: timeMs / ROUNDS, warmupTime: round === 0 ? 300 : 50, iterations: 10 });
+			const bench = new Bench({
+				time: timeMs / ROUNDS,
+				warmupTime: round === 0 ? 300 : 50,
+				iterations: 10,
+			});
 			bench.add(`floor ${size}`, floorFn, { beforeEach: nextDelivery });
 			bench.add(`trigger ${size}`, triggerFn, { beforeEach: nextDelivery });
 			await bench.run();

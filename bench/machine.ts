@@ -23,8 +23,14 @@ export interface MachineDescription {
 /** Describes this machine and the n8n install the harness uses (installing it if needed). */
 export function describeMachine(): MachineDescription {
 	const install = ensureN8nInstalled();
-	const n8nVersion = (JSON.parse(readFileSync(path.join(install.n8nDir, 'node_modules', 'n8n', 'package.json'), 'utf8')) as { version: string }).version;
-	const wf = JSON.parse(readFileSync(require.resolve('n8n-workflow/package.json'), 'utf8')) as { version: string };
+	const n8nVersion = (
+		JSON.parse(
+			readFileSync(path.join(install.n8nDir, 'node_modules', 'n8n', 'package.json'), 'utf8'),
+		) as { version: string }
+	).version;
+	const wf = JSON.parse(readFileSync(require.resolve('n8n-workflow/package.json'), 'utf8')) as {
+		version: string;
+	};
 	return {
 		cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
 		cores: os.cpus().length,

@@ -29,7 +29,12 @@ export interface LoadOptions {
 	env?: Record<string, string>;
 }
 
-export const DEFAULT_LOAD: LoadOptions = { connections: 20, durationS: 60, warmupS: 5, bodyBytes: 1024 };
+export const DEFAULT_LOAD: LoadOptions = {
+	connections: 20,
+	durationS: 60,
+	warmupS: 5,
+	bodyBytes: 1024,
+};
 
 /** One workflow's measured run. */
 export interface LoadRun {
@@ -65,7 +70,13 @@ export interface ThroughputResult {
 }
 
 const SECRET = 'bench-whsec-' + randomBytes(8).toString('hex');
-const SETTINGS = { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all', saveManualExecutions: true, saveExecutionProgress: false };
+const SETTINGS = {
+	executionOrder: 'v1',
+	saveDataSuccessExecution: 'all',
+	saveDataErrorExecution: 'all',
+	saveManualExecutions: true,
+	saveExecutionProgress: false,
+};
 
 /** Signed deliveries made up front, handed out one per request; more are made if they run out. */
 class Deliveries {
@@ -99,7 +110,12 @@ class Deliveries {
 	}
 }
 
-async function load(url: string, deliveries: Deliveries, connections: number, durationS: number): Promise<autocannon.Result> {
+async function load(
+	url: string,
+	deliveries: Deliveries,
+	connections: number,
+	durationS: number,
+): Promise<autocannon.Result> {
 	return await autocannon({
 		url,
 		method: 'POST',
@@ -123,14 +139,20 @@ async function load(url: string, deliveries: Deliveries, connections: number, du
 }
 
 /** Counts a workflow's executions through the public API (paged, 250 at a time). */
-async function countExecutions(n8n: N8n, workflowId: string): Promise<{ total: number; succeeded: number; running: number; lastStopped: number }> {
+async function countExecutions(
+	n8n: N8n,
+	workflowId: string,
+): Promise<{ total: number; succeeded: number; running: number; lastStopped: number }> {
 	let cursor: string | undefined;
 	let lastStopped = 0;
 	let total = 0;
 	let succeeded = 0;
 	let running = 0;
 	for (let page = 0; page < 2000; page++) {
-		const res = await n8n.api<{ data: Array<{ status: string; stoppedAt?: string | null }>; nextCursor?: string | null }>(
+		const res = await n8n.api<{
+			data: Array<{ status: string; stoppedAt?: string | null }>;
+			nextCursor?: string | null;
+		}>(
 			'GET',
 			`/executions?workflowId=${workflowId}&limit=250${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
 		);
@@ -160,7 +182,14 @@ async function coreWebhookWorkflow(n8n: N8n): Promise<{ id: string; path: string
 				webhookId: path,
 				parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
 			},
-			{ id: randomUUID(), name: 'No Operation', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [460, 300], parameters: {} },
+			{
+				id: randomUUID(),
+				name: 'No Operation',
+				type: 'n8n-nodes-base.noOp',
+				typeVersion: 1,
+				position: [460, 300],
+				parameters: {},
+			},
 		],
 		connections: { Webhook: { main: [[{ node: 'No Operation', type: 'main', index: 0 }]] } },
 		settings: SETTINGS,
@@ -174,25 +203,49 @@ async function coreWebhookWorkflow(n8n: N8n): Promise<{ id: string; path: string
  *
  * @param log progress lines
  */
-export async function runThroughput(options: LoadOptions = DEFAULT_LOAD, log: (line: string) => void = () => undefined): Promise<ThroughputResult> {
+export async function runThroughput(
+	options: LoadOptions = DEFAULT_LOAD,
+	log: (line: string) => void = () => undefined,
+): Promise<ThroughputResult> {
 	const n8n = await N8n.start({
 		// Quieter logs: per-request debug lines would be a cost neither node causes.
-		env: { N8N_LOG_LEVEL: 'warn', EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all', EXECUTIONS_DATA_SAVE_ON_ERROR: 'all', ...options.env },
+		env: {
+			N8N_LOG_LEVEL: 'warn',
+			EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all',
+			EXECUTIONS_DATA_SAVE_ON_ERROR: 'all',
+			...options.env,
+		},
 	});
 	let ok = false;
 	try {
 		log(`n8n ${n8n.baseUrl} (user folder ${n8n.userFolder})`);
-		const credential = await createMandoCredential(n8n, { apiKey: 'bench-unused', webhookSecret: SECRET, baseUrl: 'http://127.0.0.1:9/api' });
-		const mandoWf = await createTriggerWorkflow(n8n, credential, { events: ['*'], registration: 'manual', acknowledge: 'immediately' }, { name: 'Bench: Mando Trigger → No Operation' });
+		const credential = await createMandoCredential(n8n, {
+			apiKey: 'bench-unused',
+			webhookSecret: SECRET,
+			baseUrl: 'http://127.0.0.1:9/api',
+		});
+		const mandoWf = await createTriggerWorkflow(
+			n8n,
+			credential,
+			{ events: ['*'], registration: 'manual', acknowledge: 'immediately' },
+			{ name: 'Bench: Mando Trigger → No Operation' },
+		);
 		await n8n.api('PUT', `/workflows/${mandoWf.id}`, await workflowWithSettings(n8n, mandoWf.id));
 		await publish(n8n, mandoWf.id);
 		const core = await coreWebhookWorkflow(n8n);
 		const targets = [
 			{ label: 'Webhook (core) → No Operation', id: core.id, url: n8n.webhookUrl(core.path) },
-			{ label: 'Mando Trigger → No Operation', id: mandoWf.id, url: n8n.webhookUrl(mandoWf.webhookPath) },
+			{
+				label: 'Mando Trigger → No Operation',
+				id: mandoWf.id,
+				url: n8n.webhookUrl(mandoWf.webhookPath),
+			},
 		];
 		// Enough signed bodies for 2 000 deliveries/s; more are made on the fly if the run is faster.
-		const deliveries = new Deliveries(options.bodyBytes, Math.ceil((options.durationS + options.warmupS) * 2 * 2000 * 0.5));
+		const deliveries = new Deliveries(
+			options.bodyBytes,
+			Math.ceil((options.durationS + options.warmupS) * 2 * 2000 * 0.5),
+		);
 		const runs: LoadRun[] = [];
 		for (const target of targets) {
 			await load(target.url, deliveries, options.connections, options.warmupS);
@@ -215,11 +268,16 @@ export async function runThroughput(options: LoadOptions = DEFAULT_LOAD, log: (l
 				succeeded: counts.succeeded,
 				drainS: Math.max(0, (counts.at - ended) / 1000),
 			};
-			log(`  ${run.rps.toFixed(1)} deliveries/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, non-2xx ${run.non2xx}, executions ${run.executions} (${run.succeeded} succeeded)`);
+			log(
+				`  ${run.rps.toFixed(1)} deliveries/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, non-2xx ${run.non2xx}, executions ${run.executions} (${run.succeeded} succeeded)`,
+			);
 			runs.push(run);
 		}
 		const [coreRun, mandoRun] = runs;
-		const wf = await n8n.api<{ staticData?: Record<string, unknown> | null }>('GET', `/workflows/${mandoWf.id}`);
+		const wf = await n8n.api<{ staticData?: Record<string, unknown> | null }>(
+			'GET',
+			`/workflows/${mandoWf.id}`,
+		);
 		const staticData = wf.staticData ?? {};
 		const nodeData = (staticData['node:Mando Trigger'] ?? {}) as Record<string, unknown>;
 		const result: ThroughputResult = {
@@ -229,7 +287,10 @@ export async function runThroughput(options: LoadOptions = DEFAULT_LOAD, log: (l
 			ratio: mandoRun.rps / coreRun.rps,
 			dedupIds: dedupSize(getDedupState({ ...nodeData })),
 			staticDataBytes: Buffer.byteLength(JSON.stringify(staticData)),
-			settings: { ...Object.fromEntries(Object.entries(SETTINGS).map(([k, v]) => [k, String(v)])), N8N_LOG_LEVEL: 'warn' },
+			settings: {
+				...Object.fromEntries(Object.entries(SETTINGS).map(([k, v]) => [k, String(v)])),
+				N8N_LOG_LEVEL: 'warn',
+			},
 		};
 		ok = true;
 		return result;
@@ -246,7 +307,10 @@ async function workflowWithSettings(n8n: N8n, id: string): Promise<Record<string
 }
 
 /** Waits (at most 120 s) until no execution of the workflow is running; the counts and when the last one stopped. */
-async function drain(n8n: N8n, workflowId: string): Promise<{ total: number; succeeded: number; at: number }> {
+async function drain(
+	n8n: N8n,
+	workflowId: string,
+): Promise<{ total: number; succeeded: number; at: number }> {
 	let counts = await countExecutions(n8n, workflowId);
 	await waitUntil(async () => {
 		counts = await countExecutions(n8n, workflowId);

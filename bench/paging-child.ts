@@ -13,11 +13,23 @@ import type { Emulator } from '../test/emulator/server';
 async function main(): Promise<void> {
 	const [url, apiKey] = process.argv.slice(2);
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const { Mando: MandoNode } = require(path.join(__dirname, '..', 'dist', 'nodes', 'Mando', 'Mando.node.js')) as { Mando: typeof Mando };
+	const { Mando: MandoNode } = require(
+		path.join(__dirname, '..', 'dist', 'nodes', 'Mando', 'Mando.node.js'),
+	) as { Mando: typeof Mando };
 	const emulator = { url, config: () => ({ apiKey }) } as unknown as Emulator;
-	const ctx = fakeContext({ emulator, items: [{ resource: 'product', operation: 'getAll', returnAll: true }], apiKey });
+	const ctx = fakeContext({
+		emulator,
+		items: [{ resource: 'product', operation: 'getAll', returnAll: true }],
+		apiKey,
+	});
 	// Warm-up (HTTP client, JIT) on another resource, so the timed run is the steady state.
-	await new MandoNode().execute.call(fakeContext({ emulator, items: [{ resource: 'customer', operation: 'getAll', returnAll: true }], apiKey }));
+	await new MandoNode().execute.call(
+		fakeContext({
+			emulator,
+			items: [{ resource: 'customer', operation: 'getAll', returnAll: true }],
+			apiKey,
+		}),
+	);
 	const gc = (globalThis as { gc?: () => void }).gc;
 	gc?.();
 	const mem = () => process.memoryUsage();

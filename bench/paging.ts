@@ -45,11 +45,24 @@ export async function runPaging(repeats = 3): Promise<PagingRow[]> {
 				const before = emulator.countRequests({ method: 'GET', path: '/api/secure/plu' });
 				const { stdout } = await run(
 					process.execPath,
-					['--expose-gc', '-r', 'ts-node/register/transpile-only', path.join(__dirname, 'paging-child.ts'), emulator.url, apiKey],
+					[
+						'--expose-gc',
+						'-r',
+						'ts-node/register/transpile-only',
+						path.join(__dirname, 'paging-child.ts'),
+						emulator.url,
+						apiKey,
+					],
 					{ cwd: path.join(__dirname, '..'), maxBuffer: 1 << 20, timeout: 120_000 },
 				);
-				const out = JSON.parse(stdout.trim().split('\n').pop() as string) as { items: number; ms: number; peakHeapMiB: number; peakRssMiB: number };
-				const requests = emulator.countRequests({ method: 'GET', path: '/api/secure/plu' }) - before;
+				const out = JSON.parse(stdout.trim().split('\n').pop() as string) as {
+					items: number;
+					ms: number;
+					peakHeapMiB: number;
+					peakRssMiB: number;
+				};
+				const requests =
+					emulator.countRequests({ method: 'GET', path: '/api/secure/plu' }) - before;
 				const row: PagingRow = {
 					products,
 					items: out.items,
@@ -61,7 +74,8 @@ export async function runPaging(repeats = 3): Promise<PagingRow[]> {
 					peakRssMiB: out.peakRssMiB,
 					heapPer1000MiB: (out.peakHeapMiB / out.items) * 1000,
 				};
-				if (row.items !== products) throw new Error(`Get Many returned ${row.items} of ${products} products`);
+				if (row.items !== products)
+					throw new Error(`Get Many returned ${row.items} of ${products} products`);
 				if (!best || row.ms < best.ms) best = row;
 			}
 			rows.push(best as PagingRow);

@@ -60,10 +60,16 @@ export class MandoApi implements ICredentialType {
 	 *
 	 * @throws Error from {@link mandoBaseUrl} saying how to correct the Base URL
 	 */
-	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
 		const options: IHttpRequestOptions = {
 			...requestOptions,
-			headers: { ...requestOptions.headers, Authorization: `Bearer ${String(credentials.apiKey ?? '')}` },
+			headers: {
+				...requestOptions.headers,
+				Authorization: `Bearer ${String(credentials.apiKey ?? '')}`,
+			},
 		};
 		if (requestOptions.baseURL !== undefined) options.baseURL = mandoBaseUrl(credentials.baseUrl);
 		return options;
@@ -81,21 +87,26 @@ export class MandoApi implements ICredentialType {
 				type: 'responseCode',
 				properties: {
 					value: 401,
-					message: 'Mando answered 401 UNAUTHORIZED: the API key is missing, mistyped or expired. Make a new key under Hallinta → Yritys → Muokkaa → API.',
+					message:
+						'Mando answered 401 UNAUTHORIZED: the API key is missing, mistyped or expired. Make a new key under Hallinta → Yritys → Muokkaa → API.',
 				},
 			},
 			{
 				type: 'responseCode',
 				properties: {
 					value: 403,
-					message: 'Mando answered 403 FORBIDDEN: the API key lacks permission to read locations. Ask a company admin to grant it.',
+					message:
+						'Mando answered 403 FORBIDDEN: the API key lacks permission to read locations. Ask a company admin to grant it.',
 				},
 			},
 			{
 				type: 'responseCode',
 				properties: {
 					value: 404,
-					message: 'Mando answered 404 NOT_FOUND for /secure/location: check the Base URL (default ' + MANDO_DEFAULT_BASE_URL + ').',
+					message:
+						'Mando answered 404 NOT_FOUND for /secure/location: check the Base URL (default ' +
+						MANDO_DEFAULT_BASE_URL +
+						').',
 				},
 			},
 		],

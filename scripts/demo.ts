@@ -31,7 +31,9 @@ async function main(): Promise<void> {
 		timeScale: 1 / 60, // Mando's retry schedule, 60× faster: 1 min → 1 s
 	}).catch((error: NodeJS.ErrnoException) => {
 		if (error.code !== 'EADDRINUSE') throw error;
-		throw new Error(`port ${EMULATOR_PORT} on 127.0.0.1 is in use; stop what listens there or set MANDO_EMULATOR_PORT`);
+		throw new Error(
+			`port ${EMULATOR_PORT} on 127.0.0.1 is in use; stop what listens there or set MANDO_EMULATOR_PORT`,
+		);
 	});
 	say(`  Mando emulator: ${emulator.url}`);
 	say('Starting n8n 2.40.7 with n8n-nodes-mando …');
@@ -52,9 +54,15 @@ async function main(): Promise<void> {
 	}
 }
 
-async function runDemo(n8n: N8n, emulator: Awaited<ReturnType<typeof startEmulator>>): Promise<void> {
-
-	const credential = await createMandoCredential(n8n, { apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: emulator.url });
+async function runDemo(
+	n8n: N8n,
+	emulator: Awaited<ReturnType<typeof startEmulator>>,
+): Promise<void> {
+	const credential = await createMandoCredential(n8n, {
+		apiKey: API_KEY,
+		webhookSecret: WEBHOOK_SECRET,
+		baseUrl: emulator.url,
+	});
 	const webhookId = randomUUID();
 	const workflow = await n8n.api<{ id: string; name: string }>('POST', '/workflows', {
 		name: 'Mando events → message (demo)',
@@ -83,21 +91,27 @@ async function runDemo(n8n: N8n, emulator: Awaited<ReturnType<typeof startEmulat
 								id: randomUUID(),
 								name: 'message',
 								type: 'string',
-								value: '={{ $json.type }} at {{ $json.created }}{{ $json.type.startsWith("sale.") ? ": " + $json.data.total + " EUR" : "" }}{{ $json.type.startsWith("stock.") ? ": " + $json.data.name + " " + $json.data.quantity + " left" : "" }}',
+								value:
+									'={{ $json.type }} at {{ $json.created }}{{ $json.type.startsWith("sale.") ? ": " + $json.data.total + " EUR" : "" }}{{ $json.type.startsWith("stock.") ? ": " + $json.data.name + " " + $json.data.quantity + " left" : "" }}',
 							},
 						],
 					},
 				},
 			},
 		],
-		connections: { 'Mando Trigger': { main: [[{ node: 'Format message', type: 'main', index: 0 }]] } },
+		connections: {
+			'Mando Trigger': { main: [[{ node: 'Format message', type: 'main', index: 0 }]] },
+		},
 		settings: { executionOrder: 'v1' },
 	});
 	await publish(n8n, workflow.id);
 	await waitUntil(() => emulator.webhooks().some((w) => w.active));
 	const [registration] = emulator.webhooks();
-	if (!registration) throw new Error(`the trigger did not register its webhook; see ${n8n.logFile}`);
-	say(`Published "${workflow.name}"; the trigger registered Mando webhook ${registration.id} for ${registration.url}`);
+	if (!registration)
+		throw new Error(`the trigger did not register its webhook; see ${n8n.logFile}`);
+	say(
+		`Published "${workflow.name}"; the trigger registered Mando webhook ${registration.id} for ${registration.url}`,
+	);
 
 	const types = ['sale.created', 'stock.low', 'customer.created', 'businessday.closed'] as const;
 	for (const type of types) {
@@ -113,10 +127,16 @@ async function runDemo(n8n: N8n, emulator: Awaited<ReturnType<typeof startEmulat
 	}
 	say();
 	say('Where to look:');
-	say(`  Editor:     ${n8n.baseUrl}/workflow/${workflow.id}   (Executions tab shows each event as an item)`);
+	say(
+		`  Editor:     ${n8n.baseUrl}/workflow/${workflow.id}   (Executions tab shows each event as an item)`,
+	);
 	say('  Log in as:  owner@mando-e2e.test / Mando-e2e-Passw0rd');
-	say(`  Send more:  curl -X POST ${emulator.url.replace(/\/api$/, '')}/_emulator/events -H 'Content-Type: application/json' -d '{"type":"sale.created"}'`);
-	say(`         or:  npm run emulator -- emit stock.low --emulator ${emulator.url.replace(/\/api$/, '')}`);
+	say(
+		`  Send more:  curl -X POST ${emulator.url.replace(/\/api$/, '')}/_emulator/events -H 'Content-Type: application/json' -d '{"type":"sale.created"}'`,
+	);
+	say(
+		`         or:  npm run emulator -- emit stock.low --emulator ${emulator.url.replace(/\/api$/, '')}`,
+	);
 	if (exitWhenDone) {
 		say('Demo finished (--exit).');
 		return;

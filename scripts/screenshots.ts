@@ -72,7 +72,11 @@ async function openNode(page: Page, url: string): Promise<void> {
 
 async function main(): Promise<void> {
 	mkdirSync(DOCS, { recursive: true });
-	const emulator = await startEmulator({ apiKey: 'screenshots-api-key', webhookSecret: 'screenshots-secret', allowHttp: true });
+	const emulator = await startEmulator({
+		apiKey: 'screenshots-api-key',
+		webhookSecret: 'screenshots-secret',
+		allowHttp: true,
+	});
 	const n8n = await N8n.start();
 	say(`n8n ${n8n.baseUrl}, emulator ${emulator.url}`);
 	const profile = mkdtempSync(path.join(tmpdir(), 'mando-chromium-'));
@@ -88,12 +92,18 @@ async function main(): Promise<void> {
 			type: 'slackApi',
 			data: { accessToken: 'xoxb-placeholder' },
 		});
-		const example = JSON.parse(readFileSync(EXAMPLE, 'utf8')) as { name: string; nodes: ExampleNode[]; connections: unknown; settings: unknown };
+		const example = JSON.parse(readFileSync(EXAMPLE, 'utf8')) as {
+			name: string;
+			nodes: ExampleNode[];
+			connections: unknown;
+			settings: unknown;
+		};
 		for (const node of example.nodes) {
 			// The example names the installed package's types; this n8n loads dist/ as custom nodes.
 			node.type = node.type.replace(/^n8n-nodes-mando\./, `${NODE_PREFIX}.`);
 			if (node.type.startsWith(`${NODE_PREFIX}.`)) node.credentials = { mandoApi: credential };
-			if (node.type === 'n8n-nodes-base.slack') node.credentials = { slackApi: { id: slack.id, name: slack.name } };
+			if (node.type === 'n8n-nodes-base.slack')
+				node.credentials = { slackApi: { id: slack.id, name: slack.name } };
 		}
 		const workflow = await n8n.api<{ id: string }>('POST', '/workflows', {
 			name: example.name,
@@ -133,11 +143,20 @@ async function main(): Promise<void> {
 			const saved = await n8n.rest<{ versionId: string }>('GET', `/workflows/${workflow.id}`);
 			await n8n.rest('PATCH', `/workflows/${workflow.id}`, {
 				versionId: saved.versionId,
-				pinData: { 'Mando Trigger': [{ json: getMandoEventDefinition('businessday.closed')?.sample }] },
+				pinData: {
+					'Mando Trigger': [{ json: getMandoEventDefinition('businessday.closed')?.sample }],
+				},
 			});
 			await openNode(page, `${n8n.baseUrl}/workflow/${workflow.id}/${nodeId('Get location')}`);
-			await page.locator('[data-test-id="ndv"] [data-test-id="node-execute-button"]').first().click();
-			await page.locator('[data-test-id="output-panel"] [data-test-id="ndv-data-container"]').getByText('Kahvila Helsinki').first().waitFor({ timeout: 60_000 });
+			await page
+				.locator('[data-test-id="ndv"] [data-test-id="node-execute-button"]')
+				.first()
+				.click();
+			await page
+				.locator('[data-test-id="output-panel"] [data-test-id="ndv-data-container"]')
+				.getByText('Kahvila Helsinki')
+				.first()
+				.waitFor({ timeout: 60_000 });
 			await settle(page);
 			await page.addStyleTag({ content: '.el-notification { display: none !important; }' }); // "Node executed successfully"
 			await shoot(page, 'mando-node.png');
@@ -154,6 +173,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-	process.stderr.write(`[screenshots] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+	process.stderr.write(
+		`[screenshots] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+	);
 	process.exit(1);
 });

@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { MANDO_PROPERTIES } from './resources';
@@ -19,7 +24,8 @@ export class Mando implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Read and write products, customers, sales, business days and stock in Mando, the Finnish point-of-sale system',
+		description:
+			'Read and write products, customers, sales, business days and stock in Mando, the Finnish point-of-sale system',
 		defaults: { name: 'Mando' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -22,11 +22,16 @@ export async function executeMando(this: IExecuteFunctions): Promise<INodeExecut
 		try {
 			const spec = resourceSpec(this.getNodeParameter(PARAMETER.resource, itemIndex) as string);
 			const operation = this.getNodeParameter(PARAMETER.operation, itemIndex) as string;
-			const retry = retryFromOptions(this.getNodeParameter(PARAMETER.options, itemIndex, {}) as IDataObject);
+			const retry = retryFromOptions(
+				this.getNodeParameter(PARAMETER.options, itemIndex, {}) as IDataObject,
+			);
 			const records = await route(this, operation, { spec, itemIndex, retry });
 			for (const json of records) out.push({ json, pairedItem: { item: itemIndex } });
 		} catch (caught) {
-			const error = caught instanceof NodeApiError || caught instanceof NodeOperationError ? caught : asNodeError(this, caught);
+			const error =
+				caught instanceof NodeApiError || caught instanceof NodeOperationError
+					? caught
+					: asNodeError(this, caught);
 			// As an AI agent's tool the error is the answer the agent reads and acts on (e.g. asks for
 			// the missing ID), as with Continue On Fail.
 			if (this.continueOnFail() || isToolCall(this)) {

@@ -28,7 +28,8 @@ function parseJsonParameter(value: unknown, label: string): unknown {
 	return parsed.value;
 }
 
-const isObject = (v: unknown): v is IDataObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is IDataObject =>
+	typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * The converter of a typed field: number fields with two decimals are money ({@link toMoney}),
@@ -36,10 +37,14 @@ const isObject = (v: unknown): v is IDataObject => typeof v === 'object' && v !=
  * `date` text field a `YYYY-MM-DD` date (or `today` in the workflow's time zone). Undefined for
  * fields sent as they are.
  */
-function converterFor(field: INodeProperties, timezone: string): ((value: unknown, label: string) => unknown) | undefined {
+function converterFor(
+	field: INodeProperties,
+	timezone: string,
+): ((value: unknown, label: string) => unknown) | undefined {
 	if (field.type === 'number') return field.typeOptions?.numberPrecision === 2 ? toMoney : toCount;
 	if (field.type === 'dateTime') return (value, label) => toDateTime(value, label, timezone);
-	if (field.type === 'string' && field.name === 'date') return (value, label) => toDate(value, label, timezone);
+	if (field.type === 'string' && field.name === 'date')
+		return (value, label) => toDate(value, label, timezone);
 	return undefined;
 }
 
@@ -51,14 +56,20 @@ function converterFor(field: INodeProperties, timezone: string): ((value: unknow
  * @param timezone the workflow's time zone, for date-times without an offset
  * @throws Error naming the field
  */
-export function typedValues(fields: INodeProperties[], values: IDataObject, timezone = 'UTC'): IDataObject {
+export function typedValues(
+	fields: INodeProperties[],
+	values: IDataObject,
+	timezone = 'UTC',
+): IDataObject {
 	const out: IDataObject = { ...values };
 	for (const field of fields) {
 		const convert = converterFor(field, timezone);
 		const value = values[field.name];
 		if (!convert || value === undefined) continue;
 		if (value === null || value === '') {
-			throw new Error(`${field.displayName} is empty (got ${value === null ? 'null' : '""'}); remove the field, or on Update use Clear Fields to empty it in Mando`);
+			throw new Error(
+				`${field.displayName} is empty (got ${value === null ? 'null' : '""'}); remove the field, or on Update use Clear Fields to empty it in Mando`,
+			);
 		}
 		out[field.name] = convert(value, field.displayName) as IDataObject[string];
 	}
@@ -85,7 +96,8 @@ export function buildBody(spec: ResourceSpec, values: IDataObject, timezone = 'U
 		}
 		const parsed = parseJsonParameter(value, key === 'data' ? 'Data (JSON)' : key);
 		if (parsed === undefined) continue;
-		if (key === 'data' && !isObject(parsed)) throw new Error('Data (JSON) must be a JSON object, e.g. {"tags": ["coffee"]}');
+		if (key === 'data' && !isObject(parsed))
+			throw new Error('Data (JSON) must be a JSON object, e.g. {"tags": ["coffee"]}');
 		body[key] = parsed as IDataObject;
 	}
 	return body;
@@ -97,7 +109,9 @@ export function buildBody(spec: ResourceSpec, values: IDataObject, timezone = 'U
  * to empty a field; a PUT of `null` is the generic pattern's).
  */
 export function clearableFields(spec: ResourceSpec): INodeProperties[] {
-	return spec.optional.filter((f) => f.type !== 'boolean' && (f.type !== 'json' || spec.value === 'stock'));
+	return spec.optional.filter(
+		(f) => f.type !== 'boolean' && (f.type !== 'json' || spec.value === 'stock'),
+	);
 }
 
 /**
@@ -106,13 +120,21 @@ export function clearableFields(spec: ResourceSpec): INodeProperties[] {
  * @throws Error when a field is both given and cleared, or is not clearable
  */
 export function clearedFields(spec: ResourceSpec, names: unknown, given: IDataObject): IDataObject {
-	const list = Array.isArray(names) ? names : typeof names === 'string' && names !== '' ? names.split(',').map((n) => n.trim()) : [];
+	const list = Array.isArray(names)
+		? names
+		: typeof names === 'string' && names !== ''
+			? names.split(',').map((n) => n.trim())
+			: [];
 	const clearable = new Map(clearableFields(spec).map((f) => [f.name, f.displayName]));
 	const out: IDataObject = {};
 	for (const name of list) {
 		const label = clearable.get(String(name));
-		if (!label) throw new Error(`Clear Fields: "${String(name)}" is not a field of ${spec.plural} that can be emptied`);
-		if (given[String(name)] !== undefined) throw new Error(`${label} is both set and cleared; choose one`);
+		if (!label)
+			throw new Error(
+				`Clear Fields: "${String(name)}" is not a field of ${spec.plural} that can be emptied`,
+			);
+		if (given[String(name)] !== undefined)
+			throw new Error(`${label} is both set and cleared; choose one`);
 		out[String(name)] = null;
 	}
 	return out;
@@ -138,7 +160,8 @@ export interface MandoStock extends IDataObject {
 export function stockOf(product: IDataObject): MandoStock {
 	const data = isObject(product.data) ? product.data : {};
 	const threshold = data.stock_qty_warning;
-	const asNumber = threshold === undefined || threshold === null || threshold === '' ? null : Number(threshold);
+	const asNumber =
+		threshold === undefined || threshold === null || threshold === '' ? null : Number(threshold);
 	return {
 		plu_id: String(product.id),
 		productid: typeof product.productid === 'string' ? product.productid : null,
@@ -154,18 +177,24 @@ export function stockOf(product: IDataObject): MandoStock {
  * @throws Error when nothing is given, the threshold is not a whole number 0 or more, or Stock
  *   Units is not a JSON array
  */
-export function stockPatch(spec: ResourceSpec, values: IDataObject, cleared: IDataObject = {}): IDataObject {
+export function stockPatch(
+	spec: ResourceSpec,
+	values: IDataObject,
+	cleared: IDataObject = {},
+): IDataObject {
 	const typed = typedValues(spec.optional, values);
 	const patch: IDataObject = { ...cleared };
 	if (typed.stock_qty_warning !== undefined) patch.stock_qty_warning = typed.stock_qty_warning;
 	if (values.stock_units !== undefined) {
 		const units = parseJsonParameter(values.stock_units, 'Stock Units (JSON)');
 		if (units !== undefined) {
-			if (!Array.isArray(units)) throw new Error('Stock Units (JSON) must be a JSON array of stock units');
+			if (!Array.isArray(units))
+				throw new Error('Stock Units (JSON) must be a JSON array of stock units');
 			patch.stock_units = units as IDataObject[];
 		}
 	}
-	if (Object.keys(patch).length === 0) throw new Error('Nothing to update: add Low-Stock Threshold or Stock Units, or clear one');
+	if (Object.keys(patch).length === 0)
+		throw new Error('Nothing to update: add Low-Stock Threshold or Stock Units, or clear one');
 	return patch;
 }
 

@@ -9,8 +9,13 @@ import { asNodeError, isNotFound, mandoGetAll } from '../shared/transport';
 
 /** A record as a dropdown option; taxes show their rate. */
 function toOption(record: IDataObject): INodePropertyOptions {
-	const name = typeof record.name === 'string' && record.name !== '' ? record.name : String(record.id);
-	return { name, value: String(record.id), description: record.rate !== undefined ? `${String(record.rate)} %` : undefined };
+	const name =
+		typeof record.name === 'string' && record.name !== '' ? record.name : String(record.id);
+	return {
+		name,
+		value: String(record.id),
+		description: record.rate !== undefined ? `${String(record.rate)} %` : undefined,
+	};
 }
 
 /**
@@ -18,9 +23,14 @@ function toOption(record: IDataObject): INodePropertyOptions {
  * that resource; the `tax` resource is ASSUMED) gives an empty list, so the user can still type an
  * ID or use an expression.
  */
-async function listOptions(this: ILoadOptionsFunctions, path: string): Promise<INodePropertyOptions[]> {
+async function listOptions(
+	this: ILoadOptionsFunctions,
+	path: string,
+): Promise<INodePropertyOptions[]> {
 	try {
-		const records = (await mandoGetAll.call(this, `/secure/${path}`, { active: true })) as IDataObject[];
+		const records = (await mandoGetAll.call(this, `/secure/${path}`, {
+			active: true,
+		})) as IDataObject[];
 		return records.map(toOption).sort((a, b) => a.name.localeCompare(b.name));
 	} catch (error) {
 		if (isNotFound(error)) return [];

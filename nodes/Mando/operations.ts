@@ -6,7 +6,18 @@ import { buildBody, clearedFields, mergeData, stockOf, stockPatch, typedValues }
 import { dayBounds, toDate, toDecimal } from './values';
 import { PARAMETER } from './parameters';
 import type { ResourceSpec } from './resources/spec';
-import { asNodeError, isAlreadyExists, isNotFound, mandoApiRequestBody, mandoFirstPage, mandoGetAll, mandoGetAllCursor, type MandoFirstPage, type MandoRequest, type MandoRetryOptions } from '../shared/transport';
+import {
+	asNodeError,
+	isAlreadyExists,
+	isNotFound,
+	mandoApiRequestBody,
+	mandoFirstPage,
+	mandoGetAll,
+	mandoGetAllCursor,
+	type MandoFirstPage,
+	type MandoRequest,
+	type MandoRetryOptions,
+} from '../shared/transport';
 
 /**
  * The Mando node's operation handlers: one function per operation kind, all through the shared
@@ -26,14 +37,18 @@ export interface OperationCall {
  *
  * @throws NodeApiError from Mando; NodeOperationError or Error for bad parameters
  */
-export type OperationHandler = (ctx: IExecuteFunctions, call: OperationCall) => Promise<IDataObject[]>;
+export type OperationHandler = (
+	ctx: IExecuteFunctions,
+	call: OperationCall,
+) => Promise<IDataObject[]>;
 
 /** One request through the shared transport; the answer's body. */
 async function send(ctx: IExecuteFunctions, request: MandoRequest): Promise<IDataObject> {
 	return (await mandoApiRequestBody.call(ctx, request)) as IDataObject;
 }
 
-const recordPath = (spec: ResourceSpec, id: string) => `/secure/${spec.path}/${encodeURIComponent(id)}`;
+const recordPath = (spec: ResourceSpec, id: string) =>
+	`/secure/${spec.path}/${encodeURIComponent(id)}`;
 
 /** Texts that an expression yielding nothing turns into when it is written into a string. */
 const NOTHING_TEXTS = new Set(['undefined', 'null', '[object object]', 'nan']);
@@ -46,14 +61,36 @@ const NOTHING_TEXTS = new Set(['undefined', 'null', '[object object]', 'nan']);
  * @throws NodeOperationError naming the ID field
  */
 function recordId(ctx: IExecuteFunctions, call: OperationCall): string {
-	return checkRecordId(ctx, call, ctx.getNodeParameter(PARAMETER.id, call.itemIndex, '') as unknown, call.spec.idLabel ?? `${call.spec.title} ID`);
+	return checkRecordId(
+		ctx,
+		call,
+		ctx.getNodeParameter(PARAMETER.id, call.itemIndex, '') as unknown,
+		call.spec.idLabel ?? `${call.spec.title} ID`,
+	);
 }
 
 /** {@link recordId} for a value already read (also Create's Custom ID). @throws NodeOperationError naming `label` */
-function checkRecordId(ctx: IExecuteFunctions, call: OperationCall, raw: unknown, label: string): string {
-	const id = typeof raw === 'string' ? raw.trim() : typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : undefined;
+function checkRecordId(
+	ctx: IExecuteFunctions,
+	call: OperationCall,
+	raw: unknown,
+	label: string,
+): string {
+	const id =
+		typeof raw === 'string'
+			? raw.trim()
+			: typeof raw === 'number' && Number.isFinite(raw)
+				? String(raw)
+				: undefined;
 	if (id === undefined || id === '' || NOTHING_TEXTS.has(id.toLowerCase())) {
-		const got = raw === undefined ? 'undefined' : raw === null ? 'null' : typeof raw === 'object' ? 'an object' : JSON.stringify(raw);
+		const got =
+			raw === undefined
+				? 'undefined'
+				: raw === null
+					? 'null'
+					: typeof raw === 'object'
+						? 'an object'
+						: JSON.stringify(raw);
 		throw new NodeOperationError(ctx.getNode(), `${label} is empty (got ${got})`, {
 			itemIndex: call.itemIndex,
 			description: `Give the ID (GUID) of the ${call.spec.singular}, e.g. from a previous node with an expression such as {{ $json.id }}; check that the expression yields a text in this item.`,
@@ -62,7 +99,11 @@ function checkRecordId(ctx: IExecuteFunctions, call: OperationCall, raw: unknown
 	return id;
 }
 
-async function readRecord(ctx: IExecuteFunctions, call: OperationCall, id: string): Promise<IDataObject> {
+async function readRecord(
+	ctx: IExecuteFunctions,
+	call: OperationCall,
+	id: string,
+): Promise<IDataObject> {
 	return await send(ctx, {
 		method: 'GET',
 		path: recordPath(call.spec, id),
@@ -70,7 +111,12 @@ async function readRecord(ctx: IExecuteFunctions, call: OperationCall, id: strin
 	});
 }
 
-async function putRecord(ctx: IExecuteFunctions, call: OperationCall, id: string, body: IDataObject): Promise<IDataObject> {
+async function putRecord(
+	ctx: IExecuteFunctions,
+	call: OperationCall,
+	id: string,
+	body: IDataObject,
+): Promise<IDataObject> {
 	return await send(ctx, {
 		method: 'PUT',
 		path: recordPath(call.spec, id),
@@ -92,7 +138,13 @@ function derivedId(ctx: IExecuteFunctions, itemIndex: number, body: IDataObject)
 	if (!executionId) return randomUUID();
 	// n8n gives each try of an AI tool call a run of its own; there only the body tells calls apart.
 	const runIndex = isToolCall(ctx) ? 0 : (ctx as unknown as { runIndex?: unknown }).runIndex;
-	const seed = JSON.stringify([executionId, ctx.getNode().id, typeof runIndex === 'number' ? runIndex : 0, itemIndex, body]);
+	const seed = JSON.stringify([
+		executionId,
+		ctx.getNode().id,
+		typeof runIndex === 'number' ? runIndex : 0,
+		itemIndex,
+		body,
+	]);
 	const hex = createHash('sha256').update(seed).digest('hex');
 	const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
 	return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
@@ -107,18 +159,30 @@ function derivedId(ctx: IExecuteFunctions, itemIndex: number, body: IDataObject)
  */
 async function createRecord(ctx: IExecuteFunctions, call: OperationCall): Promise<IDataObject> {
 	const i = call.itemIndex;
-	const values: IDataObject = { ...(ctx.getNodeParameter(PARAMETER.additionalFields, i, {}) as IDataObject) };
+	const values: IDataObject = {
+		...(ctx.getNodeParameter(PARAMETER.additionalFields, i, {}) as IDataObject),
+	};
 	// Custom ID is optional: nothing (an expression such as {{ $json.customId }} on an item without
 	// one) lets the node choose; an object or the text of nothing is a mistake worth an error.
 	const customId = values[PARAMETER.id];
-	if (customId === undefined || customId === null || (typeof customId === 'string' && customId.trim() === '')) delete values[PARAMETER.id];
+	if (
+		customId === undefined ||
+		customId === null ||
+		(typeof customId === 'string' && customId.trim() === '')
+	)
+		delete values[PARAMETER.id];
 	else values[PARAMETER.id] = checkRecordId(ctx, call, customId, 'Custom ID');
 	for (const field of call.spec.required) values[field.name] = ctx.getNodeParameter(field.name, i);
 	const body = buildBody(call.spec, values, timezoneOf(ctx));
 	if (typeof body.id !== 'string' || body.id.trim() === '') body.id = derivedId(ctx, i, body);
 	const id = String(body.id);
 	try {
-		const created = await send(ctx, { method: 'POST', path: `/secure/${call.spec.path}`, body, retry: call.retry });
+		const created = await send(ctx, {
+			method: 'POST',
+			path: `/secure/${call.spec.path}`,
+			body,
+			retry: call.retry,
+		});
 		return { ...created, alreadyExisted: false };
 	} catch (error) {
 		if (!isAlreadyExists(error)) throw asNodeError(ctx, error);
@@ -140,7 +204,11 @@ const timezoneOf = (ctx: IExecuteFunctions): string => ctx.getTimezone?.() ?? 'U
 
 /** Update's Clear Fields as `{ field: null }`. @throws Error naming a field both set and cleared */
 function clears(ctx: IExecuteFunctions, call: OperationCall, given: IDataObject): IDataObject {
-	return clearedFields(call.spec, ctx.getNodeParameter(PARAMETER.clearFields, call.itemIndex, []), given);
+	return clearedFields(
+		call.spec,
+		ctx.getNodeParameter(PARAMETER.clearFields, call.itemIndex, []),
+		given,
+	);
 }
 
 /**
@@ -152,9 +220,14 @@ async function updateRecord(ctx: IExecuteFunctions, call: OperationCall): Promis
 	const values = ctx.getNodeParameter(PARAMETER.updateFields, call.itemIndex, {}) as IDataObject;
 	const body = { ...buildBody(call.spec, values, timezoneOf(ctx)), ...clears(ctx, call, values) };
 	if (Object.keys(body).length === 0) {
-		throw new NodeOperationError(ctx.getNode(), 'Nothing to update', { itemIndex: call.itemIndex, description: 'Add at least one field under Update Fields, or choose fields to empty under Clear Fields' });
+		throw new NodeOperationError(ctx.getNode(), 'Nothing to update', {
+			itemIndex: call.itemIndex,
+			description:
+				'Add at least one field under Update Fields, or choose fields to empty under Clear Fields',
+		});
 	}
-	if (body.data !== undefined) body.data = mergeData((await readRecord(ctx, call, id)).data, body.data as IDataObject);
+	if (body.data !== undefined)
+		body.data = mergeData((await readRecord(ctx, call, id)).data, body.data as IDataObject);
 	return await putRecord(ctx, call, id, body);
 }
 
@@ -164,7 +237,10 @@ async function updateRecord(ctx: IExecuteFunctions, call: OperationCall): Promis
  * @throws Error when it is not a finite number
  */
 function limitOf(ctx: IExecuteFunctions, itemIndex: number): number {
-	return Math.max(1, Math.floor(toDecimal(ctx.getNodeParameter(PARAMETER.limit, itemIndex, 50), 'Limit')));
+	return Math.max(
+		1,
+		Math.floor(toDecimal(ctx.getNodeParameter(PARAMETER.limit, itemIndex, 50), 'Limit')),
+	);
 }
 
 /**
@@ -175,7 +251,13 @@ function limitOf(ctx: IExecuteFunctions, itemIndex: number): number {
  */
 function dayQuery(ctx: IExecuteFunctions, qs: IDataObject): IDataObject {
 	if (qs.created_from !== undefined || qs.created_to !== undefined) {
-		throw new NodeOperationError(ctx.getNode(), 'Day cannot be combined with Created After or Created Before', { description: 'Use Day for one calendar day, or Created After / Created Before for any span' });
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'Day cannot be combined with Created After or Created Before',
+			{
+				description: 'Use Day for one calendar day, or Created After / Created Before for any span',
+			},
+		);
 	}
 	const [from, to] = dayBounds(String(qs.date), timezoneOf(ctx));
 	delete qs.date;
@@ -189,14 +271,20 @@ export const getMany: OperationHandler = async (ctx, call) => {
 	const limit = returnAll ? undefined : limitOf(ctx, i);
 	const qs: IDataObject = {};
 	if (call.spec.filters.length) {
-		const filters = typedValues(call.spec.filters, ctx.getNodeParameter(PARAMETER.filters, i, {}) as IDataObject, timezoneOf(ctx));
+		const filters = typedValues(
+			call.spec.filters,
+			ctx.getNodeParameter(PARAMETER.filters, i, {}) as IDataObject,
+			timezoneOf(ctx),
+		);
 		for (const [key, value] of Object.entries(filters)) {
 			if (value !== '' && value !== undefined && value !== null) qs[key] = value;
 		}
-		if (call.spec.dateFilterAsRange && typeof qs.date === 'string') Object.assign(qs, dayQuery(ctx, qs));
+		if (call.spec.dateFilterAsRange && typeof qs.date === 'string')
+			Object.assign(qs, dayQuery(ctx, qs));
 	}
 	const path = `/secure/${call.spec.path}`;
-	if (isToolCall(ctx)) return [await toolPage(ctx, call, path, qs, Math.min(limit ?? TOOL_MAX_ITEMS, TOOL_MAX_ITEMS))];
+	if (isToolCall(ctx))
+		return [await toolPage(ctx, call, path, qs, Math.min(limit ?? TOOL_MAX_ITEMS, TOOL_MAX_ITEMS))];
 	const pager = call.spec.paging === 'cursor' ? mandoGetAllCursor : mandoGetAll;
 	return (await pager.call(ctx, path, qs, limit, call.retry)) as IDataObject[];
 };
@@ -209,7 +297,11 @@ export const isToolCall = (ctx: IExecuteFunctions): boolean => ctx.getNode().typ
 
 /** A record with only its top-level texts, numbers and booleans (an agent asks Get for the rest). */
 function compact(record: IDataObject): IDataObject {
-	return Object.fromEntries(Object.entries(record).filter(([, v]) => v === null || ['string', 'number', 'boolean'].includes(typeof v)));
+	return Object.fromEntries(
+		Object.entries(record).filter(
+			([, v]) => v === null || ['string', 'number', 'boolean'].includes(typeof v),
+		),
+	);
 }
 
 /**
@@ -217,8 +309,21 @@ function compact(record: IDataObject): IDataObject {
  * {@link TOOL_MAX_ITEMS} compact records of the first page, so a tool call over 25,000 products
  * stays a few kilobytes instead of megabytes.
  */
-async function toolPage(ctx: IExecuteFunctions, call: OperationCall, path: string, qs: IDataObject, size: number): Promise<IDataObject> {
-	const page = (await mandoFirstPage.call(ctx, path, qs, size, call.spec.paging, call.retry)) as MandoFirstPage<IDataObject>;
+async function toolPage(
+	ctx: IExecuteFunctions,
+	call: OperationCall,
+	path: string,
+	qs: IDataObject,
+	size: number,
+): Promise<IDataObject> {
+	const page = (await mandoFirstPage.call(
+		ctx,
+		path,
+		qs,
+		size,
+		call.spec.paging,
+		call.retry,
+	)) as MandoFirstPage<IDataObject>;
 	const results = page.items.map((record) => compact(record));
 	const out: IDataObject = { total: page.total ?? null, returned: results.length, more: page.more };
 	if (page.more) {
@@ -242,7 +347,11 @@ export const updateStock: OperationHandler = async (ctx, call) => {
 /** Business Day Rename: `POST /secure/businessday_rename/{id}/{date}`; answers the moved day. */
 export const renameBusinessDay: OperationHandler = async (ctx, call) => {
 	const id = recordId(ctx, call);
-	const date = toDate(ctx.getNodeParameter(PARAMETER.newDate, call.itemIndex), 'New Date', timezoneOf(ctx));
+	const date = toDate(
+		ctx.getNodeParameter(PARAMETER.newDate, call.itemIndex),
+		'New Date',
+		timezoneOf(ctx),
+	);
 	const answer = await send(ctx, {
 		method: 'POST',
 		path: `/secure/businessday_rename/${encodeURIComponent(id)}/${date}`,
@@ -257,13 +366,19 @@ export const renameBusinessDay: OperationHandler = async (ctx, call) => {
 export const create: OperationHandler = async (ctx, call) => [await createRecord(ctx, call)];
 
 /** Get: one record by its ID. */
-export const get: OperationHandler = async (ctx, call) => [await readRecord(ctx, call, recordId(ctx, call))];
+export const get: OperationHandler = async (ctx, call) => [
+	await readRecord(ctx, call, recordId(ctx, call)),
+];
 
 /** Update (see {@link updateRecord}). */
 export const update: OperationHandler = async (ctx, call) => [await updateRecord(ctx, call)];
 
 /** Delete: Mando's soft delete, a PUT of `active: false`; answers the deactivated record. */
-export const deactivate: OperationHandler = async (ctx, call) => [await putRecord(ctx, call, recordId(ctx, call), { active: false })];
+export const deactivate: OperationHandler = async (ctx, call) => [
+	await putRecord(ctx, call, recordId(ctx, call), { active: false }),
+];
 
 /** Stock Get: the product's stock settings (see `stockOf`). */
-export const getStock: OperationHandler = async (ctx, call) => [stockOf(await readRecord(ctx, call, recordId(ctx, call)))];
+export const getStock: OperationHandler = async (ctx, call) => [
+	stockOf(await readRecord(ctx, call, recordId(ctx, call))),
+];

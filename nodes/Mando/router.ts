@@ -1,8 +1,22 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { LookupOperation, MandoOperationOf, MandoResource, MandoResourceOperations } from './node.type';
-import { create, deactivate, get, getMany, getStock, renameBusinessDay, update, updateStock } from './operations';
+import type {
+	LookupOperation,
+	MandoOperationOf,
+	MandoResource,
+	MandoResourceOperations,
+} from './node.type';
+import {
+	create,
+	deactivate,
+	get,
+	getMany,
+	getStock,
+	renameBusinessDay,
+	update,
+	updateStock,
+} from './operations';
 import type { OperationCall, OperationHandler } from './operations';
 
 /**
@@ -16,7 +30,12 @@ import type { OperationCall, OperationHandler } from './operations';
 type ResourceHandlers<R extends MandoResource> = { [O in MandoOperationOf<R>]: OperationHandler };
 
 /** Create, Get, Get Many and Update, the operations the lookup resources share. */
-const LOOKUP_HANDLERS: { [O in LookupOperation]: OperationHandler } = { create, get, getAll: getMany, update };
+const LOOKUP_HANDLERS: { [O in LookupOperation]: OperationHandler } = {
+	create,
+	get,
+	getAll: getMany,
+	update,
+};
 
 /** Resource → operation → handler. */
 const MANDO_HANDLERS: { [R in MandoResource]: ResourceHandlers<R> } = {
@@ -39,11 +58,21 @@ const MANDO_HANDLERS: { [R in MandoResource]: ResourceHandlers<R> } = {
  * @throws NodeOperationError when the resource has no such operation; NodeApiError from Mando;
  *   NodeOperationError or Error for bad parameters
  */
-export async function route(ctx: IExecuteFunctions, operation: string, call: OperationCall): Promise<IDataObject[]> {
+export async function route(
+	ctx: IExecuteFunctions,
+	operation: string,
+	call: OperationCall,
+): Promise<IDataObject[]> {
 	const handlers: Partial<Record<string, OperationHandler>> = MANDO_HANDLERS[call.spec.value];
-	const handler = (call.spec.operations as string[]).includes(operation) ? handlers[operation] : undefined;
+	const handler = (call.spec.operations as string[]).includes(operation)
+		? handlers[operation]
+		: undefined;
 	if (!handler) {
-		throw new NodeOperationError(ctx.getNode(), `The operation "${operation}" is not supported for ${call.spec.plural}`, { itemIndex: call.itemIndex });
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The operation "${operation}" is not supported for ${call.spec.plural}`,
+			{ itemIndex: call.itemIndex },
+		);
 	}
 	return await handler(ctx, call);
 }

@@ -23,7 +23,8 @@ function shown(value: unknown): string {
 export function toDecimal(value: unknown, label: string): number {
 	let number: number | undefined;
 	if (typeof value === 'number') number = value;
-	else if (typeof value === 'string' && /^\s*[-+]?\d+([.,]\d+)?\s*$/.test(value)) number = Number(value.trim().replace(',', '.'));
+	else if (typeof value === 'string' && /^\s*[-+]?\d+([.,]\d+)?\s*$/.test(value))
+		number = Number(value.trim().replace(',', '.'));
 	if (number === undefined || !Number.isFinite(number)) {
 		throw new Error(`${label} must be a number such as 12.50 or 12,50 (got ${shown(value)})`);
 	}
@@ -50,7 +51,8 @@ export function toMoney(value: unknown, label: string): number {
  */
 export function toCount(value: unknown, label: string): number {
 	const count = toDecimal(value, label);
-	if (count < 0 || !Number.isInteger(count)) throw new Error(`${label} must be a whole number, 0 or more (got ${shown(value)})`);
+	if (count < 0 || !Number.isInteger(count))
+		throw new Error(`${label} must be a whole number, 0 or more (got ${shown(value)})`);
 	return count;
 }
 
@@ -67,9 +69,20 @@ function isCalendarDate(text: string): boolean {
 
 /** A Luxon DateTime (what n8n's `$now`, `$today` and date expressions give) or a JS Date, as ISO text. */
 function dateObjectText(value: unknown, dateOnly: boolean): string | undefined {
-	if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : dateOnly ? value.toISOString().slice(0, 10) : value.toISOString();
+	if (value instanceof Date)
+		return Number.isNaN(value.getTime())
+			? undefined
+			: dateOnly
+				? value.toISOString().slice(0, 10)
+				: value.toISOString();
 	const luxon = value as { isValid?: unknown; toISODate?: unknown; toISO?: unknown } | null;
-	if (luxon && typeof luxon === 'object' && luxon.isValid === true && typeof luxon.toISODate === 'function' && typeof luxon.toISO === 'function') {
+	if (
+		luxon &&
+		typeof luxon === 'object' &&
+		luxon.isValid === true &&
+		typeof luxon.toISODate === 'function' &&
+		typeof luxon.toISO === 'function'
+	) {
 		return String(dateOnly ? (luxon.toISODate as () => string)() : (luxon.toISO as () => string)());
 	}
 	return undefined;
@@ -84,12 +97,14 @@ function dateObjectText(value: unknown, dateOnly: boolean): string | undefined {
  * @throws Error naming `label`
  */
 export function toDate(value: unknown, label: string, timezone?: string): string {
-	if (timezone !== undefined && typeof value === 'string' && value.trim().toLowerCase() === 'today') return todayIn(timezone);
+	if (timezone !== undefined && typeof value === 'string' && value.trim().toLowerCase() === 'today')
+		return todayIn(timezone);
 	const fromObject = dateObjectText(value, true);
 	if (fromObject !== undefined) return fromObject;
 	const text = typeof value === 'string' ? value.trim() : '';
 	const date = DATE_TIME.test(text) ? text.slice(0, 10) : text;
-	if (!isCalendarDate(date)) throw new Error(`${label} must be a date as YYYY-MM-DD, e.g. 2025-03-14 (got ${shown(value)})`);
+	if (!isCalendarDate(date))
+		throw new Error(`${label} must be a date as YYYY-MM-DD, e.g. 2025-03-14 (got ${shown(value)})`);
 	return date;
 }
 
@@ -104,10 +119,14 @@ export function toDateTime(value: unknown, label: string, timezone = 'UTC'): str
 	const fromObject = dateObjectText(value, false);
 	if (fromObject !== undefined) return fromObject;
 	const text = typeof value === 'string' ? value.trim() : '';
-	if (DATE_TIME.test(text) && isCalendarDate(text.slice(0, 10)) && !Number.isNaN(Date.parse(text))) return text;
+	if (DATE_TIME.test(text) && isCalendarDate(text.slice(0, 10)) && !Number.isNaN(Date.parse(text)))
+		return text;
 	const local = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,3})?)?$/.exec(text);
-	if (local && isCalendarDate(local[1])) return `${text}${offsetAt(Date.parse(`${text}Z`), timezone)}`;
-	throw new Error(`${label} must be a date and time in ISO 8601, e.g. 2025-03-14T07:00:00Z (got ${shown(value)})`);
+	if (local && isCalendarDate(local[1]))
+		return `${text}${offsetAt(Date.parse(`${text}Z`), timezone)}`;
+	throw new Error(
+		`${label} must be a date and time in ISO 8601, e.g. 2025-03-14T07:00:00Z (got ${shown(value)})`,
+	);
 }
 
 /**
@@ -117,11 +136,27 @@ export function toDateTime(value: unknown, label: string, timezone = 'UTC'): str
 function offsetAt(wallAsUtcMs: number, timezone: string): string {
 	const offsetMinutes = (utcMs: number) => {
 		const parts = Object.fromEntries(
-			new Intl.DateTimeFormat('en-US', { timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+			new Intl.DateTimeFormat('en-US', {
+				timeZone: timezone,
+				hourCycle: 'h23',
+				year: 'numeric',
+				month: '2-digit',
+				day: '2-digit',
+				hour: '2-digit',
+				minute: '2-digit',
+				second: '2-digit',
+			})
 				.formatToParts(new Date(utcMs))
 				.map((p) => [p.type, p.value]),
 		);
-		const asUtc = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+		const asUtc = Date.UTC(
+			Number(parts.year),
+			Number(parts.month) - 1,
+			Number(parts.day),
+			Number(parts.hour),
+			Number(parts.minute),
+			Number(parts.second),
+		);
 		return Math.round((asUtc - utcMs) / 60000);
 	};
 	const guess = offsetMinutes(wallAsUtcMs);
@@ -138,7 +173,14 @@ function offsetAt(wallAsUtcMs: number, timezone: string): string {
  */
 export function todayIn(timezone: string, now = new Date()): string {
 	const parts = Object.fromEntries(
-		new Intl.DateTimeFormat('en-US', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now).map((p) => [p.type, p.value]),
+		new Intl.DateTimeFormat('en-US', {
+			timeZone: timezone,
+			year: 'numeric',
+			month: '2-digit',
+			day: '2-digit',
+		})
+			.formatToParts(now)
+			.map((p) => [p.type, p.value]),
 	);
 	return `${parts.year}-${parts.month}-${parts.day}`;
 }
@@ -149,5 +191,8 @@ export function todayIn(timezone: string, now = new Date()): string {
  */
 export function dayBounds(date: string, timezone: string): [string, string] {
 	const next = new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-	return [toDateTime(`${date}T00:00:00`, 'Date', timezone), toDateTime(`${next}T00:00:00`, 'Date', timezone)];
+	return [
+		toDateTime(`${date}T00:00:00`, 'Date', timezone),
+		toDateTime(`${next}T00:00:00`, 'Date', timezone),
+	];
 }

@@ -1,4 +1,9 @@
-import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import type {
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IPollFunctions,
+} from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { EVENT_OUTPUT_OPTION, eventItems, type EventOutput } from '../shared/eventOutput';
@@ -27,7 +32,8 @@ export class MandoPollingTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{($parameter["events"] || []).join(", ")}}',
-		description: 'Starts the workflow with new Mando sales and business days, checked at set times; needs no public HTTPS address',
+		description:
+			'Starts the workflow with new Mando sales and business days, checked at set times; needs no public HTTPS address',
 		defaults: { name: 'Mando Polling Trigger' },
 		polling: true,
 		inputs: [],
@@ -69,7 +75,8 @@ export class MandoPollingTrigger implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 1, maxValue: 100000 },
 						default: DEFAULT_MAX_SALES_PER_POLL,
-						description: 'Most events one poll starts the workflow with; the rest come at the next poll, none is skipped',
+						description:
+							'Most events one poll starts the workflow with; the rest come at the next poll, none is skipped',
 					},
 					EVENT_OUTPUT_OPTION,
 					{
@@ -96,14 +103,20 @@ export class MandoPollingTrigger implements INodeType {
 			let latest: MandoEvent | undefined;
 			try {
 				latest = wantsSales ? await latestSaleEvent.call(this) : undefined;
-				if (!latest && dayTypes.length > 0) latest = await latestBusinessDayEvent.call(this, dayTypes);
+				if (!latest && dayTypes.length > 0)
+					latest = await latestBusinessDayEvent.call(this, dayTypes);
 			} catch (error) {
 				throw asNodeError(this, error);
 			}
 			if (!latest) {
-				throw new NodeOperationError(this.getNode(), 'Mando has no recent event of the selected types to show as a test event', {
-					description: 'Make a sale (or open a business day) at a Mando POS or in the emulator, then fetch the test event again.',
-				});
+				throw new NodeOperationError(
+					this.getNode(),
+					'Mando has no recent event of the selected types to show as a test event',
+					{
+						description:
+							'Make a sale (or open a business day) at a Mando POS or in the emulator, then fetch the test event again.',
+					},
+				);
 			}
 			return [eventItems([latest], output)];
 		}

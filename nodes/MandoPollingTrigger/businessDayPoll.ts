@@ -39,7 +39,14 @@ function tooOld(day: MandoBusinessDay, now: number): boolean {
 /** True when `value` is a usable stored state. */
 export function isBusinessDayPollState(value: unknown): value is BusinessDayPollState {
 	const s = value as BusinessDayPollState | undefined;
-	return typeof s === 'object' && s !== null && typeof s.open === 'object' && s.open !== null && typeof s.closed === 'object' && s.closed !== null;
+	return (
+		typeof s === 'object' &&
+		s !== null &&
+		typeof s.open === 'object' &&
+		s.open !== null &&
+		typeof s.closed === 'object' &&
+		s.closed !== null
+	);
 }
 
 /**
@@ -53,7 +60,11 @@ export function isBusinessDayPollState(value: unknown): value is BusinessDayPoll
  *
  * @param now ms since epoch; days dated more than {@link BUSINESS_DAY_MEMORY_MS} before it are skipped
  */
-export function diffBusinessDays(previous: BusinessDayPollState | undefined, days: MandoBusinessDay[], now = Date.now()): BusinessDayDiff {
+export function diffBusinessDays(
+	previous: BusinessDayPollState | undefined,
+	days: MandoBusinessDay[],
+	now = Date.now(),
+): BusinessDayDiff {
 	const state: BusinessDayPollState = { open: {}, closed: {} };
 	const events: BusinessDayDiff['events'] = [];
 	for (const day of days) {
@@ -62,13 +73,28 @@ export function diffBusinessDays(previous: BusinessDayPollState | undefined, day
 			state.closed[day.id] = day.closed_at;
 			if (!previous || previous.closed[day.id] === day.closed_at) continue;
 			if (nonEmpty(day.opened_at) && previous.open[day.id] !== day.opened_at) {
-				events.push({ id: polledEventId('businessday.opened', day.id, day.opened_at), type: 'businessday.opened', created: day.opened_at, data: day });
+				events.push({
+					id: polledEventId('businessday.opened', day.id, day.opened_at),
+					type: 'businessday.opened',
+					created: day.opened_at,
+					data: day,
+				});
 			}
-			events.push({ id: polledEventId('businessday.closed', day.id, day.closed_at), type: 'businessday.closed', created: day.closed_at, data: day });
+			events.push({
+				id: polledEventId('businessday.closed', day.id, day.closed_at),
+				type: 'businessday.closed',
+				created: day.closed_at,
+				data: day,
+			});
 		} else if (nonEmpty(day.opened_at)) {
 			state.open[day.id] = day.opened_at;
 			if (!previous || previous.open[day.id] === day.opened_at) continue;
-			events.push({ id: polledEventId('businessday.opened', day.id, day.opened_at), type: 'businessday.opened', created: day.opened_at, data: day });
+			events.push({
+				id: polledEventId('businessday.opened', day.id, day.opened_at),
+				type: 'businessday.opened',
+				created: day.opened_at,
+				data: day,
+			});
 		}
 	}
 	events.sort((a, b) => Date.parse(a.created) - Date.parse(b.created));

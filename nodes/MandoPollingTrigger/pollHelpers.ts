@@ -2,8 +2,18 @@ import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { MandoBusinessDay, MandoEvent, MandoEventType, MandoSale } from '../shared/events';
-import { asNodeError, mandoApiRequestBody, mandoGetAll, mandoGetAllCursor, type MandoCursorPage } from '../shared/transport';
-import { diffBusinessDays, isBusinessDayPollState, type BusinessDayPollState } from './businessDayPoll';
+import {
+	asNodeError,
+	mandoApiRequestBody,
+	mandoGetAll,
+	mandoGetAllCursor,
+	type MandoCursorPage,
+} from '../shared/transport';
+import {
+	diffBusinessDays,
+	isBusinessDayPollState,
+	type BusinessDayPollState,
+} from './businessDayPoll';
 import {
 	DEFAULT_MAX_SALES_PER_POLL,
 	initialSalesState,
@@ -32,10 +42,17 @@ export const SALES_PATH = '/secure/sales';
 export const BUSINESS_DAY_PATH = '/secure/businessday';
 
 /** The event types this trigger can poll without reading a whole catalogue every poll. */
-export const POLLED_EVENT_TYPES: readonly MandoEventType[] = ['sale.created', 'businessday.opened', 'businessday.closed'];
+export const POLLED_EVENT_TYPES: readonly MandoEventType[] = [
+	'sale.created',
+	'businessday.opened',
+	'businessday.closed',
+];
 
 /** The business-day event types; any of them makes a poll read the business-day list. */
-export const BUSINESS_DAY_EVENT_TYPES: readonly MandoEventType[] = ['businessday.opened', 'businessday.closed'];
+export const BUSINESS_DAY_EVENT_TYPES: readonly MandoEventType[] = [
+	'businessday.opened',
+	'businessday.closed',
+];
 
 /**
  * Why the other events are not offered, with the cost of polling them (the README's
@@ -43,17 +60,25 @@ export const BUSINESS_DAY_EVENT_TYPES: readonly MandoEventType[] = ['businessday
  * requests for N records (pages of 1000, contract "Lists and pagination").
  */
 export const UNPOLLED_EVENTS_NOTICE =
-	"Products, customers and stock cannot be polled affordably: their lists have no \"changed since\" filter, so every poll would read the whole list: ceil(N / 1000) requests per poll for N records (10,000 products polled every minute = 600 requests an hour). Voided sales change old records, which the sales cursor never shows again. Use the Mando Trigger (webhooks) for those events. Business-day events read every business day each poll: one request per poll up to 1,000 days.";
+	'Products, customers and stock cannot be polled affordably: their lists have no "changed since" filter, so every poll would read the whole list: ceil(N / 1000) requests per poll for N records (10,000 products polled every minute = 600 requests an hour). Voided sales change old records, which the sales cursor never shows again. Use the Mando Trigger (webhooks) for those events. Business-day events read every business day each poll: one request per poll up to 1,000 days.';
 
 /**
  * One poll of the sales list through the `mandoApi` credential; see {@link pollSales}.
  *
  * @throws NodeApiError from the transport (after its retries), except one refused cursor
  */
-export async function pollSalesWith(this: IPollFunctions, state: SalesPollState, maxPerPoll: number): Promise<SalesPollResult> {
+export async function pollSalesWith(
+	this: IPollFunctions,
+	state: SalesPollState,
+	maxPerPoll: number,
+): Promise<SalesPollResult> {
 	return await pollSales(
 		async (query) =>
-			(await mandoApiRequestBody.call(this, { method: 'GET', path: SALES_PATH, qs: query as IDataObject })) as MandoCursorPage<MandoSale>,
+			(await mandoApiRequestBody.call(this, {
+				method: 'GET',
+				path: SALES_PATH,
+				qs: query as IDataObject,
+			})) as MandoCursorPage<MandoSale>,
 		state,
 		maxPerPoll,
 	);
@@ -67,11 +92,17 @@ const TEST_EVENT_WINDOWS_MS = [10 * 60_000, 3_600_000, 86_400_000, 30 * 86_400_0
  * shortest window (see {@link TEST_EVENT_WINDOWS_MS}) that holds a sale, so a busy shop pays one
  * request and a quiet one a few. Undefined when there is none.
  */
-export async function latestSaleEvent(this: IPollFunctions, now = Date.now()): Promise<MandoEvent<'sale.created'> | undefined> {
+export async function latestSaleEvent(
+	this: IPollFunctions,
+	now = Date.now(),
+): Promise<MandoEvent<'sale.created'> | undefined> {
 	for (const window of TEST_EVENT_WINDOWS_MS) {
 		const since = new Date(now - window).toISOString();
-		const sales = (await mandoGetAllCursor.call(this, SALES_PATH, { [SALES_CREATED_FROM_PARAM]: since })) as MandoSale[];
-		if (sales.length > 0) return saleCreatedEvent(sales[sales.length - 1], new Date(now).toISOString());
+		const sales = (await mandoGetAllCursor.call(this, SALES_PATH, {
+			[SALES_CREATED_FROM_PARAM]: since,
+		})) as MandoSale[];
+		if (sales.length > 0)
+			return saleCreatedEvent(sales[sales.length - 1], new Date(now).toISOString());
 	}
 	return undefined;
 }
@@ -85,8 +116,16 @@ export async function listBusinessDays(this: IPollFunctions): Promise<MandoBusin
  * The newest business-day event of the selected types among the days Mando lists now (every day
  * as if first seen), for "Fetch Test Event"; undefined when there is none.
  */
-export async function latestBusinessDayEvent(this: IPollFunctions, types: readonly string[], now = Date.now()): Promise<MandoEvent | undefined> {
-	const events = diffBusinessDays({ open: {}, closed: {} }, await listBusinessDays.call(this), now).events.filter((e) => types.includes(e.type));
+export async function latestBusinessDayEvent(
+	this: IPollFunctions,
+	types: readonly string[],
+	now = Date.now(),
+): Promise<MandoEvent | undefined> {
+	const events = diffBusinessDays(
+		{ open: {}, closed: {} },
+		await listBusinessDays.call(this),
+		now,
+	).events.filter((e) => types.includes(e.type));
 	return events[events.length - 1];
 }
 
@@ -101,7 +140,11 @@ const pollsRunning = new Set<string>();
  *
  * @throws NodeApiError / NodeOperationError; the stored position is then unchanged
  */
-export async function pollEvents(this: IPollFunctions, wantsSales: boolean, dayTypes: readonly string[]): Promise<MandoEvent[] | null> {
+export async function pollEvents(
+	this: IPollFunctions,
+	wantsSales: boolean,
+	dayTypes: readonly string[],
+): Promise<MandoEvent[] | null> {
 	const key = `${this.getWorkflow().id}:${this.getNode().id}`;
 	if (pollsRunning.has(key)) return null;
 	pollsRunning.add(key);
@@ -112,7 +155,11 @@ export async function pollEvents(this: IPollFunctions, wantsSales: boolean, dayT
 	}
 }
 
-async function pollOnce(this: IPollFunctions, wantsSales: boolean, dayTypes: readonly string[]): Promise<MandoEvent[]> {
+async function pollOnce(
+	this: IPollFunctions,
+	wantsSales: boolean,
+	dayTypes: readonly string[],
+): Promise<MandoEvent[]> {
 	const staticData = this.getWorkflowStaticData('node') as PollingStaticData;
 	const where = { workflowId: this.getWorkflow().id, node: this.getNode().name };
 	const events: MandoEvent[] = [];
@@ -121,19 +168,30 @@ async function pollOnce(this: IPollFunctions, wantsSales: boolean, dayTypes: rea
 	try {
 		if (wantsSales) {
 			const state = isSalesPollState(staticData.sales) ? staticData.sales : firstSalesState(this);
-			const maxPerPoll = this.getNodeParameter('options.maxPerPoll', DEFAULT_MAX_SALES_PER_POLL) as number;
+			const maxPerPoll = this.getNodeParameter(
+				'options.maxPerPoll',
+				DEFAULT_MAX_SALES_PER_POLL,
+			) as number;
 			const result = await pollSalesWith.call(this, state, maxPerPoll);
 			if (result.cursorExpired) {
-				this.logger.info(`Mando Polling Trigger: Mando no longer accepted the stored sales cursor; read on from the last sale seen (${state.watermark})`, where);
+				this.logger.info(
+					`Mando Polling Trigger: Mando no longer accepted the stored sales cursor; read on from the last sale seen (${state.watermark})`,
+					where,
+				);
 			}
 			if (result.bounded) {
-				this.logger.info(`Mando Polling Trigger: ${result.events.length} sales this poll (Max Events per Poll); the rest come at the next poll`, where);
+				this.logger.info(
+					`Mando Polling Trigger: ${result.events.length} sales this poll (Max Events per Poll); the rest come at the next poll`,
+					where,
+				);
 			}
 			salesState = result.state;
 			events.push(...result.events);
 		}
 		if (dayTypes.length > 0) {
-			const previous = isBusinessDayPollState(staticData.businessDays) ? staticData.businessDays : undefined;
+			const previous = isBusinessDayPollState(staticData.businessDays)
+				? staticData.businessDays
+				: undefined;
 			const diff = diffBusinessDays(previous, await listBusinessDays.call(this));
 			dayState = diff.state;
 			events.push(...diff.events.filter((e) => dayTypes.includes(e.type)));
@@ -155,6 +213,8 @@ function firstSalesState(ctx: IPollFunctions): SalesPollState {
 	try {
 		return initialSalesState(Date.now(), ctx.getNodeParameter('options.startFrom', '') as string);
 	} catch (error) {
-		throw new NodeOperationError(ctx.getNode(), (error as Error).message, { description: 'Set Start From to a date, or clear it.' });
+		throw new NodeOperationError(ctx.getNode(), (error as Error).message, {
+			description: 'Set Start From to a date, or clear it.',
+		});
 	}
 }

@@ -32,7 +32,8 @@ export interface SalesPollState {
 }
 
 /** One page request: the cursor, or the watermark filter when there is no cursor. */
-export type SalesPageQuery = { limit: number; cursor: string } | { limit: number; [SALES_CREATED_FROM_PARAM]: string };
+export type SalesPageQuery =
+	{ limit: number; cursor: string } | { limit: number; [SALES_CREATED_FROM_PARAM]: string };
 
 /** Reads one page; throws as the transport does (a `NodeApiError` for a non-2xx answer). */
 export type FetchSalesPage = (query: SalesPageQuery) => Promise<MandoCursorPage<MandoSale>>;
@@ -84,7 +85,8 @@ export function isSalesPollState(value: unknown): value is SalesPollState {
  * stay stable. (Webhook deliveries carry Mando's own `evt_` ids; the two never meet in one node.)
  */
 export function polledEventId(type: MandoEventType, recordId: string, modifiedAt?: string): string {
-	const key = modifiedAt === undefined ? `${type}:${recordId}` : `${type}:${recordId}:${modifiedAt}`;
+	const key =
+		modifiedAt === undefined ? `${type}:${recordId}` : `${type}:${recordId}:${modifiedAt}`;
 	return 'evt_' + createHash('sha256').update(key).digest('hex').slice(0, 24);
 }
 
@@ -93,11 +95,17 @@ export function polledEventId(type: MandoEventType, recordId: string, modifiedAt
  * `{ id, type, created, data }` with the sale as `data`, untouched; `created` is the sale's
  * `created_at` (else `fallbackCreated`).
  */
-export function saleCreatedEvent(sale: MandoSale, fallbackCreated: string): MandoEvent<'sale.created'> {
+export function saleCreatedEvent(
+	sale: MandoSale,
+	fallbackCreated: string,
+): MandoEvent<'sale.created'> {
 	return {
 		id: polledEventId('sale.created', sale.id),
 		type: 'sale.created',
-		created: typeof sale.created_at === 'string' && sale.created_at !== '' ? sale.created_at : fallbackCreated,
+		created:
+			typeof sale.created_at === 'string' && sale.created_at !== ''
+				? sale.created_at
+				: fallbackCreated,
 		data: sale,
 	};
 }
@@ -166,10 +174,16 @@ export async function pollSales(
 		// more, so that a bounded poll ends at a page's end and keeps its cursor.
 		const query: SalesPageQuery = fromCursor
 			? { limit, cursor: cursor as string }
-			: { limit: Math.min(MANDO_MAX_PAGE_SIZE, limit + startBoundary.size), [SALES_CREATED_FROM_PARAM]: state.watermark };
+			: {
+					limit: Math.min(MANDO_MAX_PAGE_SIZE, limit + startBoundary.size),
+					[SALES_CREATED_FROM_PARAM]: state.watermark,
+				};
 		requests++;
 		// Only one refused cursor per poll is absorbed; any other failure propagates.
-		const page = fromCursor && !cursorExpired ? await fetchPage(query).catch(refusedCursorAsUndefined) : await fetchPage(query);
+		const page =
+			fromCursor && !cursorExpired
+				? await fetchPage(query).catch(refusedCursorAsUndefined)
+				: await fetchPage(query);
 		if (page === undefined) {
 			cursorExpired = true;
 			cursor = undefined;
@@ -180,7 +194,12 @@ export async function pollSales(
 			if (typeof sale?.id !== 'string' || emitted.has(sale.id)) continue;
 			// Through the watermark filter every sale at or before the stored position was read
 			// before; through a cursor only the boundary itself can repeat (a restarted window).
-			if (fromCursor ? createdMs(sale) === startMs && startBoundary.has(sale.id) : seenBefore(sale, startMs, startBoundary)) continue;
+			if (
+				fromCursor
+					? createdMs(sale) === startMs && startBoundary.has(sale.id)
+					: seenBefore(sale, startMs, startBoundary)
+			)
+				continue;
 			if (events.length >= maxSales) break;
 			emitted.add(sale.id);
 			events.push(saleCreatedEvent(sale, fallbackCreated));
@@ -193,11 +212,20 @@ export async function pollSales(
 				boundary.add(sale.id);
 			}
 		}
-		const next = typeof page.next_cursor === 'string' && page.next_cursor !== '' ? page.next_cursor : undefined;
+		const next =
+			typeof page.next_cursor === 'string' && page.next_cursor !== ''
+				? page.next_cursor
+				: undefined;
 		more = page.has_more === true && next !== undefined && sales.length > 0;
 		cursor = more ? next : undefined;
 		// Stopped inside a page by the bound: the page's cursor would skip its unread rest.
-		if (events.length >= maxSales && sales.some((s) => typeof s?.id === 'string' && !emitted.has(s.id) && !seenBefore(s, watermarkMs, boundary))) {
+		if (
+			events.length >= maxSales &&
+			sales.some(
+				(s) =>
+					typeof s?.id === 'string' && !emitted.has(s.id) && !seenBefore(s, watermarkMs, boundary),
+			)
+		) {
 			cursor = undefined;
 			more = true;
 		}

@@ -29,8 +29,10 @@ export class MandoTrigger implements INodeType {
 		icon: { light: 'file:mando.svg', dark: 'file:mando.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{($parameter["events"] || []).includes("*") ? "All events" : ($parameter["events"] || []).join(", ")}}',
-		description: 'Starts the workflow when Mando sends a webhook event (sales, products, stock, customers, business days)',
+		subtitle:
+			'={{($parameter["events"] || []).includes("*") ? "All events" : ($parameter["events"] || []).join(", ")}}',
+		description:
+			'Starts the workflow when Mando sends a webhook event (sales, products, stock, customers, business days)',
 		defaults: { name: 'Mando Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -78,7 +80,8 @@ export class MandoTrigger implements INodeType {
 					{
 						name: 'Automatic (Through the Mando API)',
 						value: 'automatic',
-						description: 'The node adds its webhook in Mando when the workflow is published and removes it when unpublished',
+						description:
+							'The node adds its webhook in Mando when the workflow is published and removes it when unpublished',
 					},
 					{
 						name: 'Manual',
@@ -111,7 +114,7 @@ export class MandoTrigger implements INodeType {
 						name: 'After the Workflow Succeeds',
 						value: 'afterSuccess',
 						description:
-							"Answer only when the workflow has finished; a failed run answers with an error so Mando re-delivers the event (after 1 min, 5 min, 30 min, 2 h). The workflow must finish within 5 seconds.",
+							'Answer only when the workflow has finished; a failed run answers with an error so Mando re-delivers the event (after 1 min, 5 min, 30 min, 2 h). The workflow must finish within 5 seconds.',
 					},
 				],
 			},
@@ -189,7 +192,9 @@ export class MandoTrigger implements INodeType {
 		const acknowledge = this.getNodeParameter('acknowledge', 0, 'immediately') as AcknowledgeMode;
 		// With "Event Data Only" the items carry no event id; the in-process memory still has them.
 		const envelopes = this.getNodeParameter('options.output', 0, 'envelope') === 'envelope';
-		const ids = envelopes ? items.map((item) => item.json.id).filter((id): id is string => typeof id === 'string') : [];
+		const ids = envelopes
+			? items.map((item) => item.json.id).filter((id): id is string => typeof id === 'string')
+			: [];
 		nodeDedup(this).persist(ids, acknowledge === 'immediately' ? 'handled' : 'pending', Date.now());
 		return [items];
 	}
@@ -199,7 +204,12 @@ export class MandoTrigger implements INodeType {
 			const rawBody = await readRawBody(this);
 			if (rawBody === undefined) {
 				// A 4xx, not a 5xx that would make a sender retry bytes that cannot be read. Mando sends application/json.
-				return respond(this, 400, 'BAD_REQUEST', 'The request body could not be read as sent; Mando deliveries are application/json');
+				return respond(
+					this,
+					400,
+					'BAD_REQUEST',
+					'The request body could not be read as sent; Mando deliveries are application/json',
+				);
 			}
 			const decision = await decide(this, rawBody);
 			if (decision.action !== 'run') return answerWithoutRun(this, decision);
@@ -212,7 +222,12 @@ export class MandoTrigger implements INodeType {
 				workflowId: this.getWorkflow().id,
 				node: this.getNode().name,
 			});
-			return respond(this, 500, 'INTERNAL_ERROR', 'The delivery could not be processed; deliver it again later');
+			return respond(
+				this,
+				500,
+				'INTERNAL_ERROR',
+				'The delivery could not be processed; deliver it again later',
+			);
 		}
 	}
 }

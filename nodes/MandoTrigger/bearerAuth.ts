@@ -15,14 +15,19 @@ export function withBearerAuth<T extends MandoContext>(ctx: T, apiKey?: string):
 		...ctx.helpers,
 		httpRequestWithAuthentication: async (_type: string, options: IHttpRequestOptions) => {
 			const key = apiKey ?? (await ctx.getCredentials('mandoApi')).apiKey;
-			return await ctx.helpers.httpRequest({ ...options, headers: { ...options.headers, Authorization: `Bearer ${String(key)}` } });
+			return await ctx.helpers.httpRequest({
+				...options,
+				headers: { ...options.headers, Authorization: `Bearer ${String(key)}` },
+			});
 		},
 	};
 	return new Proxy(ctx, {
 		get(target, property) {
 			if (property === 'helpers') return helpers;
 			const value = Reflect.get(target, property) as unknown;
-			return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+			return typeof value === 'function'
+				? (value as (...a: unknown[]) => unknown).bind(target)
+				: value;
 		},
 	});
 }

@@ -61,7 +61,14 @@ function token(id: string): string {
 
 function isState(value: unknown): value is DedupState {
 	const v = value as DedupState | undefined;
-	return typeof v === 'object' && v !== null && v.v === 2 && typeof v.b === 'object' && v.b !== null && !Array.isArray(v.b);
+	return (
+		typeof v === 'object' &&
+		v !== null &&
+		v.v === 2 &&
+		typeof v.b === 'object' &&
+		v.b !== null &&
+		!Array.isArray(v.b)
+	);
 }
 
 function isLegacy(value: unknown): value is LegacyDedupState {
@@ -94,7 +101,8 @@ function bucketOf(at: number): string {
 
 /** True when `tokens` (a bucket) holds `t` at a token boundary. */
 function holds(tokens: string, t: string): boolean {
-	for (let i = tokens.indexOf(t); i !== -1; i = tokens.indexOf(t, i + 1)) if (i % TOKEN_CHARS === 0) return true;
+	for (let i = tokens.indexOf(t); i !== -1; i = tokens.indexOf(t, i + 1))
+		if (i % TOKEN_CHARS === 0) return true;
 	return false;
 }
 
@@ -172,7 +180,10 @@ export const IN_FLIGHT_MS = 60_000;
  * instead of one look-up per remembered id.
  */
 export class RecentEventIds {
-	private readonly entries = new Map<string, { mark: 'handled' | 'in-flight'; at: number; seq: number }>();
+	private readonly entries = new Map<
+		string,
+		{ mark: 'handled' | 'in-flight'; at: number; seq: number }
+	>();
 	/** Every `set` in order: `seq` ascending; an item is stale once `entries` holds a newer `seq` for its id. */
 	private log: Array<{ id: string; seq: number }> = [];
 	/** Index of the first log item not yet pruned (items before it are gone from `entries` or stale). */
@@ -189,7 +200,12 @@ export class RecentEventIds {
 	/** `handled`, `in-flight`, or `undefined` when the id was not seen in the window. */
 	get(id: string, now: number): 'handled' | 'in-flight' | undefined {
 		const entry = this.entries.get(id);
-		if (!entry || now - entry.at > (entry.mark === 'in-flight' ? Math.min(IN_FLIGHT_MS, this.windowMs) : this.windowMs)) return undefined;
+		if (
+			!entry ||
+			now - entry.at >
+				(entry.mark === 'in-flight' ? Math.min(IN_FLIGHT_MS, this.windowMs) : this.windowMs)
+		)
+			return undefined;
 		return entry.mark;
 	}
 
@@ -220,7 +236,10 @@ export class RecentEventIds {
 	mergeInto(state: DedupState, now: number): void {
 		this.prune(now);
 		const m = state.m;
-		const since = typeof m === 'object' && m !== null && m.by === this.instance && typeof m.seq === 'number' ? m.seq : 0;
+		const since =
+			typeof m === 'object' && m !== null && m.by === this.instance && typeof m.seq === 'number'
+				? m.seq
+				: 0;
 		// First log item newer than the watermark (binary search: seq ascends).
 		let lo = this.head;
 		let hi = this.log.length;
@@ -232,7 +251,8 @@ export class RecentEventIds {
 		for (let i = lo; i < this.log.length; i++) {
 			const { id, seq } = this.log[i];
 			const entry = this.entries.get(id);
-			if (entry?.seq === seq && entry.mark === 'handled' && !isHandled(state, id)) markEvent(state, id, 'handled', entry.at);
+			if (entry?.seq === seq && entry.mark === 'handled' && !isHandled(state, id))
+				markEvent(state, id, 'handled', entry.at);
 		}
 		if (since !== this.seq) state.m = { by: this.instance, seq: this.seq };
 	}
@@ -253,8 +273,13 @@ export class RecentEventIds {
 			this.head++;
 		}
 		// Drop pruned log items, and stale ones once they outnumber the live (amortised constant time).
-		if (this.head > this.maxIds || this.log.length - this.head > 2 * this.maxIds + 2 * this.entries.size) {
-			this.log = this.log.slice(this.head).filter(({ id, seq }) => this.entries.get(id)?.seq === seq);
+		if (
+			this.head > this.maxIds ||
+			this.log.length - this.head > 2 * this.maxIds + 2 * this.entries.size
+		) {
+			this.log = this.log
+				.slice(this.head)
+				.filter(({ id, seq }) => this.entries.get(id)?.seq === seq);
 			this.head = 0;
 		}
 	}
@@ -313,7 +338,12 @@ export interface TriggerDedup {
 	 * handled (`immediately`) or in flight (`afterSuccess`, at most {@link IN_FLIGHT_MS}) at `now`
 	 * (ms since epoch); `holdInFlight: false` (the sender has hung up already) sets no in-flight mark.
 	 */
-	accept(ids: readonly string[], mode: 'immediately' | 'afterSuccess', now: number, holdInFlight?: boolean): DedupVerdict[];
+	accept(
+		ids: readonly string[],
+		mode: 'immediately' | 'afterSuccess',
+		now: number,
+		holdInFlight?: boolean,
+	): DedupVerdict[];
 	/** A run under "After the workflow succeeds" ended: its ids become handled, or are forgotten so a re-delivery runs. */
 	settle(ids: readonly string[], succeeded: boolean, now: number): void;
 	/** Writes a run's ids (as `mark`) and the memory's handled ids into the static data (in a run: the execution's). */
@@ -324,7 +354,10 @@ export interface TriggerDedup {
  * The {@link TriggerDedup} over `staticData` (the node's static data in the webhook request) and
  * `recent` (the node's in-process memory).
  */
-export function triggerDedup(staticData: Record<string, unknown>, recent: RecentEventIds): TriggerDedup {
+export function triggerDedup(
+	staticData: Record<string, unknown>,
+	recent: RecentEventIds,
+): TriggerDedup {
 	return {
 		accept(ids, mode, now, holdInFlight = true) {
 			const state = getDedupState(staticData);

@@ -1,9 +1,20 @@
-import type { IDataObject, IExecuteFunctions, IHookFunctions, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHookFunctions,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 
 import { MANDO_SIGNATURE_HEADER, signatureHeaderProblem } from '../shared/signature';
 import { recentEventIdsFor, triggerDedup, type TriggerDedup } from './dedup';
 import type { MalformedMember } from './envelope';
-import { decideDelivery, signatureRejection, type AcknowledgeMode, type DeliveryDecision } from './receive';
+import {
+	decideDelivery,
+	signatureRejection,
+	type AcknowledgeMode,
+	type DeliveryDecision,
+} from './receive';
 import { registeredSecret } from './lifecycle';
 import { credentialSecret, SecretUnavailableError } from './secret';
 
@@ -21,7 +32,9 @@ export type RunDecision = Extract<DeliveryDecision, { action: 'run' }>;
  * `test` while the editor listens for a test event (n8n runs test webhooks in `manual` mode),
  * `production` otherwise. The two registrations never share state.
  */
-export function registrationKey(ctx: IHookFunctions | IWebhookFunctions | IExecuteFunctions): 'test' | 'production' {
+export function registrationKey(
+	ctx: IHookFunctions | IWebhookFunctions | IExecuteFunctions,
+): 'test' | 'production' {
 	return ctx.getMode() === 'manual' ? 'test' : 'production';
 }
 
@@ -31,12 +44,19 @@ export function registrationKey(ctx: IHookFunctions | IWebhookFunctions | IExecu
  * delivers every event to both while the editor listens for a test event.
  */
 export function nodeDedup(ctx: IWebhookFunctions | IExecuteFunctions): TriggerDedup {
-	const recent = recentEventIdsFor(`${ctx.getWorkflow().id}:${ctx.getNode().id}:${registrationKey(ctx)}`);
+	const recent = recentEventIdsFor(
+		`${ctx.getWorkflow().id}:${ctx.getNode().id}:${registrationKey(ctx)}`,
+	);
 	return triggerDedup(ctx.getWorkflowStaticData('node'), recent);
 }
 
 /** Answers `{ code, message }` with `status` unless an answer went out already; n8n sends nothing more. */
-export function respond(ctx: IWebhookFunctions, status: number, code: string, message: string): IWebhookResponseData {
+export function respond(
+	ctx: IWebhookFunctions,
+	status: number,
+	code: string,
+	message: string,
+): IWebhookResponseData {
 	const res = ctx.getResponseObject();
 	if (!res.headersSent) res.status(status).json({ code, message });
 	return { noWebhookResponse: true };
@@ -51,14 +71,18 @@ function logContext(ctx: IWebhookFunctions) {
  * why when it cannot be read.
  */
 export async function readRawBody(ctx: IWebhookFunctions): Promise<Buffer | undefined> {
-	const req = ctx.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & RawRequest;
+	const req = ctx.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> &
+		RawRequest;
 	if (req.rawBody === undefined && typeof req.readRawBody === 'function') {
 		try {
 			await req.readRawBody();
 		} catch (error) {
 			// n8n consumed the body already (it parses multipart/form-data before the node runs) or
 			// the sender went away: the bytes the signature covers are gone.
-			ctx.logger.warn(`Mando Trigger rejected a delivery (400): the body could not be read (${(error as Error).message})`, logContext(ctx));
+			ctx.logger.warn(
+				`Mando Trigger rejected a delivery (400): the body could not be read (${(error as Error).message})`,
+				logContext(ctx),
+			);
 			return undefined;
 		}
 	}
@@ -104,13 +128,17 @@ export async function decide(ctx: IWebhookFunctions, rawBody: Buffer): Promise<D
 	try {
 		const first = await credentialSecret(secretKey, load, input.now);
 		const decision = decideDelivery({ ...input, secret: first.secret });
-		if (!first.reused || decision.action !== 'reject' || decision.reason !== 'mismatch') return decision;
+		if (!first.reused || decision.action !== 'reject' || decision.reason !== 'mismatch')
+			return decision;
 		const fresh = await credentialSecret(secretKey, load, input.now, true);
 		return fresh.reused ? decision : decideDelivery({ ...input, secret: fresh.secret });
 	} catch (error) {
 		// credentialSecret turns every failure to read the credential into a SecretUnavailableError
 		const cause = error instanceof SecretUnavailableError ? error.message : String(error);
-		ctx.logger.warn(`Mando Trigger could not read the credential's ${SECRET_FIELD}: ${cause}`, logContext(ctx));
+		ctx.logger.warn(
+			`Mando Trigger could not read the credential's ${SECRET_FIELD}: ${cause}`,
+			logContext(ctx),
+		);
 		return {
 			action: 'reject',
 			status: 401,
@@ -124,7 +152,11 @@ export async function decide(ctx: IWebhookFunctions, rawBody: Buffer): Promise<D
 const MALFORMED_LOGGED = 20;
 
 /** Logs a verified delivery's malformed members by index and id (never their data). */
-function logMalformed(ctx: IWebhookFunctions, malformed: MalformedMember[], received: number): void {
+function logMalformed(
+	ctx: IWebhookFunctions,
+	malformed: MalformedMember[],
+	received: number,
+): void {
 	for (const m of malformed.slice(0, MALFORMED_LOGGED)) {
 		ctx.logger.warn(
 			`Mando Trigger skipped member ${m.index} of ${received}${m.id === undefined ? '' : ` (id "${m.id}")`} of a signed delivery: it ${m.problem}`,
@@ -132,16 +164,30 @@ function logMalformed(ctx: IWebhookFunctions, malformed: MalformedMember[], rece
 		);
 	}
 	if (malformed.length > MALFORMED_LOGGED) {
-		ctx.logger.warn(`Mando Trigger skipped ${malformed.length - MALFORMED_LOGGED} more malformed members of the same delivery`, logContext(ctx));
+		ctx.logger.warn(
+			`Mando Trigger skipped ${malformed.length - MALFORMED_LOGGED} more malformed members of the same delivery`,
+			logContext(ctx),
+		);
 	}
 }
 
 /** Answers a delivery that starts no run: rejected, still running elsewhere, or nothing new. */
-export function answerWithoutRun(ctx: IWebhookFunctions, decision: Exclude<DeliveryDecision, RunDecision>): IWebhookResponseData {
+export function answerWithoutRun(
+	ctx: IWebhookFunctions,
+	decision: Exclude<DeliveryDecision, RunDecision>,
+): IWebhookResponseData {
 	switch (decision.action) {
 		case 'reject':
-			ctx.logger.warn(`Mando Trigger rejected a delivery (${decision.status}): ${decision.message}`, logContext(ctx));
-			return respond(ctx, decision.status, decision.reason === 'secret-unavailable' ? 'SECRET_UNAVAILABLE' : 'INVALID_SIGNATURE', decision.message);
+			ctx.logger.warn(
+				`Mando Trigger rejected a delivery (${decision.status}): ${decision.message}`,
+				logContext(ctx),
+			);
+			return respond(
+				ctx,
+				decision.status,
+				decision.reason === 'secret-unavailable' ? 'SECRET_UNAVAILABLE' : 'INVALID_SIGNATURE',
+				decision.message,
+			);
 		case 'retry-later':
 			logMalformed(ctx, decision.malformed, decision.counts.received);
 			return respond(ctx, decision.status, 'IN_PROGRESS', decision.message);
@@ -162,7 +208,12 @@ export function answerWithoutRun(ctx: IWebhookFunctions, decision: Exclude<Deliv
 export function startRun(ctx: IWebhookFunctions, decision: RunDecision): IWebhookResponseData {
 	logMalformed(ctx, decision.malformed, decision.counts.received);
 	const acknowledge = ctx.getNodeParameter('acknowledge', 'immediately') as AcknowledgeMode;
-	if (acknowledge === 'afterSuccess') settleOnAnswer(ctx, nodeDedup(ctx), decision.events.map((e) => e.id));
+	if (acknowledge === 'afterSuccess')
+		settleOnAnswer(
+			ctx,
+			nodeDedup(ctx),
+			decision.events.map((e) => e.id),
+		);
 	const output = ctx.getNodeParameter('options.output', 'envelope') as 'envelope' | 'data';
 	const items = decision.events.map((event) => ({
 		json: (output === 'data' ? event.data : event) as unknown as IDataObject,

@@ -42,16 +42,23 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** The member at `index` as an event, or why it is malformed. */
-function toEvent(value: unknown, index: number): { event: MandoEvent } | { malformed: MalformedMember } {
-	const bad = (problem: string, id?: string) => ({ malformed: { index, ...(id === undefined ? {} : { id: id.slice(0, 100) }), problem } });
+function toEvent(
+	value: unknown,
+	index: number,
+): { event: MandoEvent } | { malformed: MalformedMember } {
+	const bad = (problem: string, id?: string) => ({
+		malformed: { index, ...(id === undefined ? {} : { id: id.slice(0, 100) }), problem },
+	});
 	if (!isObject(value)) return bad('is not a JSON object');
 	const raw = value.id;
 	const id = typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : raw;
-	if (typeof id !== 'string') return bad(raw === undefined ? 'has no "id"' : 'has an "id" that is not a string or number');
+	if (typeof id !== 'string')
+		return bad(raw === undefined ? 'has no "id"' : 'has an "id" that is not a string or number');
 	if (id.trim() === '') return bad('has a blank "id"', id);
 	if (typeof value.type !== 'string' || value.type.trim() === '') return bad('has no "type"', id);
 	const data = value.data ?? {};
-	if (!isObject(data)) return bad(`has a "data" that is ${Array.isArray(data) ? 'an array' : 'not an object'}`, id);
+	if (!isObject(data))
+		return bad(`has a "data" that is ${Array.isArray(data) ? 'an array' : 'not an object'}`, id);
 	return { event: { ...value, id, data } as MandoEvent };
 }
 
@@ -72,7 +79,8 @@ export function parseMandoDelivery(rawBody: Buffer | string): ParsedDelivery {
 	}
 	let list: unknown[];
 	if (Array.isArray(parsed)) list = parsed;
-	else if (isObject(parsed) && Array.isArray(parsed.events) && parsed.type === undefined) list = parsed.events;
+	else if (isObject(parsed) && Array.isArray(parsed.events) && parsed.type === undefined)
+		list = parsed.events;
 	else list = [parsed];
 
 	const result: ParsedDelivery = { received: list.length, events: [], malformed: [] };

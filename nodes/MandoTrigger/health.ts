@@ -1,4 +1,9 @@
-import type { INodeExecutionData, ITriggerFunctions, ITriggerResponse, IWebhookFunctions } from 'n8n-workflow';
+import type {
+	INodeExecutionData,
+	ITriggerFunctions,
+	ITriggerResponse,
+	IWebhookFunctions,
+} from 'n8n-workflow';
 import type { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { withBearerAuth } from './bearerAuth';
 import { checkAndRepair } from './lifecycle';
@@ -50,7 +55,10 @@ function nodeKey(ctx: ITriggerFunctions | IWebhookFunctions): string {
  * Called by `webhook()` in manual mode: n8n runs the test execution's start node through
  * `trigger()` (it checks `trigger` before `webhook`), which must emit these items.
  */
-export function handOverTestDelivery(ctx: IWebhookFunctions, workflowData: INodeExecutionData[][]): void {
+export function handOverTestDelivery(
+	ctx: IWebhookFunctions,
+	workflowData: INodeExecutionData[][],
+): void {
 	if (ctx.getMode() === 'manual') testDeliveries.set(nodeKey(ctx), workflowData);
 }
 
@@ -92,18 +100,31 @@ export async function startHealthCheck(ctx: ITriggerFunctions): Promise<ITrigger
 		} catch (error) {
 			const message = (error as Error).message;
 			if (isPermanent(error)) {
-				ctx.logger.error(`Mando Trigger health check failed and cannot repair the webhook: ${message}`, { workflowId: ctx.getWorkflow().id });
+				ctx.logger.error(
+					`Mando Trigger health check failed and cannot repair the webhook: ${message}`,
+					{ workflowId: ctx.getWorkflow().id },
+				);
 				failures.set(key, error as Error);
 				ctx.emitError(error as Error);
 			} else {
-				ctx.logger.warn(`Mando Trigger health check could not reach Mando (${message}); it runs again at the next interval.`, {
-					workflowId: ctx.getWorkflow().id,
-				});
+				ctx.logger.warn(
+					`Mando Trigger health check could not reach Mando (${message}); it runs again at the next interval.`,
+					{
+						workflowId: ctx.getWorkflow().id,
+					},
+				);
 			}
 		} finally {
 			running = false;
 		}
 	};
-	ctx.helpers.registerCron({ expression: checkCron(minutes) as Parameters<ITriggerFunctions['helpers']['registerCron']>[0]['expression'] }, () => void tick());
+	ctx.helpers.registerCron(
+		{
+			expression: checkCron(minutes) as Parameters<
+				ITriggerFunctions['helpers']['registerCron']
+			>[0]['expression'],
+		},
+		() => void tick(),
+	);
 	return {};
 }

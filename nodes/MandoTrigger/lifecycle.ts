@@ -1,4 +1,10 @@
-import type { IDataObject, IExecuteFunctions, IHookFunctions, ITriggerFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHookFunctions,
+	ITriggerFunctions,
+	IWebhookFunctions,
+} from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 import { MANDO_EVENT_TYPES } from '../shared/events';
 import { asNodeError, isNotFound, normaliseBaseUrl } from '../shared/transport';
@@ -66,7 +72,9 @@ function remember<V>(map: Map<string, V>, key: string, value: V): void {
 /** Which registration a webhook URL belongs to: test URLs (`/webhook-test/`) or n8n's manual mode → `test`. */
 export function registrationKey(ctx: Ctx, url?: string): RegistrationKey {
 	if (ctx.getMode() === 'manual') return 'test';
-	return url !== undefined && /\/webhook-test\//.test(new URL(url, 'http://x').pathname) ? 'test' : 'production';
+	return url !== undefined && /\/webhook-test\//.test(new URL(url, 'http://x').pathname)
+		? 'test'
+		: 'production';
 }
 
 function nodeKey(ctx: Ctx, key: RegistrationKey): string {
@@ -94,15 +102,20 @@ async function serialised<T>(ctx: Ctx, key: RegistrationKey, fn: () => Promise<T
 
 function staticRegistrations(ctx: Ctx): Record<string, PersistedRegistration> {
 	const data = ctx.getWorkflowStaticData('node');
-	if (typeof data.registrations !== 'object' || data.registrations === null) data.registrations = {};
+	if (typeof data.registrations !== 'object' || data.registrations === null)
+		data.registrations = {};
 	return data.registrations as Record<string, PersistedRegistration>;
 }
 
 /** The newest known registration for `key`, from static data or memory. */
-export function loadRegistration(ctx: Ctx, key: RegistrationKey): PersistedRegistration | undefined {
+export function loadRegistration(
+	ctx: Ctx,
+	key: RegistrationKey,
+): PersistedRegistration | undefined {
 	const stored = staticRegistrations(ctx)[key];
 	const held = memory.get(nodeKey(ctx, key));
-	const valid = (r: PersistedRegistration | undefined) => (r && typeof r.webhookId === 'string' ? r : undefined);
+	const valid = (r: PersistedRegistration | undefined) =>
+		r && typeof r.webhookId === 'string' ? r : undefined;
 	const [a, b] = [valid(stored), valid(held)];
 	if (a && b) return (b.at ?? 0) > (a.at ?? 0) ? b : a;
 	return a ?? b;
@@ -133,7 +146,10 @@ export async function readAccount(ctx: Ctx): Promise<MandoAccount> {
 	}
 	const baseUrl = normaliseBaseUrl(credentials.baseUrl);
 	const apiKey = typeof credentials.apiKey === 'string' ? credentials.apiKey : '';
-	const webhookSecret = typeof credentials.webhookSecret === 'string' && credentials.webhookSecret ? credentials.webhookSecret : undefined;
+	const webhookSecret =
+		typeof credentials.webhookSecret === 'string' && credentials.webhookSecret
+			? credentials.webhookSecret
+			: undefined;
 	return { baseUrl, apiKey, webhookSecret, fingerprint: accountFingerprint(baseUrl, apiKey) };
 }
 
@@ -153,7 +169,10 @@ function logger(ctx: Ctx): RegistrationLogger {
 	return { info: (m) => ctx.logger.info(m, meta()), warn: (m) => ctx.logger.warn(m, meta()) };
 }
 
-function plain(reg: PersistedRegistration | undefined, account: MandoAccount): StoredRegistration | undefined {
+function plain(
+	reg: PersistedRegistration | undefined,
+	account: MandoAccount,
+): StoredRegistration | undefined {
 	if (!reg || reg.account !== account.fingerprint) return undefined;
 	const secret = reg.sealedSecret ? openSecret(reg.sealedSecret, account.apiKey) : undefined;
 	return {
@@ -166,7 +185,11 @@ function plain(reg: PersistedRegistration | undefined, account: MandoAccount): S
 	};
 }
 
-function persisted(reg: StoredRegistration, account: MandoAccount, extra: Partial<PersistedRegistration> = {}): PersistedRegistration {
+function persisted(
+	reg: StoredRegistration,
+	account: MandoAccount,
+	extra: Partial<PersistedRegistration> = {},
+): PersistedRegistration {
 	return {
 		webhookId: reg.webhookId,
 		url: reg.url,
@@ -183,7 +206,10 @@ function noWebhookResourceError(ctx: Ctx, url: string): NodeOperationError {
 	return new NodeOperationError(
 		ctx.getNode(),
 		`This Mando account's API has no webhook resource (404 on /secure/webhook), so the trigger cannot register itself. Set Registration to "Manual", then in Mando open Settings → Webhooks → Add Webhook and paste this URL: ${url}`,
-		{ description: 'Mando lets you add webhooks in its admin panel even where the API does not offer them.' },
+		{
+			description:
+				'Mando lets you add webhooks in its admin panel even where the API does not offer them.',
+		},
 	);
 }
 
@@ -198,7 +224,11 @@ function apiError(ctx: Ctx, error: unknown, url: string): Error {
  * webhook is deactivated there when this process still knows that account, else an error says to
  * do it by hand. A 404 from the credential's *current* account says nothing about it.
  */
-async function leaveOtherAccount(ctx: Ctx, reg: PersistedRegistration, account: MandoAccount): Promise<void> {
+async function leaveOtherAccount(
+	ctx: Ctx,
+	reg: PersistedRegistration,
+	account: MandoAccount,
+): Promise<void> {
 	const log = logger(ctx);
 	const old = accounts.get(reg.account);
 	const where = reg.account.split('#')[0];
@@ -210,7 +240,9 @@ async function leaveOtherAccount(ctx: Ctx, reg: PersistedRegistration, account: 
 	}
 	try {
 		const done = await deactivateOnAccount(ctx, old, reg.webhookId);
-		log.warn(`Mando webhook ${reg.webhookId} on the previous account (${where}) ${done ? 'was deactivated by this trigger' : 'is already gone there'}: the credential now points at ${account.baseUrl}.`);
+		log.warn(
+			`Mando webhook ${reg.webhookId} on the previous account (${where}) ${done ? 'was deactivated by this trigger' : 'is already gone there'}: the credential now points at ${account.baseUrl}.`,
+		);
 	} catch (error) {
 		ctx.logger.error(
 			`Mando webhook ${reg.webhookId} on the previous account (${where}) could not be deactivated: ${(error as Error).message}. Deactivate it there (Settings → Webhooks).`,
@@ -227,7 +259,10 @@ async function leaveOtherAccount(ctx: Ctx, reg: PersistedRegistration, account: 
  */
 export async function hookCheckExists(ctx: IHookFunctions): Promise<boolean> {
 	if ((ctx.getNodeParameter('events', []) as string[]).length === 0) {
-		throw new NodeOperationError(ctx.getNode(), 'Select at least one event in "Events" (or "All Events"): with none, every delivery would be ignored.');
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'Select at least one event in "Events" (or "All Events"): with none, every delivery would be ignored.',
+		);
 	}
 	const account = await readAccount(ctx);
 	if (!isAutomatic(ctx)) return true;
@@ -235,7 +270,15 @@ export async function hookCheckExists(ctx: IHookFunctions): Promise<boolean> {
 	const reg = loadRegistration(ctx, registrationKey(ctx, url));
 	if (!reg || reg.account !== account.fingerprint) return false;
 	try {
-		return (await checkRegistration(webhookApiFor(ctx), plain(reg, account), url, selectedEvents(ctx), logger(ctx))) === 'ok';
+		return (
+			(await checkRegistration(
+				webhookApiFor(ctx),
+				plain(reg, account),
+				url,
+				selectedEvents(ctx),
+				logger(ctx),
+			)) === 'ok'
+		);
 	} catch (error) {
 		throw apiError(ctx, error, url);
 	}
@@ -247,7 +290,10 @@ export async function hookCheckExists(ctx: IHookFunctions): Promise<boolean> {
  * @returns the stored registration
  * @throws like {@link hookCheckExists}
  */
-export async function register(ctx: IHookFunctions | ITriggerFunctions, url: string): Promise<PersistedRegistration> {
+export async function register(
+	ctx: IHookFunctions | ITriggerFunctions,
+	url: string,
+): Promise<PersistedRegistration> {
 	const account = await readAccount(ctx);
 	const key = registrationKey(ctx, url);
 	const held = takePendingDeactivation(ctx, key);
@@ -255,23 +301,31 @@ export async function register(ctx: IHookFunctions | ITriggerFunctions, url: str
 	try {
 		stored = await serialised(ctx, key, async () => await registerNow(ctx, url, account));
 	} catch (error) {
-		if (held) await held.run('the republish could not register this node again').catch(() => undefined);
+		if (held)
+			await held.run('the republish could not register this node again').catch(() => undefined);
 		throw error as NodeOperationError;
 	}
 	if (held && held.webhookId !== stored.webhookId) {
 		// A new webhook replaced it (new URL with an unknown secret, or the old one was gone): the old one goes once the new one is active.
 		await held.run(`republished; webhook ${stored.webhookId} replaces it`).catch(() => undefined);
 	} else if (held) {
-		logger(ctx).info(`Mando webhook ${stored.webhookId} stayed active across the republish (no gap in deliveries); it now serves ${stored.url} with ${stored.events.length} event types.`);
+		logger(ctx).info(
+			`Mando webhook ${stored.webhookId} stayed active across the republish (no gap in deliveries); it now serves ${stored.url} with ${stored.events.length} event types.`,
+		);
 	}
 	return stored;
 }
 
-async function registerNow(ctx: IHookFunctions | ITriggerFunctions, url: string, account: MandoAccount): Promise<PersistedRegistration> {
+async function registerNow(
+	ctx: IHookFunctions | ITriggerFunctions,
+	url: string,
+	account: MandoAccount,
+): Promise<PersistedRegistration> {
 	remember(accounts, account.fingerprint, { baseUrl: account.baseUrl, apiKey: account.apiKey });
 	const key = registrationKey(ctx, url);
 	const before = loadRegistration(ctx, key);
-	if (before && before.account !== account.fingerprint) await leaveOtherAccount(ctx, before, account);
+	if (before && before.account !== account.fingerprint)
+		await leaveOtherAccount(ctx, before, account);
 	const workflow = ctx.getWorkflow();
 	try {
 		const reg = await ensureRegistration(
@@ -281,9 +335,13 @@ async function registerNow(ctx: IHookFunctions | ITriggerFunctions, url: string,
 			selectedEvents(ctx),
 			`n8n workflow "${workflow.name ?? workflow.id}" (${ctx.getNode().name})`,
 			logger(ctx),
-			{ accountSecretSet: account.webhookSecret !== undefined, perWebhookSecrets: signing.get(account.fingerprint) },
+			{
+				accountSecretSet: account.webhookSecret !== undefined,
+				perWebhookSecrets: signing.get(account.fingerprint),
+			},
 		);
-		if (reg.perWebhookSecret !== undefined) remember(signing, account.fingerprint, reg.perWebhookSecret);
+		if (reg.perWebhookSecret !== undefined)
+			remember(signing, account.fingerprint, reg.perWebhookSecret);
 		const stored = persisted(reg, account);
 		saveRegistration(ctx, key, stored);
 		return stored;
@@ -337,7 +395,9 @@ export async function hookDelete(ctx: IHookFunctions): Promise<boolean> {
 	try {
 		account = await readAccount(ctx);
 	} catch (error) {
-		ctx.logger.error(`Mando Trigger could not deactivate its Mando webhook for ${url}: ${(error as Error).message}`);
+		ctx.logger.error(
+			`Mando Trigger could not deactivate its Mando webhook for ${url}: ${(error as Error).message}`,
+		);
 		throw error as NodeOperationError;
 	}
 	remember(accounts, account.fingerprint, { baseUrl: account.baseUrl, apiKey: account.apiKey });
@@ -358,7 +418,12 @@ export async function hookDelete(ctx: IHookFunctions): Promise<boolean> {
 			if (done) return;
 			done = true;
 			// n8n has released the hook's expression isolate by now: authenticate with the key read in `delete`.
-			await serialised(ctx, key, async () => await deactivateNow(withBearerAuth(ctx, account.apiKey), key, url, reg, account, why));
+			await serialised(
+				ctx,
+				key,
+				async () =>
+					await deactivateNow(withBearerAuth(ctx, account.apiKey), key, url, reg, account, why),
+			);
 		},
 	};
 	pendingDeactivations.set(nodeKey(ctx, key), held);
@@ -374,12 +439,25 @@ export async function hookDelete(ctx: IHookFunctions): Promise<boolean> {
 	return true;
 }
 
-async function deactivateNow(ctx: IHookFunctions, key: RegistrationKey, url: string, reg: PersistedRegistration | undefined, account: MandoAccount, why: string): Promise<void> {
+async function deactivateNow(
+	ctx: IHookFunctions,
+	key: RegistrationKey,
+	url: string,
+	reg: PersistedRegistration | undefined,
+	account: MandoAccount,
+	why: string,
+): Promise<void> {
 	let byMando = false;
 	try {
-		const done = await removeRegistration(webhookApiFor(ctx), reg ? plain(reg, account) : undefined, url);
+		const done = await removeRegistration(
+			webhookApiFor(ctx),
+			reg ? plain(reg, account) : undefined,
+			url,
+		);
 		byMando = done.some((w) => typeof w.data?.disabled_reason === 'string');
-		logger(ctx).info(`Mando webhook ${done.map((w) => w.id).join(', ') || reg?.webhookId || 'for ' + url} deactivated by this trigger (${why}).`);
+		logger(ctx).info(
+			`Mando webhook ${done.map((w) => w.id).join(', ') || reg?.webhookId || 'for ' + url} deactivated by this trigger (${why}).`,
+		);
 	} catch (error) {
 		ctx.logger.error(
 			`Mando Trigger could not deactivate its Mando webhook for ${url} (${why}): ${(error as Error).message}. Deactivate it in Mando (Settings → Webhooks) if it stays active.`,
@@ -388,7 +466,8 @@ async function deactivateNow(ctx: IHookFunctions, key: RegistrationKey, url: str
 	}
 	// A webhook Mando had disabled stays "found disabled" for the next publish's log line; a registration made since is kept.
 	const current = loadRegistration(ctx, key);
-	if (reg && (!current || current.webhookId === reg.webhookId)) saveRegistration(ctx, key, { ...reg, deactivatedByTrigger: !byMando, at: Date.now() });
+	if (reg && (!current || current.webhookId === reg.webhookId))
+		saveRegistration(ctx, key, { ...reg, deactivatedByTrigger: !byMando, at: Date.now() });
 }
 
 /** Runs every deferred deactivation now (tests; n8n calls nothing after an unpublish). */
@@ -396,7 +475,9 @@ export async function flushDeactivations(): Promise<void> {
 	const held = [...pendingDeactivations.values()];
 	pendingDeactivations.clear();
 	for (const h of held) h.cancelled = true;
-	await Promise.all(held.map(async (h) => await h.run('workflow unpublished').catch(() => undefined)));
+	await Promise.all(
+		held.map(async (h) => await h.run('workflow unpublished').catch(() => undefined)),
+	);
 }
 
 /** What one health check found and did. */
@@ -417,7 +498,10 @@ export async function checkAndRepair(ctx: ITriggerFunctions): Promise<HealthResu
 	return await serialised(ctx, 'production', async () => await checkAndRepairNow(ctx, account));
 }
 
-async function checkAndRepairNow(ctx: ITriggerFunctions, account: MandoAccount): Promise<HealthResult> {
+async function checkAndRepairNow(
+	ctx: ITriggerFunctions,
+	account: MandoAccount,
+): Promise<HealthResult> {
 	const reg = loadRegistration(ctx, 'production');
 	if (!reg) return { status: 'skipped' };
 	remember(accounts, account.fingerprint, { baseUrl: account.baseUrl, apiKey: account.apiKey });
@@ -426,15 +510,26 @@ async function checkAndRepairNow(ctx: ITriggerFunctions, account: MandoAccount):
 	if (reg.account !== account.fingerprint) status = 'account-changed';
 	else {
 		try {
-			status = await checkRegistration(webhookApiFor(ctx), plain(reg, account), reg.url, selectedEvents(ctx), log);
+			status = await checkRegistration(
+				webhookApiFor(ctx),
+				plain(reg, account),
+				reg.url,
+				selectedEvents(ctx),
+				log,
+			);
 		} catch (error) {
 			throw apiError(ctx, error, reg.url);
 		}
 	}
 	if (status === 'ok') return { status };
-	const what = status === 'account-changed' ? 'was made on another Mando account than the credential now uses' : STATUS_TEXT[status];
+	const what =
+		status === 'account-changed'
+			? 'was made on another Mando account than the credential now uses'
+			: STATUS_TEXT[status];
 	const repaired = await registerNow(ctx, reg.url, account);
-	log.warn(`Mando Trigger health check: webhook ${reg.webhookId} for ${reg.url} ${what}; repaired — webhook ${repaired.webhookId} is active with ${repaired.events.length} event types.`);
+	log.warn(
+		`Mando Trigger health check: webhook ${reg.webhookId} for ${reg.url} ${what}; repaired — webhook ${repaired.webhookId} is active with ${repaired.events.length} event types.`,
+	);
 	return { status, repairedAs: repaired.webhookId };
 }
 
@@ -446,7 +541,9 @@ const opened = new Map<string, string>();
  *
  * @returns the newest registration for the run's key
  */
-export function carryRegistration(ctx: IWebhookFunctions | IExecuteFunctions): PersistedRegistration | undefined {
+export function carryRegistration(
+	ctx: IWebhookFunctions | IExecuteFunctions,
+): PersistedRegistration | undefined {
 	const key = registrationKey(ctx);
 	const reg = loadRegistration(ctx, key);
 	if (reg && staticRegistrations(ctx)[key] !== reg) staticRegistrations(ctx)[key] = reg;

@@ -53,13 +53,25 @@ export interface DeliveryCounts {
  * for `events`. A verified delivery's `malformed` members are listed for the log.
  */
 export type DeliveryDecision =
-	| { action: 'reject'; status: 401; reason: SignatureFailure | 'secret-unavailable'; message: string }
+	| {
+			action: 'reject';
+			status: 401;
+			reason: SignatureFailure | 'secret-unavailable';
+			message: string;
+	  }
 	| { action: 'acknowledge'; counts: DeliveryCounts; malformed: MalformedMember[] }
-	| { action: 'retry-later'; status: 409; counts: DeliveryCounts; malformed: MalformedMember[]; message: string }
+	| {
+			action: 'retry-later';
+			status: 409;
+			counts: DeliveryCounts;
+			malformed: MalformedMember[];
+			message: string;
+	  }
 	| { action: 'run'; events: MandoEvent[]; counts: DeliveryCounts; malformed: MalformedMember[] };
 
 const SIGNATURE_MESSAGES: Record<SignatureFailure, string> = {
-	'no-secret': 'No webhook signing secret is configured for this trigger, so the delivery cannot be verified',
+	'no-secret':
+		'No webhook signing secret is configured for this trigger, so the delivery cannot be verified',
 	missing: 'Missing X-Mando-Signature header',
 	malformed: 'Malformed X-Mando-Signature header (expected sha256=<64 hex digits>)',
 	mismatch: 'X-Mando-Signature does not match the body',
@@ -83,8 +95,17 @@ export function decideDelivery(input: DeliveryInput): DeliveryDecision {
 	const check = verifyMandoSignature(input.rawBody, input.signature, input.secret);
 	if (!check.valid) return signatureRejection(check.reason);
 	const { received, events: usable, malformed } = parseMandoDelivery(input.rawBody);
-	const counts: DeliveryCounts = { received, accepted: 0, duplicates: 0, ignored: 0, inFlight: 0, malformed: malformed.length };
-	const selected = usable.filter((event) => input.selected === '*' || input.selected.has(event.type));
+	const counts: DeliveryCounts = {
+		received,
+		accepted: 0,
+		duplicates: 0,
+		ignored: 0,
+		inFlight: 0,
+		malformed: malformed.length,
+	};
+	const selected = usable.filter(
+		(event) => input.selected === '*' || input.selected.has(event.type),
+	);
 	counts.ignored = usable.length - selected.length;
 	const verdicts = input.dedup.accept(
 		selected.map((event) => event.id),

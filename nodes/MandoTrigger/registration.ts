@@ -1,5 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
-import { asNodeError, isNotFound, mandoApiRequest, mandoGetAll, type MandoContext } from '../shared/transport';
+import {
+	asNodeError,
+	isNotFound,
+	mandoApiRequest,
+	mandoGetAll,
+	type MandoContext,
+} from '../shared/transport';
 
 /**
  * The trigger's webhook lifecycle against Mando's webhook resource (ASSUMED in the contract:
@@ -45,7 +51,12 @@ export interface WebhookApi {
 	list(): Promise<MandoWebhook[]>;
 	get(id: string): Promise<MandoWebhook | undefined>;
 	/** One POST, never retried: a retried POST after a dropped connection can make two webhooks. */
-	create(body: { url: string; events: string[]; active: boolean; description: string }): Promise<MandoWebhook>;
+	create(body: {
+		url: string;
+		events: string[];
+		active: boolean;
+		description: string;
+	}): Promise<MandoWebhook>;
 	update(id: string, body: Partial<Omit<MandoWebhook, 'id'>>): Promise<MandoWebhook | undefined>;
 }
 
@@ -81,7 +92,8 @@ function sameEvents(a: string[], b: string[]): boolean {
 }
 
 /** Why {@link checkRegistration} found the registration unusable, or `ok`. */
-export type RegistrationStatus = 'ok' | 'not-stored' | 'gone' | 'disabled' | 'other-url' | 'other-events';
+export type RegistrationStatus =
+	'ok' | 'not-stored' | 'gone' | 'disabled' | 'other-url' | 'other-events';
 
 /** What each {@link RegistrationStatus} means, for log lines and errors. */
 export const STATUS_TEXT: Record<RegistrationStatus, string> = {
@@ -109,7 +121,10 @@ export async function checkRegistration(
 	const remote = await api.get(stored.webhookId);
 	if (!remote) return 'gone';
 	if (!remote.active) {
-		if (!stored.deactivatedByTrigger) log.warn(`Mando webhook ${remote.id} for ${url} was found disabled ${whoDeactivated(remote)}.`);
+		if (!stored.deactivatedByTrigger)
+			log.warn(
+				`Mando webhook ${remote.id} for ${url} was found disabled ${whoDeactivated(remote)}.`,
+			);
 		return 'disabled';
 	}
 	if (!sameUrl(remote.url, url)) return 'other-url';
@@ -119,7 +134,8 @@ export async function checkRegistration(
 
 /** "by Mando after 5 failed deliveries (…)" or "outside n8n (in Mando's admin panel or API)". */
 export function whoDeactivated(remote: MandoWebhook): string {
-	const reason = typeof remote.data?.disabled_reason === 'string' ? remote.data.disabled_reason : undefined;
+	const reason =
+		typeof remote.data?.disabled_reason === 'string' ? remote.data.disabled_reason : undefined;
 	return reason
 		? `by Mando (${reason}); Mando disables a webhook after 5 failed deliveries`
 		: "outside n8n (in Mando's admin panel or through its API), not by this trigger";
@@ -160,10 +176,15 @@ export async function ensureRegistration(
 	log: RegistrationLogger,
 	options: EnsureOptions = {},
 ): Promise<StoredRegistration> {
-	const perWebhook = previous?.perWebhookSecret === true || options.perWebhookSecrets === true || options.accountSecretSet === false;
+	const perWebhook =
+		previous?.perWebhookSecret === true ||
+		options.perWebhookSecrets === true ||
+		options.accountSecretSet === false;
 	// Adopting a webhook whose create answer was lost is safe only where the account secret signs.
-	const accountSigned = !perWebhook && (previous?.perWebhookSecret === false || options.perWebhookSecrets === false);
-	const secretKnown = (w: MandoWebhook) => !perWebhook || (w.id === previous?.webhookId && previous.secret !== undefined);
+	const accountSigned =
+		!perWebhook && (previous?.perWebhookSecret === false || options.perWebhookSecrets === false);
+	const secretKnown = (w: MandoWebhook) =>
+		!perWebhook || (w.id === previous?.webhookId && previous.secret !== undefined);
 	const all = await api.list();
 	const candidates = all.filter((w) => sameUrl(w.url, url) || w.id === previous?.webhookId);
 	// Prefer the webhook we stored, then an active one, then any.
@@ -171,7 +192,9 @@ export async function ensureRegistration(
 	candidates.sort((a, b) => rank(b) - rank(a));
 	const keep = candidates.find(secretKnown);
 	for (const w of candidates.filter((e) => e !== keep && e.active && sameUrl(e.url, url))) {
-		const why = secretKnown(w) ? 'so events arrive once' : 'because this trigger does not hold its signing secret';
+		const why = secretKnown(w)
+			? 'so events arrive once'
+			: 'because this trigger does not hold its signing secret';
 		log.warn(`Mando webhook ${w.id} also points at ${url}; deactivating it ${why}.`);
 		await api.update(w.id, { active: false });
 	}
@@ -193,13 +216,22 @@ async function reuse(
 ): Promise<StoredRegistration | undefined> {
 	const ours = keep.id === previous?.webhookId;
 	if (!keep.active) {
-		if (ours && previous?.deactivatedByTrigger) log.info(`Mando webhook ${keep.id} for ${url}, deactivated by this trigger, is re-activated.`);
-		else log.warn(`Mando webhook ${keep.id} for ${url} was found disabled ${whoDeactivated(keep)}; re-activating it.`);
+		if (ours && previous?.deactivatedByTrigger)
+			log.info(
+				`Mando webhook ${keep.id} for ${url}, deactivated by this trigger, is re-activated.`,
+			);
+		else
+			log.warn(
+				`Mando webhook ${keep.id} for ${url} was found disabled ${whoDeactivated(keep)}; re-activating it.`,
+			);
 	}
-	if (!sameUrl(keep.url, url)) log.info(`Mando webhook ${keep.id} moves from ${keep.url} to ${url}.`);
+	if (!sameUrl(keep.url, url))
+		log.info(`Mando webhook ${keep.id} moves from ${keep.url} to ${url}.`);
 	const updated = await api.update(keep.id, { url, events, active: true, description });
 	if (!updated) {
-		log.warn(`Mando webhook ${keep.id} for ${url} was deleted in Mando while it was being re-activated; creating a new one.`);
+		log.warn(
+			`Mando webhook ${keep.id} for ${url} was deleted in Mando while it was being re-activated; creating a new one.`,
+		);
 		return undefined;
 	}
 	const secret = updated.secret ?? keep.secret ?? (ours ? previous?.secret : undefined);
@@ -209,7 +241,11 @@ async function reuse(
 		url,
 		events,
 		...(secret ? { secret } : {}),
-		...(updated.secret ? { perWebhookSecret: true } : previous?.perWebhookSecret !== undefined ? { perWebhookSecret: previous.perWebhookSecret } : {}),
+		...(updated.secret
+			? { perWebhookSecret: true }
+			: previous?.perWebhookSecret !== undefined
+				? { perWebhookSecret: previous.perWebhookSecret }
+				: {}),
 	};
 }
 
@@ -228,7 +264,11 @@ async function createOnce(
 		webhookId: w.id,
 		url,
 		events,
-		...(w.secret ? { secret: w.secret, perWebhookSecret: true } : previous?.perWebhookSecret !== undefined ? { perWebhookSecret: previous.perWebhookSecret } : {}),
+		...(w.secret
+			? { secret: w.secret, perWebhookSecret: true }
+			: previous?.perWebhookSecret !== undefined
+				? { perWebhookSecret: previous.perWebhookSecret }
+				: {}),
 	});
 	for (let attempt = 1; ; attempt++) {
 		const outcome = await api.create(body).then(
@@ -236,22 +276,30 @@ async function createOnce(
 			(failure: unknown) => ({ created: undefined, failure }),
 		);
 		if (outcome.created) {
-			log.info(`Mando webhook ${outcome.created.id} created for ${url} (${events.length} event types).`);
+			log.info(
+				`Mando webhook ${outcome.created.id} created for ${url} (${events.length} event types).`,
+			);
 			return { ...stored(outcome.created), perWebhookSecret: outcome.created.secret !== undefined };
 		}
 		const failure = outcome.failure;
 		if (!isNetworkFailure(failure)) throw failure as Error;
 		const known = new Set(before.map((w) => w.id));
-		const made = (await api.list()).filter((w) => !known.has(w.id) && w.active && sameUrl(w.url, url));
+		const made = (await api.list()).filter(
+			(w) => !known.has(w.id) && w.active && sameUrl(w.url, url),
+		);
 		if (made.length === 0 && attempt < 2) {
-			log.warn(`The connection to Mando dropped while registering ${url}, and Mando holds no webhook for it; registering once more.`);
+			log.warn(
+				`The connection to Mando dropped while registering ${url}, and Mando holds no webhook for it; registering once more.`,
+			);
 			continue;
 		}
 		if (made.length === 0) throw failure as Error;
 		if (accountSigned) {
 			const [adopt, ...extra] = made;
 			for (const w of extra) await api.update(w.id, { active: false });
-			log.warn(`The connection to Mando dropped while registering ${url}; Mando stored it as webhook ${adopt.id}, which is used.`);
+			log.warn(
+				`The connection to Mando dropped while registering ${url}; Mando stored it as webhook ${adopt.id}, which is used.`,
+			);
 			return stored(adopt);
 		}
 		for (const w of made) await api.update(w.id, { active: false });
@@ -271,7 +319,11 @@ async function createOnce(
  *   Mando had disabled it before)
  * @throws whatever the API throws for failures other than "gone"
  */
-export async function removeRegistration(api: WebhookApi, stored: StoredRegistration | undefined, url: string): Promise<MandoWebhook[]> {
+export async function removeRegistration(
+	api: WebhookApi,
+	stored: StoredRegistration | undefined,
+	url: string,
+): Promise<MandoWebhook[]> {
 	if (stored?.webhookId) {
 		const result = await api.update(stored.webhookId, { active: false });
 		return result ? [result] : [];
@@ -289,7 +341,13 @@ export async function removeRegistration(api: WebhookApi, stored: StoredRegistra
 export function isNetworkFailure(error: unknown): boolean {
 	const e = error as { httpCode?: string | number | null; code?: unknown };
 	const code = e?.httpCode;
-	return code === undefined || code === null || code === '' || String(code) === '0' || /^E[A-Z]+$/.test(String(code));
+	return (
+		code === undefined ||
+		code === null ||
+		code === '' ||
+		String(code) === '0' ||
+		/^E[A-Z]+$/.test(String(code))
+	);
 }
 
 /** Mando's webhook resource through the transport, bound to an n8n context and its credential. */
@@ -301,19 +359,31 @@ export function webhookApiFor(ctx: MandoContext): WebhookApi {
 		},
 		async get(id) {
 			try {
-				return (await mandoApiRequest.call(ctx, { method: 'GET', path: `${path}/${encodeURIComponent(id)}` })).body as MandoWebhook;
+				return (
+					await mandoApiRequest.call(ctx, {
+						method: 'GET',
+						path: `${path}/${encodeURIComponent(id)}`,
+					})
+				).body as MandoWebhook;
 			} catch (error) {
 				if (isNotFound(error)) return undefined;
 				throw asNodeError(ctx, error);
 			}
 		},
 		async create(body) {
-			return (await mandoApiRequest.call(ctx, { method: 'POST', path, body, retry: { maxAttempts: 1 } })).body as MandoWebhook;
+			return (
+				await mandoApiRequest.call(ctx, { method: 'POST', path, body, retry: { maxAttempts: 1 } })
+			).body as MandoWebhook;
 		},
 		async update(id, body) {
 			try {
-				return (await mandoApiRequest.call(ctx, { method: 'PUT', path: `${path}/${encodeURIComponent(id)}`, body: body as IDataObject }))
-					.body as MandoWebhook;
+				return (
+					await mandoApiRequest.call(ctx, {
+						method: 'PUT',
+						path: `${path}/${encodeURIComponent(id)}`,
+						body: body as IDataObject,
+					})
+				).body as MandoWebhook;
 			} catch (error) {
 				if (isNotFound(error)) return undefined;
 				throw asNodeError(ctx, error);
@@ -344,7 +414,7 @@ export async function deactivateOnAccount(
 		ignoreHttpStatusErrors: true,
 	})) as { statusCode: number };
 	if (response.statusCode === 404) return false;
-	if (response.statusCode >= 300) throw new Error(`Mando answered ${response.statusCode} to deactivating webhook ${id}`);
+	if (response.statusCode >= 300)
+		throw new Error(`Mando answered ${response.statusCode} to deactivating webhook ${id}`);
 	return true;
 }
-

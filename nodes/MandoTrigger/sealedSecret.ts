@@ -24,7 +24,12 @@ export function sealSecret(secret: string, apiKey: string): string {
 	const iv = randomBytes(12);
 	const cipher = createCipheriv('aes-256-gcm', keyFor(apiKey), iv);
 	const data = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-	return [PREFIX, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), data.toString('base64url')].join('.');
+	return [
+		PREFIX,
+		iv.toString('base64url'),
+		cipher.getAuthTag().toString('base64url'),
+		data.toString('base64url'),
+	].join('.');
 }
 
 /**

@@ -63,13 +63,27 @@ function remembered(entry: Entry): SecretLookup {
  * @param now ms since epoch
  * @throws SecretUnavailableError when `load` throws now, or threw within {@link SECRET_REREAD_MIN_MS}
  */
-export async function credentialSecret(key: string, load: () => Promise<string | undefined>, now: number, fresh = false): Promise<SecretLookup> {
+export async function credentialSecret(
+	key: string,
+	load: () => Promise<string | undefined>,
+	now: number,
+	fresh = false,
+): Promise<SecretLookup> {
 	const entry = secrets.get(key);
 	if (entry) {
-		if (entry.error !== undefined ? now - entry.at < SECRET_REREAD_MIN_MS : !fresh && now - entry.at < SECRET_REUSE_MS) return remembered(entry);
+		if (
+			entry.error !== undefined
+				? now - entry.at < SECRET_REREAD_MIN_MS
+				: !fresh && now - entry.at < SECRET_REUSE_MS
+		)
+			return remembered(entry);
 		if (fresh && now - entry.rereadAt < SECRET_REREAD_MIN_MS) return remembered(entry);
 	}
-	const next: Entry = { secret: undefined, at: now, rereadAt: fresh ? now : (entry?.rereadAt ?? -Infinity) };
+	const next: Entry = {
+		secret: undefined,
+		at: now,
+		rereadAt: fresh ? now : (entry?.rereadAt ?? -Infinity),
+	};
 	try {
 		next.secret = await load();
 	} catch (error) {

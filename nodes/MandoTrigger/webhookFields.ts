@@ -12,10 +12,12 @@ import type { INodeParameters, IWebhookDescription } from 'n8n-workflow';
  */
 
 /** Acknowledge "After the workflow succeeds" answers when the run ends; otherwise at once. Self-contained: n8n inlines its source into the template. */
-const responseMode = (parameters: INodeParameters) => (parameters.acknowledge === 'afterSuccess' ? 'lastNode' : 'onReceived');
+const responseMode = (parameters: INodeParameters) =>
+	parameters.acknowledge === 'afterSuccess' ? 'lastNode' : 'onReceived';
 
 /** Under "Immediately" an empty value lets n8n send the node's own counts; after a run, no body. Self-contained (see above). */
-const responseData = (parameters: INodeParameters) => (parameters.acknowledge === 'afterSuccess' ? 'noData' : '');
+const responseData = (parameters: INodeParameters) =>
+	parameters.acknowledge === 'afterSuccess' ? 'noData' : '';
 
 type Helpers = Partial<Pick<typeof n8nWorkflow, 'webhookDescriptionFields' | 'fromFunction'>>;
 
@@ -23,10 +25,15 @@ type Helpers = Partial<Pick<typeof n8nWorkflow, 'webhookDescriptionFields' | 'fr
  * `responseMode` and `responseData` for the trigger's webhook description: with native resolvers
  * when `helpers` (default: the loaded n8n-workflow) has them, else as expression templates.
  */
-export function acknowledgeResponseFields(helpers: Helpers = n8nWorkflow): Pick<IWebhookDescription, 'responseMode' | 'responseData'> {
+export function acknowledgeResponseFields(
+	helpers: Helpers = n8nWorkflow,
+): Pick<IWebhookDescription, 'responseMode' | 'responseData'> {
 	const { webhookDescriptionFields, fromFunction } = helpers;
 	if (typeof webhookDescriptionFields === 'function' && typeof fromFunction === 'function') {
-		return webhookDescriptionFields({ responseMode: fromFunction(responseMode), responseData: fromFunction(responseData) });
+		return webhookDescriptionFields({
+			responseMode: fromFunction(responseMode),
+			responseData: fromFunction(responseData),
+		});
 	}
 	return {
 		responseMode: `={{(${String(responseMode)})($parameter)}}`,

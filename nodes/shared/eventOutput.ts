@@ -32,5 +32,7 @@ export const EVENT_OUTPUT_OPTION: INodeProperties = {
 
 /** One n8n item per event, shaped by the Output option. */
 export function eventItems(events: MandoEvent[], output: EventOutput): INodeExecutionData[] {
-	return events.map((event) => ({ json: (output === 'data' ? event.data : event) as unknown as IDataObject }));
+	return events.map((event) => ({
+		json: (output === 'data' ? event.data : event) as unknown as IDataObject,
+	}));
 }

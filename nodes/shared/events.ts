@@ -319,7 +319,11 @@ export const MANDO_EVENTS: { [T in MandoEventType]: MandoEventDefinition<T> }[Ma
 		type: 'product.updated',
 		name: 'Product Updated',
 		description: 'A product (PLU) was changed, e.g. its price or name',
-		sample: { ...SAMPLE_PRODUCT, base_price: '4.80', data: { ...SAMPLE_PRODUCT.data, modified_at: '2026-11-28T09:00:00Z' } },
+		sample: {
+			...SAMPLE_PRODUCT,
+			base_price: '4.80',
+			data: { ...SAMPLE_PRODUCT.data, modified_at: '2026-11-28T09:00:00Z' },
+		},
 	},
 	{
 		type: 'product.deleted',
@@ -405,7 +409,11 @@ export const MANDO_EVENTS: { [T in MandoEventType]: MandoEventDefinition<T> }[Ma
  * The documented events as options of an n8n **Events** dropdown (the trigger's and the Webhook
  * resource's), sorted by name: `{ name: 'Sale Created', value: 'sale.created', description }`.
  */
-export const MANDO_EVENT_OPTIONS: ReadonlyArray<{ name: string; value: MandoEventType; description: string }> = [...MANDO_EVENTS]
+export const MANDO_EVENT_OPTIONS: ReadonlyArray<{
+	name: string;
+	value: MandoEventType;
+	description: string;
+}> = [...MANDO_EVENTS]
 	.sort((a, b) => a.name.localeCompare(b.name))
 	.map((e) => ({ name: e.name, value: e.type, description: `${e.description} (${e.type})` }));
 

@@ -42,7 +42,9 @@ function signatureHex(header: string | string[] | undefined): string {
  * valid signature whatever the secret, or `undefined` when it is well-formed. Needs no secret, so
  * a caller can refuse such a request before reading one.
  */
-export function signatureHeaderProblem(header: string | string[] | undefined): 'missing' | 'malformed' | undefined {
+export function signatureHeaderProblem(
+	header: string | string[] | undefined,
+): 'missing' | 'malformed' | undefined {
 	const value = Array.isArray(header) ? header[0] : header;
 	if (value === undefined || value === '') return 'missing';
 	return SIGNATURE_PATTERN.test(value.trim()) ? undefined : 'malformed';

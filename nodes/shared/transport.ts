@@ -24,7 +24,13 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
  */
 
 /** The n8n contexts that may call the Mando API. */
-export type MandoContext = IExecuteFunctions | IHookFunctions | ILoadOptionsFunctions | IPollFunctions | ITriggerFunctions | IWebhookFunctions;
+export type MandoContext =
+	| IExecuteFunctions
+	| IHookFunctions
+	| ILoadOptionsFunctions
+	| IPollFunctions
+	| ITriggerFunctions
+	| IWebhookFunctions;
 
 /** The default API base URL (Mando developer docs). */
 export const MANDO_DEFAULT_BASE_URL = 'https://www.mando.fi/api';
@@ -48,13 +54,27 @@ export interface MandoRetryOptions {
  * all (n8n's own HTTP timeout is 300 s a request, which with retries could hold an execution or
  * a publish for about 20 minutes).
  */
-export const DEFAULT_RETRY: MandoRetryOptions = { maxAttempts: 4, maxTotalWaitMs: 30_000, baseDelayMs: 500, requestTimeoutMs: 30_000, totalBudgetMs: 120_000 };
+export const DEFAULT_RETRY: MandoRetryOptions = {
+	maxAttempts: 4,
+	maxTotalWaitMs: 30_000,
+	baseDelayMs: 500,
+	requestTimeoutMs: 30_000,
+	totalBudgetMs: 120_000,
+};
 
 /** Status codes retried: rate limiting and transient gateway errors (contract: "Rate limits"). */
 export const RETRIED_STATUS = new Set([429, 502, 503, 504]);
 
 /** Network error codes retried (a dropped or refused connection). */
-const RETRIED_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+const RETRIED_NETWORK_CODES = new Set([
+	'ECONNRESET',
+	'ECONNREFUSED',
+	'EPIPE',
+	'ETIMEDOUT',
+	'ECONNABORTED',
+	'EAI_AGAIN',
+	'UND_ERR_SOCKET',
+]);
 
 /** Options of one request. */
 export interface MandoRequest {
@@ -83,7 +103,12 @@ interface MandoErrorBody {
  * Milliseconds to wait before retry number `attempt` (1-based): the `Retry-After` header when
  * present (seconds or an HTTP date), otherwise `baseDelayMs * 2^(attempt-1)` with ±20 % jitter.
  */
-function retryDelayMs(attempt: number, retryAfter: string | undefined, baseDelayMs: number, now = Date.now()): number {
+function retryDelayMs(
+	attempt: number,
+	retryAfter: string | undefined,
+	baseDelayMs: number,
+	now = Date.now(),
+): number {
 	if (retryAfter !== undefined && retryAfter !== '') {
 		const seconds = Number(retryAfter);
 		if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
@@ -126,15 +151,32 @@ export function mandoBaseUrl(baseUrl: unknown): string {
 	const text = typeof baseUrl === 'string' ? baseUrl.trim() : '';
 	if (text === '') return MANDO_DEFAULT_BASE_URL;
 	const example = `e.g. ${MANDO_DEFAULT_BASE_URL}`;
-	if (/\s/.test(text)) throw new Error(`The Base URL in the Mando API credential contains spaces ("${text}"); ${example}`);
-	if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) throw new Error(`The Base URL in the Mando API credential must start with https:// ("${text}"); ${example}`);
+	if (/\s/.test(text))
+		throw new Error(
+			`The Base URL in the Mando API credential contains spaces ("${text}"); ${example}`,
+		);
+	if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text))
+		throw new Error(
+			`The Base URL in the Mando API credential must start with https:// ("${text}"); ${example}`,
+		);
 	const url = parsedUrl(text);
-	if (!url) throw new Error(`The Base URL in the Mando API credential is not a URL ("${text}"); ${example}`);
+	if (!url)
+		throw new Error(
+			`The Base URL in the Mando API credential is not a URL ("${text}"); ${example}`,
+		);
 	if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-		throw new Error(`The Base URL in the Mando API credential must use https:// ("${text}"): over http:// the API key would travel unencrypted. Only local test servers (localhost, 127.0.0.1) may use http://.`);
+		throw new Error(
+			`The Base URL in the Mando API credential must use https:// ("${text}"): over http:// the API key would travel unencrypted. Only local test servers (localhost, 127.0.0.1) may use http://.`,
+		);
 	}
-	if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`The Base URL in the Mando API credential must start with https:// ("${text}"); ${example}`);
-	if (url.search || url.hash || url.username || url.password) throw new Error(`The Base URL in the Mando API credential must be a plain address without query, fragment or user ("${text}"); ${example}`);
+	if (url.protocol !== 'https:' && url.protocol !== 'http:')
+		throw new Error(
+			`The Base URL in the Mando API credential must start with https:// ("${text}"); ${example}`,
+		);
+	if (url.search || url.hash || url.username || url.password)
+		throw new Error(
+			`The Base URL in the Mando API credential must be a plain address without query, fragment or user ("${text}"); ${example}`,
+		);
 	return text.replace(/\/+$/, '');
 }
 
@@ -148,9 +190,12 @@ const JWT = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 export function redact(text: string, secrets: unknown[] = []): string {
 	let out = text;
 	for (const secret of secrets) {
-		if (typeof secret === 'string' && secret.length >= 4) out = out.split(secret).join('[redacted]');
+		if (typeof secret === 'string' && secret.length >= 4)
+			out = out.split(secret).join('[redacted]');
 	}
-	return out.replace(JWT, '[redacted JWT]').replace(/Bearer\s+(?!\[redacted)[^\s"',}]+/gi, 'Bearer [redacted]');
+	return out
+		.replace(JWT, '[redacted JWT]')
+		.replace(/Bearer\s+(?!\[redacted)[^\s"',}]+/gi, 'Bearer [redacted]');
 }
 
 /**
@@ -162,7 +207,9 @@ export function normaliseBaseUrl(baseUrl: unknown): string {
 	try {
 		return mandoBaseUrl(baseUrl);
 	} catch {
-		return typeof baseUrl === 'string' && baseUrl.trim() !== '' ? baseUrl.trim().replace(/\/+$/, '') : MANDO_DEFAULT_BASE_URL;
+		return typeof baseUrl === 'string' && baseUrl.trim() !== ''
+			? baseUrl.trim().replace(/\/+$/, '')
+			: MANDO_DEFAULT_BASE_URL;
 	}
 }
 
@@ -201,7 +248,10 @@ function hintForStatus(status: number): string {
  * @throws NodeApiError for any other non-2xx status, or when retries run out; it carries Mando's
  *   `code` and `message`, the HTTP status and a hint. It never carries the API key or headers.
  */
-export async function mandoApiRequest<T = unknown>(this: MandoContext, request: MandoRequest): Promise<MandoResponse<T>> {
+export async function mandoApiRequest<T = unknown>(
+	this: MandoContext,
+	request: MandoRequest,
+): Promise<MandoResponse<T>> {
 	const credentials = await this.getCredentials('mandoApi');
 	const secrets = [credentials.apiKey, credentials.webhookSecret];
 	const retry = { ...DEFAULT_RETRY, ...request.retry };
@@ -209,7 +259,9 @@ export async function mandoApiRequest<T = unknown>(this: MandoContext, request: 
 	try {
 		baseUrl = mandoBaseUrl(credentials.baseUrl);
 	} catch (error) {
-		throw new NodeOperationError(this.getNode(), (error as Error).message, { description: 'Open the Mando API credential and correct its Base URL.' });
+		throw new NodeOperationError(this.getNode(), (error as Error).message, {
+			description: 'Open the Mando API credential and correct its Base URL.',
+		});
 	}
 	const started = Date.now();
 	const options: IHttpRequestOptions = {
@@ -229,40 +281,100 @@ export async function mandoApiRequest<T = unknown>(this: MandoContext, request: 
 		const remaining = retry.totalBudgetMs - (Date.now() - started);
 		options.timeout = Math.max(1, Math.min(retry.requestTimeoutMs, remaining));
 		try {
-			response = (await this.helpers.httpRequestWithAuthentication.call(this, 'mandoApi', options)) as IN8nHttpFullResponse;
+			response = (await this.helpers.httpRequestWithAuthentication.call(
+				this,
+				'mandoApi',
+				options,
+			)) as IN8nHttpFullResponse;
 		} catch (error) {
 			const code = networkErrorCode(error);
 			if (code && RETRIED_NETWORK_CODES.has(code)) networkCode = code;
-			else throw toNodeApiError(this, 0, { code: code ?? 'REQUEST_FAILED', message: safeMessage(error) }, request, attempt, secrets);
+			else
+				throw toNodeApiError(
+					this,
+					0,
+					{ code: code ?? 'REQUEST_FAILED', message: safeMessage(error) },
+					request,
+					attempt,
+					secrets,
+				);
 		}
 		const status = response?.statusCode ?? 0;
 		if (response && status >= 200 && status < 300) {
-			return { statusCode: status, headers: response.headers as MandoResponse['headers'], body: response.body as T };
+			return {
+				statusCode: status,
+				headers: response.headers as MandoResponse['headers'],
+				body: response.body as T,
+			};
 		}
 		const retriable = networkCode !== undefined || RETRIED_STATUS.has(status);
 		const delay = retriable
-			? retryDelayMs(attempt, response ? headerValue(response.headers as MandoResponse['headers'], 'retry-after') : undefined, retry.baseDelayMs)
+			? retryDelayMs(
+					attempt,
+					response
+						? headerValue(response.headers as MandoResponse['headers'], 'retry-after')
+						: undefined,
+					retry.baseDelayMs,
+				)
 			: 0;
 		const overBudget = Date.now() - started + delay >= retry.totalBudgetMs;
-		if (!retriable || attempt >= retry.maxAttempts || waited + delay > retry.maxTotalWaitMs || overBudget) {
+		if (
+			!retriable ||
+			attempt >= retry.maxAttempts ||
+			waited + delay > retry.maxTotalWaitMs ||
+			overBudget
+		) {
 			if (!response) {
 				const timedOut = networkCode === 'ECONNABORTED' || networkCode === 'ETIMEDOUT';
-				const why = timedOut ? `no answer within ${options.timeout >= 1000 ? `${Math.round(options.timeout / 1000)} s` : `${options.timeout} ms`}` : networkCode;
-				const budget = overBudget ? `; the request's time budget of ${Math.round(retry.totalBudgetMs / 1000)} s is spent` : '';
-				throw toNodeApiError(this, 0, { code: networkCode, message: `Could not reach Mando (${why}) after ${attempt} attempt(s)${budget}` }, request, attempt, secrets);
+				const why = timedOut
+					? `no answer within ${options.timeout >= 1000 ? `${Math.round(options.timeout / 1000)} s` : `${options.timeout} ms`}`
+					: networkCode;
+				const budget = overBudget
+					? `; the request's time budget of ${Math.round(retry.totalBudgetMs / 1000)} s is spent`
+					: '';
+				throw toNodeApiError(
+					this,
+					0,
+					{
+						code: networkCode,
+						message: `Could not reach Mando (${why}) after ${attempt} attempt(s)${budget}`,
+					},
+					request,
+					attempt,
+					secrets,
+				);
 			}
-			const body = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as MandoErrorBody;
-			const message = typeof body.message === 'string' ? body.message : typeof response.body === 'string' ? response.body.slice(0, 300) : undefined;
-			throw toNodeApiError(this, status, { code: typeof body.code === 'string' ? body.code : undefined, message }, request, attempt, secrets);
+			const body = (
+				typeof response.body === 'object' && response.body !== null ? response.body : {}
+			) as MandoErrorBody;
+			const message =
+				typeof body.message === 'string'
+					? body.message
+					: typeof response.body === 'string'
+						? response.body.slice(0, 300)
+						: undefined;
+			throw toNodeApiError(
+				this,
+				status,
+				{ code: typeof body.code === 'string' ? body.code : undefined, message },
+				request,
+				attempt,
+				secrets,
+			);
 		}
 		waited += delay;
-		this.logger.debug(`Mando API ${request.method} ${request.path}: ${networkCode ?? status}, retrying in ${delay} ms (attempt ${attempt + 1}/${retry.maxAttempts})`);
+		this.logger.debug(
+			`Mando API ${request.method} ${request.path}: ${networkCode ?? status}, retrying in ${delay} ms (attempt ${attempt + 1}/${retry.maxAttempts})`,
+		);
 		await sleep(delay);
 	}
 }
 
 /** Calls {@link mandoApiRequest} and returns only the body. */
-export async function mandoApiRequestBody<T = unknown>(this: MandoContext, request: MandoRequest): Promise<T> {
+export async function mandoApiRequestBody<T = unknown>(
+	this: MandoContext,
+	request: MandoRequest,
+): Promise<T> {
 	return (await mandoApiRequest.call(this, request)).body as T;
 }
 
@@ -271,7 +383,11 @@ export async function mandoApiRequestBody<T = unknown>(this: MandoContext, reque
  * `cause` (n8n's HTTP helper wraps the socket error in a `NodeApiError`), or in its `httpCode`.
  */
 function networkErrorCode(error: unknown): string | undefined {
-	const e = error as { code?: unknown; httpCode?: unknown; cause?: { code?: unknown; cause?: { code?: unknown } } };
+	const e = error as {
+		code?: unknown;
+		httpCode?: unknown;
+		cause?: { code?: unknown; cause?: { code?: unknown } };
+	};
 	for (const candidate of [e.code, e.cause?.code, e.cause?.cause?.code, e.httpCode]) {
 		if (typeof candidate === 'string' && RETRIED_NETWORK_CODES.has(candidate)) return candidate;
 	}
@@ -321,7 +437,11 @@ function toNodeApiError(
  */
 function listItems<T = IDataObject>(body: unknown): T[] {
 	if (Array.isArray(body)) return body as T[];
-	if (typeof body === 'object' && body !== null && Array.isArray((body as { data?: unknown }).data)) {
+	if (
+		typeof body === 'object' &&
+		body !== null &&
+		Array.isArray((body as { data?: unknown }).data)
+	) {
 		return (body as { data: T[] }).data;
 	}
 	throw new Error('Mando answered a list request with neither an array nor { data: [...] }');
@@ -345,12 +465,16 @@ const DEFAULT_MAX_EMPTY_PAGES = 10;
 
 /** The page size asked for: `limit` as an integer in 1–{@link MANDO_MAX_PAGE_SIZE}, or the maximum. */
 function pageSizeFor(limit: number | undefined): number {
-	return limit === undefined ? MANDO_MAX_PAGE_SIZE : Math.max(1, Math.min(MANDO_MAX_PAGE_SIZE, limit));
+	return limit === undefined
+		? MANDO_MAX_PAGE_SIZE
+		: Math.max(1, Math.min(MANDO_MAX_PAGE_SIZE, limit));
 }
 
 /** `limit` as a whole number of records, at least 1; undefined (all) when not a finite number. */
 function wholeLimit(limit: number | undefined): number | undefined {
-	return typeof limit === 'number' && Number.isFinite(limit) ? Math.max(1, Math.floor(limit)) : undefined;
+	return typeof limit === 'number' && Number.isFinite(limit)
+		? Math.max(1, Math.floor(limit))
+		: undefined;
 }
 
 /** A non-negative integer header value, or undefined when absent or not one. */
@@ -367,10 +491,14 @@ function pageDigest(items: unknown[]): string {
 
 /** The error of a list that cannot be read whole: what Mando did, and that nothing partial is returned. */
 function pagingError(ctx: MandoContext, path: string, what: string): NodeOperationError {
-	return new NodeOperationError(ctx.getNode(), `Mando's list ${path} could not be read whole: ${what}`, {
-		description:
-			'The node returns no partial list. Use a Limit or filters to read less, or report the server behaviour to Mando; the base URL in the credential may also point at a server that is not the Mando API.',
-	});
+	return new NodeOperationError(
+		ctx.getNode(),
+		`Mando's list ${path} could not be read whole: ${what}`,
+		{
+			description:
+				'The node returns no partial list. Use a Limit or filters to read less, or report the server behaviour to Mando; the base URL in the credential may also point at a server that is not the Mando API.',
+		},
+	);
 }
 
 /**
@@ -402,21 +530,45 @@ export async function mandoGetAll<T = IDataObject>(
 	const out: T[] = [];
 	let previous: string | undefined;
 	for (let page = 1; ; page++) {
-		if (page > maxPages) throw pagingError(this, path, `still not at the end after ${maxPages} pages (${out.length} records)`);
-		const response = await mandoApiRequest.call(this, { method: 'GET', path, qs: { ...qs, page, pageSize }, retry });
+		if (page > maxPages)
+			throw pagingError(
+				this,
+				path,
+				`still not at the end after ${maxPages} pages (${out.length} records)`,
+			);
+		const response = await mandoApiRequest.call(this, {
+			method: 'GET',
+			path,
+			qs: { ...qs, page, pageSize },
+			retry,
+		});
 		const items = listItems<T>(response.body);
 		const totalPages = intHeader(response.headers, 'x-total-pages');
 		const totalCount = intHeader(response.headers, 'x-total-count');
 		const digest = items.length ? pageDigest(items) : undefined;
 		if (digest !== undefined && digest === previous) {
-			throw pagingError(this, path, `page ${page} repeats page ${page - 1}; the server ignores the page parameter or repeats its last page`);
+			throw pagingError(
+				this,
+				path,
+				`page ${page} repeats page ${page - 1}; the server ignores the page parameter or repeats its last page`,
+			);
 		}
 		previous = digest;
 		out.push(...items);
 		if (wanted !== undefined && out.length >= wanted) return out.slice(0, wanted);
-		const short = totalPages !== undefined ? page < totalPages : totalCount !== undefined ? out.length < totalCount : false;
+		const short =
+			totalPages !== undefined
+				? page < totalPages
+				: totalCount !== undefined
+					? out.length < totalCount
+					: false;
 		if (items.length === 0) {
-			if (short) throw pagingError(this, path, `page ${page} is empty after ${out.length} of ${totalCount ?? `${totalPages} pages of`} records`);
+			if (short)
+				throw pagingError(
+					this,
+					path,
+					`page ${page} is empty after ${out.length} of ${totalCount ?? `${totalPages} pages of`} records`,
+				);
 			return out;
 		}
 		if (totalPages !== undefined || totalCount !== undefined) {
@@ -436,12 +588,23 @@ export interface MandoCursorPage<T> {
 function cursorPage<T>(ctx: MandoContext, path: string, body: unknown): MandoCursorPage<T> {
 	const shape = '{ "data": [...], "next_cursor": "…", "has_more": true|false }';
 	if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-		throw pagingError(ctx, path, `a page is ${body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body} instead of ${shape}`);
+		throw pagingError(
+			ctx,
+			path,
+			`a page is ${body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body} instead of ${shape}`,
+		);
 	}
 	const page = body as Record<string, unknown>;
-	if (!Array.isArray(page.data)) throw pagingError(ctx, path, `a page has no "data" list (expected ${shape})`);
-	if (page.has_more !== undefined && page.has_more !== null && typeof page.has_more !== 'boolean') throw pagingError(ctx, path, '"has_more" is not true or false');
-	if (page.next_cursor !== undefined && page.next_cursor !== null && typeof page.next_cursor !== 'string') throw pagingError(ctx, path, '"next_cursor" is not a text');
+	if (!Array.isArray(page.data))
+		throw pagingError(ctx, path, `a page has no "data" list (expected ${shape})`);
+	if (page.has_more !== undefined && page.has_more !== null && typeof page.has_more !== 'boolean')
+		throw pagingError(ctx, path, '"has_more" is not true or false');
+	if (
+		page.next_cursor !== undefined &&
+		page.next_cursor !== null &&
+		typeof page.next_cursor !== 'string'
+	)
+		throw pagingError(ctx, path, '"next_cursor" is not a text');
 	return page as unknown as MandoCursorPage<T>;
 }
 
@@ -472,18 +635,36 @@ export async function mandoGetAllCursor<T = IDataObject>(
 	let cursor: string | undefined;
 	let emptyInARow = 0;
 	for (let page = 1; ; page++) {
-		if (page > maxPages) throw pagingError(this, path, `still not at the end after ${maxPages} pages (${out.length} records)`);
-		const query: IDataObject = cursor === undefined ? { ...qs, limit: pageSize } : { ...qs, limit: pageSize, cursor };
-		const body = cursorPage<T>(this, path, (await mandoApiRequest.call(this, { method: 'GET', path, qs: query, retry })).body);
+		if (page > maxPages)
+			throw pagingError(
+				this,
+				path,
+				`still not at the end after ${maxPages} pages (${out.length} records)`,
+			);
+		const query: IDataObject =
+			cursor === undefined ? { ...qs, limit: pageSize } : { ...qs, limit: pageSize, cursor };
+		const body = cursorPage<T>(
+			this,
+			path,
+			(await mandoApiRequest.call(this, { method: 'GET', path, qs: query, retry })).body,
+		);
 		out.push(...body.data);
 		if (wanted !== undefined && out.length >= wanted) return out.slice(0, wanted);
-		const next = typeof body.next_cursor === 'string' && body.next_cursor !== '' ? body.next_cursor : undefined;
-		const more = body.has_more === true || ((body.has_more === undefined || body.has_more === null) && next !== undefined);
+		const next =
+			typeof body.next_cursor === 'string' && body.next_cursor !== ''
+				? body.next_cursor
+				: undefined;
+		const more =
+			body.has_more === true ||
+			((body.has_more === undefined || body.has_more === null) && next !== undefined);
 		if (!more) return out;
-		if (next === undefined) throw pagingError(this, path, `page ${page} says has_more but gives no next_cursor`);
-		if (seen.has(next)) throw pagingError(this, path, `page ${page} gives a next_cursor already followed`);
+		if (next === undefined)
+			throw pagingError(this, path, `page ${page} says has_more but gives no next_cursor`);
+		if (seen.has(next))
+			throw pagingError(this, path, `page ${page} gives a next_cursor already followed`);
 		emptyInARow = body.data.length === 0 ? emptyInARow + 1 : 0;
-		if (emptyInARow >= maxEmpty) throw pagingError(this, path, `${maxEmpty} empty pages in a row, each saying has_more`);
+		if (emptyInARow >= maxEmpty)
+			throw pagingError(this, path, `${maxEmpty} empty pages in a row, each saying has_more`);
 		seen.add(next);
 		cursor = next;
 	}
@@ -515,16 +696,28 @@ export async function mandoFirstPage<T = IDataObject>(
 	retry?: Partial<MandoRetryOptions>,
 ): Promise<MandoFirstPage<T>> {
 	const pageSize = pageSizeFor(wholeLimit(size));
-	const query: IDataObject = paging === 'offset' ? { ...qs, page: 1, pageSize } : { ...qs, limit: pageSize };
+	const query: IDataObject =
+		paging === 'offset' ? { ...qs, page: 1, pageSize } : { ...qs, limit: pageSize };
 	const response = await mandoApiRequest.call(this, { method: 'GET', path, qs: query, retry });
 	const total = intHeader(response.headers, 'x-total-count');
 	if (paging === 'cursor') {
 		const page = cursorPage<T>(this, path, response.body);
 		const items = page.data.slice(0, pageSize);
-		return { items, total, more: total !== undefined ? total > items.length : page.has_more === true || page.data.length > pageSize };
+		return {
+			items,
+			total,
+			more:
+				total !== undefined
+					? total > items.length
+					: page.has_more === true || page.data.length > pageSize,
+		};
 	}
 	const items = listItems<T>(response.body).slice(0, pageSize);
-	return { items, total, more: total !== undefined ? total > items.length : items.length >= pageSize };
+	return {
+		items,
+		total,
+		more: total !== undefined ? total > items.length : items.length >= pageSize,
+	};
 }
 
 /** True when `error` is Mando's 404 answer (a `NodeApiError`, or any error with `httpCode` 404). */

@@ -22,7 +22,12 @@ export async function createProductThroughWorkflow(
 	const create = mandoNode(
 		'Create Product',
 		220,
-		{ resource: 'product', operation: 'create', name: '={{ $json.body.name }}', additionalFields: { productid: 'COMPAT-1', base_price: 4.5 } },
+		{
+			resource: 'product',
+			operation: 'create',
+			name: '={{ $json.body.name }}',
+			additionalFields: { productid: 'COMPAT-1', base_price: 4.5 },
+		},
 		credential,
 		false,
 		PACKAGE,
@@ -32,13 +37,21 @@ export async function createProductThroughWorkflow(
 		name: `Mando compat action ${label}`,
 		nodes: [webhook, create],
 		connections: { Webhook: { main: [[{ node: create.name, type: 'main', index: 0 }]] } },
-		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
+		settings: {
+			executionOrder: 'v1',
+			saveDataSuccessExecution: 'all',
+			saveDataErrorExecution: 'all',
+		},
 	});
 	await publish(n8n, workflow.id);
 	try {
 		let res: Response | undefined;
 		for (let i = 0; i < 50; i++) {
-			res = await fetch(n8n.webhookUrl(webhookPath), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: label }) });
+			res = await fetch(n8n.webhookUrl(webhookPath), {
+				method: 'POST',
+				headers: { 'Content-Type': 'application/json' },
+				body: JSON.stringify({ name: label }),
+			});
 			if (res.status !== 404) break; // 404 until n8n has registered the webhook
 			await delay(200);
 		}
@@ -48,7 +61,9 @@ export async function createProductThroughWorkflow(
 		expect(emulator.entity('plu', answer.id)).toMatchObject({ name: label, productid: 'COMPAT-1' });
 		const [execution] = await n8n.waitForExecutions(workflow.id, 1);
 		expect(execution?.status).toBe('success');
-		expect(nodeOutput(execution, 'Create Product')).toEqual([expect.objectContaining({ id: answer.id })]);
+		expect(nodeOutput(execution, 'Create Product')).toEqual([
+			expect.objectContaining({ id: answer.id }),
+		]);
 		return { productId: answer.id, status: res!.status, execution };
 	} finally {
 		await unpublish(n8n, workflow.id);

@@ -27,5 +27,7 @@ export function compatVersions(): CompatVersion[] {
 		.map((v) => v.trim())
 		.filter(Boolean);
 	if (wanted.length === 0) return [...COMPAT_MATRIX];
-	return wanted.map((n8n) => COMPAT_MATRIX.find((v) => v.n8n === n8n) ?? { n8n, queueMode: !n8n.startsWith('1.') });
+	return wanted.map(
+		(n8n) => COMPAT_MATRIX.find((v) => v.n8n === n8n) ?? { n8n, queueMode: !n8n.startsWith('1.') },
+	);
 }

@@ -1,6 +1,12 @@
 import { randomBytes } from 'crypto';
 import { startEmulator, type Emulator } from '../emulator/server';
-import { installFromLocalRegistry, PACKAGE, publishedForSuite, startForInstall, typeFile } from '../harness/community-package';
+import {
+	installFromLocalRegistry,
+	PACKAGE,
+	publishedForSuite,
+	startForInstall,
+	typeFile,
+} from '../harness/community-package';
 import { N8n } from '../harness/n8n';
 import { TriggerChecks } from '../harness/trigger-checks';
 import { createMandoCredential } from '../harness/workflows';
@@ -32,10 +38,17 @@ describe.each(compatVersions())('n8n $n8n', ({ n8n: version }) => {
 	let checks: TriggerChecks;
 
 	beforeAll(async () => {
-		emulator = await startEmulator({ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, allowHttp: true, timeScale: 1 / 3000 });
+		emulator = await startEmulator({
+			apiKey: API_KEY,
+			webhookSecret: WEBHOOK_SECRET,
+			allowHttp: true,
+			timeScale: 1 / 3000,
+		});
 		const started = Date.now();
 		n8n = await startForInstall(published, version);
-		log(`started in ${((Date.now() - started) / 1000).toFixed(0)} s on ${n8n.baseUrl} (publication API: ${n8n.n8nVersion.publicationApi ? 'publish/unpublish' : 'activate/deactivate'})`);
+		log(
+			`started in ${((Date.now() - started) / 1000).toFixed(0)} s on ${n8n.baseUrl} (publication API: ${n8n.n8nVersion.publicationApi ? 'publish/unpublish' : 'activate/deactivate'})`,
+		);
 	});
 
 	afterAll(async () => {
@@ -50,22 +63,50 @@ describe.each(compatVersions())('n8n $n8n', ({ n8n: version }) => {
 	test(`n8n ${version}: installs the packed package through its community-package installer`, async () => {
 		expect(n8n.n8nVersion.version).toBe(version);
 		const { installed, seconds, restarted } = await installFromLocalRegistry(n8n);
-		expect(installed).toMatchObject({ packageName: PACKAGE, installedVersion: published.pack.version });
-		expect(installed.installedNodes.map((n) => n.type)).toEqual(expect.arrayContaining([`${PACKAGE}.mando`, `${PACKAGE}.mandoTrigger`]));
-		const restart = restarted ? '; restarted out of end-to-end mode (its public API is off there)' : '';
-		log(`install: ${installed.packageName}@${installed.installedVersion} in ${seconds.toFixed(1)} s; nodes ${installed.installedNodes.map((n) => n.type).join(', ')}${restart}`);
+		expect(installed).toMatchObject({
+			packageName: PACKAGE,
+			installedVersion: published.pack.version,
+		});
+		expect(installed.installedNodes.map((n) => n.type)).toEqual(
+			expect.arrayContaining([`${PACKAGE}.mando`, `${PACKAGE}.mandoTrigger`]),
+		);
+		const restart = restarted
+			? '; restarted out of end-to-end mode (its public API is off there)'
+			: '';
+		log(
+			`install: ${installed.packageName}@${installed.installedVersion} in ${seconds.toFixed(1)} s; nodes ${installed.installedNodes.map((n) => n.type).join(', ')}${restart}`,
+		);
 	});
 
 	test(`n8n ${version}: loads the trigger, the action node and its AI-tool variant; the credential tests`, async () => {
-		const nodeTypes = (await typeFile(n8n, 'nodes')).map((t) => t.name).filter((n) => n.startsWith(`${PACKAGE}.`));
-		expect(nodeTypes).toEqual(expect.arrayContaining([`${PACKAGE}.mandoTrigger`, `${PACKAGE}.mando`, `${PACKAGE}.mandoTool`]));
+		const nodeTypes = (await typeFile(n8n, 'nodes'))
+			.map((t) => t.name)
+			.filter((n) => n.startsWith(`${PACKAGE}.`));
+		expect(nodeTypes).toEqual(
+			expect.arrayContaining([
+				`${PACKAGE}.mandoTrigger`,
+				`${PACKAGE}.mando`,
+				`${PACKAGE}.mandoTool`,
+			]),
+		);
 		const data = { apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: emulator.url };
 		credential = await createMandoCredential(n8n, data);
 		// the editor's Test button (the public API's credential test is newer than n8n 1.x)
-		const tested = await n8n.rest<{ status: string }>('POST', '/credentials/test', { credentials: { ...credential, type: 'mandoApi', data } });
+		const tested = await n8n.rest<{ status: string }>('POST', '/credentials/test', {
+			credentials: { ...credential, type: 'mandoApi', data },
+		});
 		expect(tested.status).toBe('OK');
-		checks = new TriggerChecks({ n8n, emulator, credential, webhookSecret: WEBHOOK_SECRET, nodePrefix: PACKAGE, log });
-		log(`node types: ${[...new Set(nodeTypes)].sort().join(', ')}; credential test → ${tested.status}`);
+		checks = new TriggerChecks({
+			n8n,
+			emulator,
+			credential,
+			webhookSecret: WEBHOOK_SECRET,
+			nodePrefix: PACKAGE,
+			log,
+		});
+		log(
+			`node types: ${[...new Set(nodeTypes)].sort().join(', ')}; credential test → ${tested.status}`,
+		);
 	});
 
 	test(`n8n ${version}: trigger registration on publish/activate`, async () => {
@@ -89,7 +130,14 @@ describe.each(compatVersions())('n8n $n8n', ({ n8n: version }) => {
 	});
 
 	test(`n8n ${version}: action node creates a product`, async () => {
-		const { productId, status, execution } = await createProductThroughWorkflow(n8n, emulator, credential, `Compat ${version}`);
-		log(`action node: product create → ${status}, emulator stored ${productId}; execution #${execution.id} ${execution.status}`);
+		const { productId, status, execution } = await createProductThroughWorkflow(
+			n8n,
+			emulator,
+			credential,
+			`Compat ${version}`,
+		);
+		log(
+			`action node: product create → ${status}, emulator stored ${productId}; execution #${execution.id} ${execution.status}`,
+		);
 	});
 });

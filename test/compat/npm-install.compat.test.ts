@@ -35,17 +35,28 @@ function cleanEnv(cache: string): NodeJS.ProcessEnv {
 }
 
 /** Runs npm 10 in `cwd` against the local registry; resolves with its output, also when it fails. */
-async function npm10(cwd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function npm10(
+	cwd: string,
+	args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
 	try {
-		const { stdout, stderr } = await run(process.execPath, [NPM10, ...args, '--registry', `${published.registry.url}/`], {
-			cwd,
-			env: cleanEnv(path.join(published.work, 'npm-cache')),
-			maxBuffer: 16 * 1024 * 1024,
-		});
+		const { stdout, stderr } = await run(
+			process.execPath,
+			[NPM10, ...args, '--registry', `${published.registry.url}/`],
+			{
+				cwd,
+				env: cleanEnv(path.join(published.work, 'npm-cache')),
+				maxBuffer: 16 * 1024 * 1024,
+			},
+		);
 		return { code: 0, stdout, stderr };
 	} catch (e) {
 		const error = e as { code?: number; stdout?: string; stderr?: string };
-		return { code: typeof error.code === 'number' ? error.code : 1, stdout: error.stdout ?? '', stderr: error.stderr ?? '' };
+		return {
+			code: typeof error.code === 'number' ? error.code : 1,
+			stdout: error.stdout ?? '',
+			stderr: error.stderr ?? '',
+		};
 	}
 }
 
@@ -65,15 +76,20 @@ function nativeBuilds(dir: string): string[] {
 	return found;
 }
 
-
-describe('npm install n8n-nodes-mando in ~/.n8n/nodes (the README\'s self-hosted path)', () => {
+describe("npm install n8n-nodes-mando in ~/.n8n/nodes (the README's self-hosted path)", () => {
 	const userFolder = () => path.join(published.work, 'n8n-user');
 	const nodesDir = () => path.join(userFolder(), '.n8n', 'nodes');
 
 	test('npm 10 installs the package into an empty folder alone: no n8n-workflow/n8n-core copy, no native build', async () => {
 		expect((await npm10(published.work, ['--version'])).stdout.trim()).toMatch(/^10\./);
 		mkdirSync(nodesDir(), { recursive: true });
-		const install = await npm10(nodesDir(), ['install', PACKAGE, '--no-audit', '--no-fund', '--foreground-scripts']);
+		const install = await npm10(nodesDir(), [
+			'install',
+			PACKAGE,
+			'--no-audit',
+			'--no-fund',
+			'--foreground-scripts',
+		]);
 		expect(install.stderr).not.toMatch(/gyp|ERR!/);
 		expect(install.code).toBe(0);
 		const ls = await npm10(nodesDir(), ['ls', '--all', '--json']);
@@ -85,12 +101,16 @@ describe('npm install n8n-nodes-mando in ~/.n8n/nodes (the README\'s self-hosted
 		// n8n-workflow is listed without a version: the optional peer n8n itself provides, not installed.
 		const below = tree.dependencies?.[PACKAGE].dependencies ?? {};
 		expect(Object.entries(below).filter(([, d]) => d.version !== undefined)).toEqual([]);
-		const modules = readdirSync(path.join(nodesDir(), 'node_modules')).filter((n) => !n.startsWith('.'));
+		const modules = readdirSync(path.join(nodesDir(), 'node_modules')).filter(
+			(n) => !n.startsWith('.'),
+		);
 		expect(modules).toEqual([PACKAGE]);
 		expect(nativeBuilds(path.join(nodesDir(), 'node_modules'))).toEqual([]);
 		const text = await npm10(nodesDir(), ['ls', '--all']);
 		expect(text.stdout).toContain('UNMET OPTIONAL DEPENDENCY n8n-workflow@*');
-		log(`npm ${(await npm10(published.work, ['--version'])).stdout.trim()} install ${PACKAGE} → exit ${install.code}; node_modules holds ${modules.join(', ')}; no native build`);
+		log(
+			`npm ${(await npm10(published.work, ['--version'])).stdout.trim()} install ${PACKAGE} → exit ${install.code}; node_modules holds ${modules.join(', ')}; no native build`,
+		);
 		log(`npm ls --all:\n${text.stdout.trimEnd()}`);
 	});
 
@@ -99,11 +119,17 @@ describe('npm install n8n-nodes-mando in ~/.n8n/nodes (the README\'s self-hosted
 		mkdirSync(noCustomNodes, { recursive: true });
 		const n8n = await N8n.start({ userFolder: userFolder(), customExtensions: noCustomNodes });
 		try {
-			const nodeTypes = (await typeFile(n8n, 'nodes')).map((t) => t.name).filter((n) => n.startsWith(`${PACKAGE}.`));
-			expect(nodeTypes).toEqual(expect.arrayContaining([`${PACKAGE}.mandoTrigger`, `${PACKAGE}.mando`]));
+			const nodeTypes = (await typeFile(n8n, 'nodes'))
+				.map((t) => t.name)
+				.filter((n) => n.startsWith(`${PACKAGE}.`));
+			expect(nodeTypes).toEqual(
+				expect.arrayContaining([`${PACKAGE}.mandoTrigger`, `${PACKAGE}.mando`]),
+			);
 			const credentialTypes = (await typeFile(n8n, 'credentials')).map((t) => t.name);
 			expect(credentialTypes).toContain('mandoApi');
-			log(`n8n ${n8n.n8nVersion.version} on ${userFolder()} lists ${[...new Set(nodeTypes)].sort().join(', ')} and mandoApi`);
+			log(
+				`n8n ${n8n.n8nVersion.version} on ${userFolder()} lists ${[...new Set(nodeTypes)].sort().join(', ')} and mandoApi`,
+			);
 		} finally {
 			await n8n.stop();
 		}
@@ -124,11 +150,18 @@ describe('npm install n8n-nodes-mando in ~/.n8n/nodes (the README\'s self-hosted
 		await published.registry.publish(path.join(unpacked, 'package'), token);
 		const folder = path.join(published.work, 'control-nodes');
 		mkdirSync(folder);
-		const install = await npm10(folder, ['install', `${PACKAGE}-control`, '--no-audit', '--no-fund']);
+		const install = await npm10(folder, [
+			'install',
+			`${PACKAGE}-control`,
+			'--no-audit',
+			'--no-fund',
+		]);
 		// verdaccio has no uplinks: npm's request for the peer dependency is a 404 here, where the
 		// public registry would hand it n8n-workflow (and isolated-vm's native build).
 		expect(install.code).not.toBe(0);
 		expect(install.stderr).toMatch(/404[^\n]*n8n-workflow/);
-		log(`control (no peerDependenciesMeta): npm install → exit ${install.code}, npm asked the registry for the peer: ${/404[^\n]*n8n-workflow[^\n]*/.exec(install.stderr)?.[0] ?? ''}`);
+		log(
+			`control (no peerDependenciesMeta): npm install → exit ${install.code}, npm asked the registry for the peer: ${/404[^\n]*n8n-workflow[^\n]*/.exec(install.stderr)?.[0] ?? ''}`,
+		);
 	});
 });

@@ -2,7 +2,13 @@ import { randomBytes } from 'crypto';
 
 import { startEmulator, type Emulator } from '../emulator/server';
 import { N8n, nodeOutput, type N8nExecution } from '../harness/n8n';
-import { createMandoCredential, lastNodeWebhook, mandoNode, NODE_PREFIX, publish } from '../harness/workflows';
+import {
+	createMandoCredential,
+	lastNodeWebhook,
+	mandoNode,
+	NODE_PREFIX,
+	publish,
+} from '../harness/workflows';
 
 /**
  * The Mando action node end to end: a real n8n 2.40.7 with this package's dist/ loaded runs ONE
@@ -34,19 +40,67 @@ beforeAll(async () => {
 	const credential = await createMandoCredential(n8n, { apiKey: API_KEY, baseUrl: emulator.url });
 	const nodes = [
 		lastNodeWebhook(PATH),
-		mandoNode('Create Product', 220, { resource: 'product', operation: 'create', name: '={{ $json.body.name }}', additionalFields: { productid: '={{ $json.body.productid }}', base_price: 4.5 } }, credential),
-		mandoNode('Get Product', 440, { resource: 'product', operation: 'get', id: '={{ $json.id }}' }, credential),
-		mandoNode('List Products', 660, { resource: 'product', operation: 'getAll', returnAll: true }, credential),
-		mandoNode('Update Product', 880, { resource: 'product', operation: 'update', id: createdId, updateFields: { name: '={{ $("Create Product").first().json.name }} (updated)', base_price: 5.25 } }, credential, true),
-		mandoNode('Delete Product', 1100, { resource: 'product', operation: 'delete', id: createdId }, credential, true),
+		mandoNode(
+			'Create Product',
+			220,
+			{
+				resource: 'product',
+				operation: 'create',
+				name: '={{ $json.body.name }}',
+				additionalFields: { productid: '={{ $json.body.productid }}', base_price: 4.5 },
+			},
+			credential,
+		),
+		mandoNode(
+			'Get Product',
+			440,
+			{ resource: 'product', operation: 'get', id: '={{ $json.id }}' },
+			credential,
+		),
+		mandoNode(
+			'List Products',
+			660,
+			{ resource: 'product', operation: 'getAll', returnAll: true },
+			credential,
+		),
+		mandoNode(
+			'Update Product',
+			880,
+			{
+				resource: 'product',
+				operation: 'update',
+				id: createdId,
+				updateFields: {
+					name: '={{ $("Create Product").first().json.name }} (updated)',
+					base_price: 5.25,
+				},
+			},
+			credential,
+			true,
+		),
+		mandoNode(
+			'Delete Product',
+			1100,
+			{ resource: 'product', operation: 'delete', id: createdId },
+			credential,
+			true,
+		),
 	];
 	const chain = nodes.map((n) => n.name);
-	const connections = Object.fromEntries(chain.slice(0, -1).map((from, i) => [from, { main: [[{ node: chain[i + 1], type: 'main', index: 0 }]] }]));
+	const connections = Object.fromEntries(
+		chain
+			.slice(0, -1)
+			.map((from, i) => [from, { main: [[{ node: chain[i + 1], type: 'main', index: 0 }]] }]),
+	);
 	const workflow = await n8n.api<{ id: string }>('POST', '/workflows', {
 		name: 'Mando action e2e',
 		nodes,
 		connections,
-		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
+		settings: {
+			executionOrder: 'v1',
+			saveDataSuccessExecution: 'all',
+			saveDataErrorExecution: 'all',
+		},
 	});
 	workflowId = workflow.id;
 	await publish(n8n, workflowId);
@@ -59,10 +113,16 @@ afterAll(async () => {
 });
 
 /** Calls the workflow's webhook and waits for its answer (the last node's first item). */
-async function callWorkflow(body: Record<string, unknown>): Promise<{ status: number; json: Record<string, unknown> }> {
+async function callWorkflow(
+	body: Record<string, unknown>,
+): Promise<{ status: number; json: Record<string, unknown> }> {
 	let res: Response | undefined;
 	for (let i = 0; i < 50; i++) {
-		res = await fetch(n8n.webhookUrl(PATH), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+		res = await fetch(n8n.webhookUrl(PATH), {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify(body),
+		});
 		if (res.status !== 404) break; // 404 until n8n has registered the published webhook
 		await new Promise((r) => setTimeout(r, 200));
 	}
@@ -91,16 +151,29 @@ describe('Mando action node in a real n8n', () => {
 		expect(execution.status).toBe('success');
 		const [created] = nodeOutput(execution, 'Create Product');
 		const id = created.id as string;
-		expect(nodeOutput(execution, 'Get Product')).toEqual([expect.objectContaining({ id, name: 'E2E Kahvi' })]);
+		expect(nodeOutput(execution, 'Get Product')).toEqual([
+			expect.objectContaining({ id, name: 'E2E Kahvi' }),
+		]);
 		const listed = nodeOutput(execution, 'List Products');
 		expect(listed).toHaveLength(CATALOGUE + 1);
 		expect(answer.json).toMatchObject({ id, active: false, name: 'E2E Kahvi (updated)' });
 
 		// the emulator's state
 		const stored = emulator.entity('plu', id);
-		expect(stored).toMatchObject({ id, name: 'E2E Kahvi (updated)', productid: 'E2E-1', base_price: 5.25, active: false });
+		expect(stored).toMatchObject({
+			id,
+			name: 'E2E Kahvi (updated)',
+			productid: 'E2E-1',
+			base_price: 5.25,
+			active: false,
+		});
 		expect(emulator.entities('plu')).toHaveLength(CATALOGUE + 1);
-		expect(emulator.entities('plu').filter((p) => p.active === false).map((p) => p.id)).toEqual([id]);
+		expect(
+			emulator
+				.entities('plu')
+				.filter((p) => p.active === false)
+				.map((p) => p.id),
+		).toEqual([id]);
 
 		// Return All: exactly ceil(N / 1000) list requests at pageSize 1000
 		const lists = requests.filter((r) => r.method === 'GET' && r.path === '/api/secure/plu');
@@ -114,11 +187,20 @@ describe('Mando action node in a real n8n', () => {
 		const waited = Date.parse(gets[1].at) - Date.parse(gets[0].at);
 		expect(waited).toBeGreaterThanOrEqual(950);
 
-		const summary = requests.map((r) => `${r.method} ${r.path.replace(id, '{id}')}${r.query.page ? '?page=' + r.query.page : ''} ${r.status}`);
-		log(`workflow run in ${elapsed} ms; emulator saw ${requests.length} requests: ${summary.join(', ')}`);
-		log(`Return All over N=${n} products: ${lists.length} list requests (ceil(N/1000) = ${Math.ceil(n / 1000)}), pageSize ${lists[0].query.pageSize}, ${listed.length} items`);
+		const summary = requests.map(
+			(r) =>
+				`${r.method} ${r.path.replace(id, '{id}')}${r.query.page ? '?page=' + r.query.page : ''} ${r.status}`,
+		);
+		log(
+			`workflow run in ${elapsed} ms; emulator saw ${requests.length} requests: ${summary.join(', ')}`,
+		);
+		log(
+			`Return All over N=${n} products: ${lists.length} list requests (ceil(N/1000) = ${Math.ceil(n / 1000)}), pageSize ${lists[0].query.pageSize}, ${listed.length} items`,
+		);
 		log(`429 (Retry-After: 1) on Get Product → retried after ${waited} ms → ${gets[1].status}`);
-		log(`emulator state: product ${id} name="${stored?.name}" base_price=${String(stored?.base_price)} active=${String(stored?.active)}; ${emulator.entities('plu').length} products, 1 inactive`);
+		log(
+			`emulator state: product ${id} name="${stored?.name}" base_price=${String(stored?.base_price)} active=${String(stored?.active)}; ${emulator.entities('plu').length} products, 1 inactive`,
+		);
 	});
 
 	test("n8n serves the node's output schemas (the editor's preview before the first run)", async () => {
@@ -127,10 +209,14 @@ describe('Mando action node in a real n8n', () => {
 		expect(res.status).toBe(200);
 		const schema = (await res.json()) as { type: string; properties: Record<string, unknown> };
 		expect(schema.type).toBe('object');
-		expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['id', 'active', 'name', 'productid', 'base_price', 'dpt_id', 'data']));
+		expect(Object.keys(schema.properties)).toEqual(
+			expect.arrayContaining(['id', 'active', 'name', 'productid', 'base_price', 'dpt_id', 'data']),
+		);
 		const sale = await fetch(`${n8n.baseUrl}/schemas/${NODE_PREFIX}.mando/1.0.0/sale/getAll.json`);
 		expect(sale.status).toBe(200);
-		log(`schema preview: GET ${url.replace(n8n.baseUrl, '')} → ${res.status}, ${Object.keys(schema.properties).length} fields; sale/getAll → ${sale.status}`);
+		log(
+			`schema preview: GET ${url.replace(n8n.baseUrl, '')} → ${res.status}, ${Object.keys(schema.properties).length} fields; sale/getAll → ${sale.status}`,
+		);
 	});
 
 	test('a create whose answer is lost (connection dropped after Mando stored it) is retried without a duplicate', async () => {
@@ -140,11 +226,16 @@ describe('Mando action node in a real n8n', () => {
 		expect(answer.status).toBe(200);
 		const execution = await latestExecution(2);
 		expect(execution.status).toBe('success');
-		const posts = emulator.requests().slice(before).filter((r) => r.method === 'POST');
+		const posts = emulator
+			.requests()
+			.slice(before)
+			.filter((r) => r.method === 'POST');
 		expect(posts.map((r) => r.status)).toEqual([0, 409]);
 		const tea = emulator.entities('plu').filter((p) => p.productid === 'E2E-2');
 		expect(tea).toHaveLength(1);
 		expect(tea[0]).toMatchObject({ name: 'E2E Tee (updated)', active: false });
-		log(`dropped create: POST statuses ${posts.map((r) => r.status).join(' → ')} (0 = connection dropped after storing); products with productid E2E-2: ${tea.length}`);
+		log(
+			`dropped create: POST statuses ${posts.map((r) => r.status).join(' → ')} (0 = connection dropped after storing); products with productid E2E-2: ${tea.length}`,
+		);
 	});
 });

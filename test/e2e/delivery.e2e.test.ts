@@ -28,7 +28,10 @@ beforeAll(async () => {
 afterAll(async () => stage?.stop());
 
 /** Creates and publishes a trigger workflow; its Mando webhook (registered through the emulator). */
-async function published(parameters: Parameters<typeof createTriggerWorkflow>[2], next?: 'noop' | 'fail' | { waitSeconds: number }) {
+async function published(
+	parameters: Parameters<typeof createTriggerWorkflow>[2],
+	next?: 'noop' | 'fail' | { waitSeconds: number },
+) {
 	const wf: CreatedWorkflow = await createTriggerWorkflow(n8n, credential, parameters, { next });
 	await publish(n8n, wf.id);
 	const url = n8n.webhookUrl(wf.webhookPath);
@@ -38,9 +41,19 @@ async function published(parameters: Parameters<typeof createTriggerWorkflow>[2]
 }
 
 /** A log line's message: without colours, from "Mando Trigger" to the metadata n8n appends. */
-const plain = (line: string) => line.replace(/\u001b\[[0-9;]*m/g, '').replace(/^.*?(Mando Trigger)/, '$1').replace(/\s*\{ "workflowId".*$/, '');
+const plain = (line: string) =>
+	line
+		.replace(/\u001b\[[0-9;]*m/g, '')
+		.replace(/^.*?(Mando Trigger)/, '$1')
+		.replace(/\s*\{ "workflowId".*$/, '');
 
-const envelope = (id: unknown, extra: Record<string, unknown> = {}) => ({ id, type: 'sale.created', created: new Date().toISOString(), data: { id: `sale-${String(id)}`, total: 1 }, ...extra });
+const envelope = (id: unknown, extra: Record<string, unknown> = {}) => ({
+	id,
+	type: 'sale.created',
+	created: new Date().toISOString(),
+	data: { id: `sale-${String(id)}`, total: 1 },
+	...extra,
+});
 
 describe('delivery semantics in a real n8n', () => {
 	test('each malformed-but-signed body: 2xx, the good members run, the bad ones logged; the webhook stays active after its full retry schedule', async () => {
@@ -49,20 +62,66 @@ describe('delivery semantics in a real n8n', () => {
 		const big = Array.from({ length: 1001 }, (_, i) => envelope(`evt_big_${tag}_${i}`));
 		big[7] = { ...big[7], id: undefined };
 		const bodies: Array<[string, string | Buffer, string[], number]> = [
-			['data: null on a delete', JSON.stringify({ id: `evt_del_${tag}`, type: 'product.deleted', created: new Date().toISOString(), data: null }), [`evt_del_${tag}`], 0],
-			['a numeric id', JSON.stringify(envelope(Number.parseInt(tag, 16))), [String(Number.parseInt(tag, 16))], 0],
-			['created as epoch seconds', JSON.stringify(envelope(`evt_epoch_${tag}`, { created: Math.floor(Date.now() / 1000) })), [`evt_epoch_${tag}`], 0],
-			['a UTF-8 BOM', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(envelope(`evt_bom_${tag}`)))]), [`evt_bom_${tag}`], 0],
-			['a missing id beside a good member', JSON.stringify([{ type: 'sale.created', data: {} }, envelope(`evt_good_${tag}`)]), [`evt_good_${tag}`], 1],
-			['a batch of 1001 with one member without id', JSON.stringify(big), big.filter((_, i) => i !== 7).map((e) => String(e.id)), 1],
+			[
+				'data: null on a delete',
+				JSON.stringify({
+					id: `evt_del_${tag}`,
+					type: 'product.deleted',
+					created: new Date().toISOString(),
+					data: null,
+				}),
+				[`evt_del_${tag}`],
+				0,
+			],
+			[
+				'a numeric id',
+				JSON.stringify(envelope(Number.parseInt(tag, 16))),
+				[String(Number.parseInt(tag, 16))],
+				0,
+			],
+			[
+				'created as epoch seconds',
+				JSON.stringify(envelope(`evt_epoch_${tag}`, { created: Math.floor(Date.now() / 1000) })),
+				[`evt_epoch_${tag}`],
+				0,
+			],
+			[
+				'a UTF-8 BOM',
+				Buffer.concat([
+					Buffer.from([0xef, 0xbb, 0xbf]),
+					Buffer.from(JSON.stringify(envelope(`evt_bom_${tag}`))),
+				]),
+				[`evt_bom_${tag}`],
+				0,
+			],
+			[
+				'a missing id beside a good member',
+				JSON.stringify([{ type: 'sale.created', data: {} }, envelope(`evt_good_${tag}`)]),
+				[`evt_good_${tag}`],
+				1,
+			],
+			[
+				'a batch of 1001 with one member without id',
+				JSON.stringify(big),
+				big.filter((_, i) => i !== 7).map((e) => String(e.id)),
+				1,
+			],
 		];
 		for (const [name, body, good, bad] of bodies) {
 			const logBefore = n8n.logs().length;
 			const deliveryId = await emulator.deliver(hook.id, body);
 			await delay(3500); // Mando's whole schedule (2 h 36 min) at this time scale is 3.1 s
-			const attempts = emulator.deliveries().filter((d: EmulatorDelivery) => d.deliveryId === deliveryId);
-			const ran = emittedEventIds(await allExecutions(n8n, wf.id)).filter((id) => good.includes(id));
-			const logged = n8n.logs().slice(logBefore).split('\n').filter((l) => l.includes('skipped member'));
+			const attempts = emulator
+				.deliveries()
+				.filter((d: EmulatorDelivery) => d.deliveryId === deliveryId);
+			const ran = emittedEventIds(await allExecutions(n8n, wf.id)).filter((id) =>
+				good.includes(id),
+			);
+			const logged = n8n
+				.logs()
+				.slice(logBefore)
+				.split('\n')
+				.filter((l) => l.includes('skipped member'));
 			const active = emulator.webhooks().find((w) => w.id === hook.id)!.active;
 			log(
 				`malformed but signed (${name}): answers ${attempts.map((a) => a.status).join(', ')}; good members run ${ran.length}/${good.length}; bad members logged ${logged.length}${logged[0] ? ` ("${plain(logged[0])}")` : ''}; webhook after the full retry schedule: ${active ? 'active' : 'DISABLED'}`,
@@ -78,14 +137,32 @@ describe('delivery semantics in a real n8n', () => {
 	test('"After the workflow succeeds", a 6 s run, Mando hangs up at 5 s and retries (1 min, 5 min scaled): no 409 after the first 60 s, exactly 1 successful run', async () => {
 		emulator.setConfig({ timeScale: 1 / 60 }); // 1 min → 1 s, 5 min → 5 s, 30 min → 30 s
 		try {
-			const { wf, hook } = await published({ events: ['stock.low'], acknowledge: 'afterSuccess' }, { waitSeconds: 6 });
+			const { wf, hook } = await published(
+				{ events: ['stock.low'], acknowledge: 'afterSuccess' },
+				{ waitSeconds: 6 },
+			);
 			const id = `evt_slow_${randomBytes(4).toString('hex')}`;
 			const start = Date.now();
-			const deliveryId = await emulator.deliver(hook.id, JSON.stringify({ id, type: 'stock.low', created: new Date().toISOString(), data: { plu_id: 'p', quantity: 1, threshold: 5 } }));
+			const deliveryId = await emulator.deliver(
+				hook.id,
+				JSON.stringify({
+					id,
+					type: 'stock.low',
+					created: new Date().toISOString(),
+					data: { plu_id: 'p', quantity: 1, threshold: 5 },
+				}),
+			);
 			const mine = () => emulator.deliveries().filter((d) => d.deliveryId === deliveryId);
-			await waitUntil(() => mine().some((d) => d.outcome === 'ok') || !emulator.webhooks().find((w) => w.id === hook.id)!.active, 180_000);
+			await waitUntil(
+				() =>
+					mine().some((d) => d.outcome === 'ok') ||
+					!emulator.webhooks().find((w) => w.id === hook.id)!.active,
+				180_000,
+			);
 			await delay(8000); // a run still going on ends
-			const runs = (await allExecutions(n8n, wf.id)).filter((e) => e.status === 'success' && emittedEventIds([e]).includes(id));
+			const runs = (await allExecutions(n8n, wf.id)).filter(
+				(e) => e.status === 'success' && emittedEventIds([e]).includes(id),
+			);
 			const attempts = mine();
 			const late409 = attempts.filter((a) => a.status === 409 && Date.parse(a.at) - start > 60_000);
 			log(
@@ -103,7 +180,12 @@ describe('delivery semantics in a real n8n', () => {
 		const { wf, hook } = await published({ events: ['customer.created'] });
 		const tag = randomBytes(3).toString('hex');
 		const bodies = Array.from({ length: 500 }, (_, i) =>
-			JSON.stringify({ id: `evt_r_${tag}_${i}`, type: 'customer.created', created: new Date().toISOString(), data: { id: `c${i}`, name: `Customer ${i}` } }),
+			JSON.stringify({
+				id: `evt_r_${tag}_${i}`,
+				type: 'customer.created',
+				created: new Date().toISOString(),
+				data: { id: `c${i}`, name: `Customer ${i}` },
+			}),
 		);
 		const sendAll = async () => {
 			const statuses: Record<string, number> = {};
@@ -121,7 +203,9 @@ describe('delivery semantics in a real n8n', () => {
 		const first = await sendAll();
 		await waitUntil(async () => (await allExecutions(n8n, wf.id, false)).length >= 500, 300_000);
 		const firstRuns = emittedEventIds(await allExecutions(n8n, wf.id)).length;
-		const staticData = JSON.stringify((await n8n.api<{ staticData?: unknown }>('GET', `/workflows/${wf.id}`)).staticData ?? {});
+		const staticData = JSON.stringify(
+			(await n8n.api<{ staticData?: unknown }>('GET', `/workflows/${wf.id}`)).staticData ?? {},
+		);
 		const sentIn = (Date.now() - started) / 1000;
 		await n8n.restart();
 		await delay(2000);

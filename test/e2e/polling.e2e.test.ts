@@ -27,10 +27,18 @@ let n8n: N8n;
 let credential: { id: string; name: string };
 
 beforeAll(async () => {
-	emulator = await startEmulator({ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, allowHttp: true });
+	emulator = await startEmulator({
+		apiKey: API_KEY,
+		webhookSecret: WEBHOOK_SECRET,
+		allowHttp: true,
+	});
 	n8n = await N8n.start();
 	log(`n8n ${n8n.baseUrl}, emulator ${emulator.url}`);
-	credential = await createMandoCredential(n8n, { apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: emulator.url });
+	credential = await createMandoCredential(n8n, {
+		apiKey: API_KEY,
+		webhookSecret: WEBHOOK_SECRET,
+		baseUrl: emulator.url,
+	});
 });
 
 afterAll(async () => {
@@ -48,7 +56,9 @@ async function allExecutions(workflowId: string): Promise<N8nExecution[]> {
 			'GET',
 			`/executions?workflowId=${workflowId}&includeData=true&limit=250${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
 		);
-		out.push(...page.data.filter((e) => e.finished || e.status === 'success' || e.status === 'error'));
+		out.push(
+			...page.data.filter((e) => e.finished || e.status === 'success' || e.status === 'error'),
+		);
 		cursor = page.nextCursor ?? undefined;
 	} while (cursor);
 	return out;
@@ -62,9 +72,15 @@ interface Item {
 }
 
 /** The items a trigger node emitted over every execution of the workflow. */
-async function itemsOf(workflowId: string, node: string): Promise<{ items: Item[]; executions: number }> {
+async function itemsOf(
+	workflowId: string,
+	node: string,
+): Promise<{ items: Item[]; executions: number }> {
 	const executions = await allExecutions(workflowId);
-	return { items: executions.flatMap((e) => nodeOutput(e, node) as unknown as Item[]), executions: executions.length };
+	return {
+		items: executions.flatMap((e) => nodeOutput(e, node) as unknown as Item[]),
+		executions: executions.length,
+	};
 }
 
 /** Waits until the workflow's trigger emitted at least `count` items; returns them. */
@@ -119,7 +135,12 @@ describe('Mando Polling Trigger in a real n8n', () => {
 	let firstIds: string[] = [];
 
 	test('500 sales created while published → 500 items, each once, with the same type and data as the webhook trigger', async () => {
-		const hook = await createTriggerWorkflow(n8n, credential, { events: ['sale.created'] }, { name: 'Mando webhook twin' });
+		const hook = await createTriggerWorkflow(
+			n8n,
+			credential,
+			{ events: ['sale.created'] },
+			{ name: 'Mando webhook twin' },
+		);
 		await publish(n8n, hook.id);
 		poller = await createPollingWorkflow(n8n, credential, {}, POLL_TIMES);
 		await publish(n8n, poller.id);
@@ -142,10 +163,12 @@ describe('Mando Polling Trigger in a real n8n', () => {
 				differences.push(`${item.data.id}: no webhook item`);
 				continue;
 			}
-			if (item.type !== twin.type) differences.push(`${item.data.id}: type ${item.type} ≠ ${twin.type}`);
+			if (item.type !== twin.type)
+				differences.push(`${item.data.id}: type ${item.type} ≠ ${twin.type}`);
 			for (const key of new Set([...Object.keys(item.data), ...Object.keys(twin.data)])) {
 				fields++;
-				if (JSON.stringify(item.data[key]) !== JSON.stringify(twin.data[key])) differences.push(`${item.data.id}.${key}`);
+				if (JSON.stringify(item.data[key]) !== JSON.stringify(twin.data[key]))
+					differences.push(`${item.data.id}.${key}`);
 			}
 		}
 		expect(differences).toEqual([]);
@@ -179,20 +202,39 @@ describe('Mando Polling Trigger in a real n8n', () => {
 
 	test('a cursor expired by the emulator → no sale lost or repeated', async () => {
 		emulator.setConfig({ cursorTtlMs: 2_000 });
-		const wf = await createPollingWorkflow(n8n, credential, { options: { maxPerPoll: 100 } }, POLL_TIMES);
+		const wf = await createPollingWorkflow(
+			n8n,
+			credential,
+			{ options: { maxPerPoll: 100 } },
+			POLL_TIMES,
+		);
 		await publish(n8n, wf.id);
-		const expiredBefore = emulator.countRequests({ method: 'GET', path: '/api/secure/sales', status: 400 });
+		const expiredBefore = emulator.countRequests({
+			method: 'GET',
+			path: '/api/secure/sales',
+			status: 400,
+		});
 		const traceFrom = emulator.requests().length;
 		const ids = await emulator.createSales(350, { perSecond: 350 });
 		const got = await waitForItems(wf.id, POLLER, 350, 120_000);
 		await delay(6_000);
 		const final = await itemsOf(wf.id, POLLER);
-		const expired = emulator.countRequests({ method: 'GET', path: '/api/secure/sales', status: 400 }) - expiredBefore;
+		const expired =
+			emulator.countRequests({ method: 'GET', path: '/api/secure/sales', status: 400 }) -
+			expiredBefore;
 		const cover = coverage(final.items, ids);
 		// Each sales request: C = with a cursor, T = from a time (created_from); then its status.
-		const sales = emulator.requests().slice(traceFrom).filter((r) => r.path === '/api/secure/sales');
+		const sales = emulator
+			.requests()
+			.slice(traceFrom)
+			.filter((r) => r.path === '/api/secure/sales');
 		const t0 = sales.length ? Date.parse(sales[0].at) : 0;
-		const trace = sales.map((r) => `${r.query.cursor ? 'C' : 'T'}${r.status}@${((Date.parse(r.at) - t0) / 1000).toFixed(1)}s`).join(' ');
+		const trace = sales
+			.map(
+				(r) =>
+					`${r.query.cursor ? 'C' : 'T'}${r.status}@${((Date.parse(r.at) - t0) / 1000).toFixed(1)}s`,
+			)
+			.join(' ');
 		const perRun = (await allExecutions(wf.id)).reverse().map((e) => nodeOutput(e, POLLER).length);
 		expect(expired).toBeGreaterThanOrEqual(1);
 		expect(cover).toEqual({ once: 350, missing: 0, repeated: 0, other: 0, distinctIds: 350 });

@@ -4,7 +4,13 @@ import type { Emulator } from '../emulator/server';
 import { e2eLog as log } from '../harness/e2eLog';
 import { startE2eStage, type E2eStage } from '../harness/e2eStage';
 import { delay, N8n, nodeOutput, waitUntil } from '../harness/n8n';
-import { createMandoCredential, createTriggerWorkflow, publish, unpublish, type CreatedWorkflow } from '../harness/workflows';
+import {
+	createMandoCredential,
+	createTriggerWorkflow,
+	publish,
+	unpublish,
+	type CreatedWorkflow,
+} from '../harness/workflows';
 import { TriggerChecks } from '../harness/trigger-checks';
 
 /**
@@ -40,11 +46,21 @@ describe('Mando Trigger in a real n8n', () => {
 	let url: string;
 	let firstEventId: string;
 
-	test('credential test button passes against the emulator and reports Mando\'s error on a bad key', async () => {
-		const ok = await n8n.api<{ status: string; message?: string }>('POST', `/credentials/${credential.id}/test`);
+	test("credential test button passes against the emulator and reports Mando's error on a bad key", async () => {
+		const ok = await n8n.api<{ status: string; message?: string }>(
+			'POST',
+			`/credentials/${credential.id}/test`,
+		);
 		expect(ok.status).toBe('OK');
-		const bad = await createMandoCredential(n8n, { apiKey: 'wrong-key', webhookSecret: 'x', baseUrl: emulator.url }, 'Mando (bad key)');
-		const failed = await n8n.api<{ status: string; message: string }>('POST', `/credentials/${bad.id}/test`);
+		const bad = await createMandoCredential(
+			n8n,
+			{ apiKey: 'wrong-key', webhookSecret: 'x', baseUrl: emulator.url },
+			'Mando (bad key)',
+		);
+		const failed = await n8n.api<{ status: string; message: string }>(
+			'POST',
+			`/credentials/${bad.id}/test`,
+		);
 		expect(failed.status).toBe('Error');
 		expect(failed.message).toContain('401 UNAUTHORIZED');
 		log(`credential test: good key → ${ok.status}; bad key → ${failed.status}: ${failed.message}`);
@@ -70,7 +86,10 @@ describe('Mando Trigger in a real n8n', () => {
 	});
 
 	test('restarting n8n with the workflow published leaves exactly one registration, and de-duplication survives it', async () => {
-		const persisted = await n8n.api<{ staticData?: Record<string, Record<string, unknown>> }>('GET', `/workflows/${wf.id}`);
+		const persisted = await n8n.api<{ staticData?: Record<string, Record<string, unknown>> }>(
+			'GET',
+			`/workflows/${wf.id}`,
+		);
 		const state = getDedupState({ dedup: persisted.staticData?.['node:Mando Trigger']?.dedup });
 		expect(isHandled(state, firstEventId)).toBe(true);
 		await n8n.restart();
@@ -82,11 +101,16 @@ describe('Mando Trigger in a real n8n', () => {
 		// The in-process memory is gone: only the persisted static data knows the id now.
 		const before = emulator.deliveries().length;
 		await emulator.emit('sale.created', { id: firstEventId });
-		const [answer] = await emulator.waitForDeliveries((d) => d.slice(before).some((x) => x.eventIds.includes(firstEventId) && x.status === 200), 20_000);
+		const [answer] = await emulator.waitForDeliveries(
+			(d) => d.slice(before).some((x) => x.eventIds.includes(firstEventId) && x.status === 200),
+			20_000,
+		);
 		expect(answer).toBeDefined();
 		await delay(1500);
 		expect(await n8n.executions(wf.id)).toHaveLength(2);
-		log(`after restart: ${mine.length} registration (${mine[0].id}, active=${mine[0].active}); persisted de-dup state held ${dedupSize(state)} ids; ${firstEventId} re-sent → answered 200, still 2 executions`);
+		log(
+			`after restart: ${mine.length} registration (${mine[0].id}, active=${mine[0].active}); persisted de-dup state held ${dedupSize(state)} ids; ${firstEventId} re-sent → answered 200, still 2 executions`,
+		);
 	});
 
 	test('"listen for test event" while published registers the test URL separately and removes it afterwards', async () => {
@@ -100,7 +124,9 @@ describe('Mando Trigger in a real n8n', () => {
 		const testHooks = registrationsFor(testUrl);
 		expect(testHooks.filter((w) => w.active)).toHaveLength(1);
 		expect(registrationsFor(url).filter((w) => w.active)).toHaveLength(1);
-		log(`test listening: test URL ${testUrl} registered as ${testHooks[0].id}; production webhook still active`);
+		log(
+			`test listening: test URL ${testUrl} registered as ${testHooks[0].id}; production webhook still active`,
+		);
 		const { event } = await emulator.emit('sale.created');
 		await waitUntil(() => registrationsFor(testUrl).every((w) => !w.active));
 		expect(registrationsFor(testUrl).every((w) => !w.active)).toBe(true);
@@ -108,9 +134,14 @@ describe('Mando Trigger in a real n8n', () => {
 		const deliveries = emulator.deliveries().filter((d) => d.eventIds.includes(event.id));
 		expect(deliveries.map((d) => d.status)).toEqual([200, 200]);
 		const executions = await n8n.waitForExecutions(wf.id, before + 2);
-		const modes = executions.slice(0, executions.length - before).map((e) => e.mode).sort();
+		const modes = executions
+			.slice(0, executions.length - before)
+			.map((e) => e.mode)
+			.sort();
 		expect(modes).toEqual(['manual', 'webhook']);
-		log(`test event ${event.id}: delivered to production and test URL (${deliveries.map((d) => d.status).join(', ')}); one production and one test execution (${modes.join(', ')}); test webhook deactivated after the test run, production one still active`);
+		log(
+			`test event ${event.id}: delivered to production and test URL (${deliveries.map((d) => d.status).join(', ')}); one production and one test execution (${modes.join(', ')}); test webhook deactivated after the test run, production one still active`,
+		);
 	});
 
 	test('unpublishing deactivates the registration on the emulator', async () => {
@@ -118,7 +149,12 @@ describe('Mando Trigger in a real n8n', () => {
 	});
 
 	test('"Acknowledge: After the workflow succeeds" with a failing workflow answers non-2xx and Mando retries', async () => {
-		const failing = await createTriggerWorkflow(n8n, credential, { events: ['stock.low'], acknowledge: 'afterSuccess' }, { next: 'fail' });
+		const failing = await createTriggerWorkflow(
+			n8n,
+			credential,
+			{ events: ['stock.low'], acknowledge: 'afterSuccess' },
+			{ next: 'fail' },
+		);
 		const failingUrl = n8n.webhookUrl(failing.webhookPath);
 		await publish(n8n, failing.id);
 		await waitUntil(() => registrationsFor(failingUrl).some((w) => w.active));
@@ -135,15 +171,24 @@ describe('Mando Trigger in a real n8n', () => {
 		expect(executions.filter((e) => e.status === 'error')).toHaveLength(5);
 		const [webhook] = registrationsFor(failingUrl);
 		expect(webhook.active).toBe(false);
-		log(`afterSuccess + failing workflow: ${attempts.length} attempts, statuses ${attempts.map((a) => a.status).join(', ')}; ${executions.length} failed executions; webhook disabled by emulator (active=${webhook.active})`);
+		log(
+			`afterSuccess + failing workflow: ${attempts.length} attempts, statuses ${attempts.map((a) => a.status).join(', ')}; ${executions.length} failed executions; webhook disabled by emulator (active=${webhook.active})`,
+		);
 		await unpublish(n8n, failing.id);
 	});
 
 	test('a per-webhook secret returned by Mando at registration is the one deliveries are verified with', async () => {
 		emulator.setConfig({ perWebhookSecrets: true });
 		try {
-			const noSecret = await createMandoCredential(n8n, { apiKey: API_KEY, baseUrl: emulator.url }, 'Mando (no account secret)');
-			const wfSecret = await createTriggerWorkflow(n8n, noSecret, { events: ['customer.created'], options: { output: 'data' } });
+			const noSecret = await createMandoCredential(
+				n8n,
+				{ apiKey: API_KEY, baseUrl: emulator.url },
+				'Mando (no account secret)',
+			);
+			const wfSecret = await createTriggerWorkflow(n8n, noSecret, {
+				events: ['customer.created'],
+				options: { output: 'data' },
+			});
 			const secretUrl = n8n.webhookUrl(wfSecret.webhookPath);
 			await publish(n8n, wfSecret.id);
 			await waitUntil(() => registrationsFor(secretUrl).some((w) => w.active));
@@ -152,9 +197,13 @@ describe('Mando Trigger in a real n8n', () => {
 			const { event } = await emulator.emit('customer.created');
 			const [execution] = await n8n.waitForExecutions(wfSecret.id, 1);
 			expect(nodeOutput(execution, 'Mando Trigger')).toEqual([event.data]);
-			const forged = await emulator.send(hook.id, JSON.stringify(event), { 'X-Mando-Signature': signMandoPayload(JSON.stringify(event), WEBHOOK_SECRET) });
+			const forged = await emulator.send(hook.id, JSON.stringify(event), {
+				'X-Mando-Signature': signMandoPayload(JSON.stringify(event), WEBHOOK_SECRET),
+			});
 			expect(forged.status).toBe(401);
-			log(`per-webhook secret: webhook ${hook.id} got its own secret; signed with it → execution #${execution.id} (output "data only": ${String((nodeOutput(execution, 'Mando Trigger')[0] as { name: string }).name)}); signed with the account secret → ${forged.status}`);
+			log(
+				`per-webhook secret: webhook ${hook.id} got its own secret; signed with it → execution #${execution.id} (output "data only": ${String((nodeOutput(execution, 'Mando Trigger')[0] as { name: string }).name)}); signed with the account secret → ${forged.status}`,
+			);
 			expect(n8n.logs()).not.toContain(hook.secret as string);
 			await unpublish(n8n, wfSecret.id);
 		} finally {
@@ -176,7 +225,10 @@ describe('Mando Trigger in a real n8n', () => {
 			expect(error).toContain(url404);
 			log(`no webhook resource (404): publish refused: ${error.slice(0, 220)}…`);
 			// Manual registration: the user pastes the production URL into Mando's admin panel.
-			const manual = await createTriggerWorkflow(n8n, credential, { events: ['sale.created'], registration: 'manual' });
+			const manual = await createTriggerWorkflow(n8n, credential, {
+				events: ['sale.created'],
+				registration: 'manual',
+			});
 			const manualUrl = n8n.webhookUrl(manual.webhookPath);
 			await publish(n8n, manual.id);
 			await delay(1000);
@@ -186,7 +238,9 @@ describe('Mando Trigger in a real n8n', () => {
 			const { event } = await emulator.emit('sale.created');
 			const [execution] = await n8n.waitForExecutions(manual.id, 1);
 			expect(nodeOutput(execution, 'Mando Trigger')).toEqual([event]);
-			log(`manual registration: published with no API call; webhook added "in the admin panel" → execution #${execution.id} for ${event.id}`);
+			log(
+				`manual registration: published with no API call; webhook added "in the admin panel" → execution #${execution.id} for ${event.id}`,
+			);
 			await unpublish(n8n, manual.id);
 		} finally {
 			emulator.setConfig({ webhookResource: true });

@@ -38,7 +38,11 @@ type Flags = Record<string, string | true>;
  * @param booleans flags that take no value
  * @throws UsageError on an unknown flag or a missing value
  */
-export function parseArgs(args: string[], valued: string[], booleans: string[]): { positionals: string[]; flags: Flags } {
+export function parseArgs(
+	args: string[],
+	valued: string[],
+	booleans: string[],
+): { positionals: string[]; flags: Flags } {
 	const positionals: string[] = [];
 	const flags: Flags = {};
 	for (let i = 0; i < args.length; i++) {
@@ -54,7 +58,8 @@ export function parseArgs(args: string[], valued: string[], booleans: string[]):
 			flags[name] = true;
 		} else if (valued.includes(name)) {
 			const value = eq === -1 ? args[++i] : arg.slice(eq + 1);
-			if (value === undefined || (eq === -1 && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
+			if (value === undefined || (eq === -1 && value.startsWith('--')))
+				throw new UsageError(`--${name} needs a value`);
 			flags[name] = value;
 		} else {
 			throw new UsageError(`Unknown option --${name}`);
@@ -63,7 +68,12 @@ export function parseArgs(args: string[], valued: string[], booleans: string[]):
 	return { positionals, flags };
 }
 
-function numberFlag(flags: Flags, name: string, check: (n: number) => boolean, what: string): number | undefined {
+function numberFlag(
+	flags: Flags,
+	name: string,
+	check: (n: number) => boolean,
+	what: string,
+): number | undefined {
 	const raw = flags[name];
 	if (raw === undefined) return undefined;
 	const value = Number(raw);
@@ -76,16 +86,38 @@ function numberFlag(flags: Flags, name: string, check: (n: number) => boolean, w
 async function start(args: string[]): Promise<void> {
 	const { positionals, flags } = parseArgs(
 		args,
-		['port', 'time-scale', 'api-key', 'webhook-secret', 'delivery-timeout-ms', 'list-shape', 'sales-per-minute', 'cursor-ttl-ms'],
+		[
+			'port',
+			'time-scale',
+			'api-key',
+			'webhook-secret',
+			'delivery-timeout-ms',
+			'list-shape',
+			'sales-per-minute',
+			'cursor-ttl-ms',
+		],
 		['allow-http', 'per-webhook-secrets', 'no-webhook-resource'],
 	);
-	if (positionals.length) throw new UsageError(`start takes no arguments, got "${positionals.join(' ')}"`);
+	if (positionals.length)
+		throw new UsageError(`start takes no arguments, got "${positionals.join(' ')}"`);
 	const listShape = flags['list-shape'];
-	if (listShape !== undefined && listShape !== 'array' && listShape !== 'wrapped') throw new UsageError('--list-shape must be array or wrapped');
+	if (listShape !== undefined && listShape !== 'array' && listShape !== 'wrapped')
+		throw new UsageError('--list-shape must be array or wrapped');
 	const options: EmulatorOptions = {
-		port: numberFlag(flags, 'port', (n) => Number.isInteger(n) && n >= 0 && n < 65536, 'a port number (0-65535)') ?? EMULATOR_DEFAULT_PORT,
+		port:
+			numberFlag(
+				flags,
+				'port',
+				(n) => Number.isInteger(n) && n >= 0 && n < 65536,
+				'a port number (0-65535)',
+			) ?? EMULATOR_DEFAULT_PORT,
 		timeScale: numberFlag(flags, 'time-scale', (n) => n >= 0, 'a number >= 0'),
-		deliveryTimeoutMs: numberFlag(flags, 'delivery-timeout-ms', (n) => n > 0, 'a number of milliseconds > 0'),
+		deliveryTimeoutMs: numberFlag(
+			flags,
+			'delivery-timeout-ms',
+			(n) => n > 0,
+			'a number of milliseconds > 0',
+		),
 		apiKey: flags['api-key'] as string | undefined,
 		webhookSecret: flags['webhook-secret'] as string | undefined,
 		allowHttp: flags['allow-http'] === true,
@@ -99,17 +131,25 @@ async function start(args: string[]): Promise<void> {
 	if (salesPerMinute !== undefined) emulator.startSales(salesPerMinute);
 	const config = emulator.config();
 	emulator.onDelivery((d) => {
-		const status = d.status === null ? d.error ?? 'no answer' : `HTTP ${d.status}`;
-		console.log(`[delivery] ${d.at} ${d.eventType} → ${d.url} attempt ${d.attempt}: ${d.outcome} (${status}, ${d.durationMs} ms)`);
+		const status = d.status === null ? (d.error ?? 'no answer') : `HTTP ${d.status}`;
+		console.log(
+			`[delivery] ${d.at} ${d.eventType} → ${d.url} attempt ${d.attempt}: ${d.outcome} (${status}, ${d.durationMs} ms)`,
+		);
 	});
 	console.log(emulator.url);
 	console.log(`Mando emulator listening on ${emulator.url}`);
 	console.log(`  API key (Bearer):  ${config.apiKey}`);
-	console.log(`  Webhook secret:    ${config.perWebhookSecrets ? 'one per webhook (returned by POST /secure/webhook)' : config.webhookSecret}`);
-	console.log(`  Webhook URLs:      ${config.allowHttp ? 'https:// and http://' : 'https:// only (use --allow-http for local receivers)'}`);
+	console.log(
+		`  Webhook secret:    ${config.perWebhookSecrets ? 'one per webhook (returned by POST /secure/webhook)' : config.webhookSecret}`,
+	);
+	console.log(
+		`  Webhook URLs:      ${config.allowHttp ? 'https:// and http://' : 'https:// only (use --allow-http for local receivers)'}`,
+	);
 	console.log(`  Retry time scale:  ${config.timeScale}`);
-	if (salesPerMinute !== undefined) console.log(`  New sales:         ${salesPerMinute} a minute (sale.created)`);
-	if (config.cursorTtlMs > 0) console.log(`  Sales cursors:     expire after ${config.cursorTtlMs} ms`);
+	if (salesPerMinute !== undefined)
+		console.log(`  New sales:         ${salesPerMinute} a minute (sale.created)`);
+	if (config.cursorTtlMs > 0)
+		console.log(`  Sales cursors:     expire after ${config.cursorTtlMs} ms`);
 	console.log(`  Control:           http://${EMULATOR_HOST}:${emulator.port}/_emulator/state`);
 	const stop = (): void => {
 		void emulator.close().then(() => process.exit(0));
@@ -120,37 +160,52 @@ async function start(args: string[]): Promise<void> {
 
 async function emit(args: string[]): Promise<void> {
 	const { positionals, flags } = parseArgs(args, ['emulator', 'data', 'id', 'batch'], []);
-	if (positionals.length !== 1) throw new UsageError('emit needs exactly one event type (or "all")');
+	if (positionals.length !== 1)
+		throw new UsageError('emit needs exactly one event type (or "all")');
 	const [type] = positionals;
 	const known = MANDO_EVENTS.map((e) => e.type as string);
-	if (type !== 'all' && !known.includes(type)) throw new UsageError(`Unknown event type "${type}"; run "events" for the list`);
-	if (type === 'all' && (flags.data !== undefined || flags.id !== undefined)) throw new UsageError('--data and --id need a single event type, not "all"');
+	if (type !== 'all' && !known.includes(type))
+		throw new UsageError(`Unknown event type "${type}"; run "events" for the list`);
+	if (type === 'all' && (flags.data !== undefined || flags.id !== undefined))
+		throw new UsageError('--data and --id need a single event type, not "all"');
 	let data: unknown;
 	if (typeof flags.data === 'string') {
 		try {
 			data = JSON.parse(flags.data);
 		} catch {
-			throw new UsageError('--data must be JSON, e.g. --data \'{"id":"s1","total":10,"items":[]}\'');
+			throw new UsageError(
+				'--data must be JSON, e.g. --data \'{"id":"s1","total":10,"items":[]}\'',
+			);
 		}
 	}
 	const batch = numberFlag(flags, 'batch', (n) => Number.isInteger(n) && n >= 1, 'an integer >= 1');
-	const base = String(flags.emulator ?? `http://${EMULATOR_HOST}:${EMULATOR_DEFAULT_PORT}`).replace(/\/+$/, '').replace(/\/api$/, '');
+	const base = String(flags.emulator ?? `http://${EMULATOR_HOST}:${EMULATOR_DEFAULT_PORT}`)
+		.replace(/\/+$/, '')
+		.replace(/\/api$/, '');
 	let failed = false;
 	for (const eventType of type === 'all' ? known : [type]) {
 		let response;
 		try {
-			response = await httpRequest(`${base}/_emulator/events`, { method: 'POST', json: { type: eventType, id: flags.id, data, batch } });
+			response = await httpRequest(`${base}/_emulator/events`, {
+				method: 'POST',
+				json: { type: eventType, id: flags.id, data, batch },
+			});
 		} catch (error) {
-			throw new Error(`Cannot reach the emulator at ${base} (${(error as Error).message}); start it with "cli.ts start"`);
+			throw new Error(
+				`Cannot reach the emulator at ${base} (${(error as Error).message}); start it with "cli.ts start"`,
+			);
 		}
-		const body = response.body as { event?: { id: string }; webhookIds?: string[]; message?: string } | undefined;
+		const body = response.body as
+			{ event?: { id: string }; webhookIds?: string[]; message?: string } | undefined;
 		if (response.status !== 200 || !body?.event) {
 			failed = true;
 			console.error(`${eventType}: HTTP ${response.status} ${body?.message ?? response.text}`);
 			continue;
 		}
 		const hooks = body.webhookIds ?? [];
-		console.log(`${eventType} ${body.event.id} → ${hooks.length} webhook(s)${hooks.length ? ': ' + hooks.join(', ') : ''}`);
+		console.log(
+			`${eventType} ${body.event.id} → ${hooks.length} webhook(s)${hooks.length ? ': ' + hooks.join(', ') : ''}`,
+		);
 	}
 	if (failed) process.exitCode = 1;
 }

@@ -41,35 +41,47 @@ export interface HttpResponse {
  */
 export function httpRequest(url: string, options: HttpRequestOptions = {}): Promise<HttpResponse> {
 	const target = new URL(url);
-	const headers: Record<string, string | number> = { connection: 'close', ...(options.headers ?? {}) };
+	const headers: Record<string, string | number> = {
+		connection: 'close',
+		...(options.headers ?? {}),
+	};
 	let payload: Buffer | undefined;
-	if (options.body !== undefined) payload = Buffer.isBuffer(options.body) ? options.body : Buffer.from(options.body, 'utf8');
+	if (options.body !== undefined)
+		payload = Buffer.isBuffer(options.body) ? options.body : Buffer.from(options.body, 'utf8');
 	else if (options.json !== undefined) {
 		payload = Buffer.from(JSON.stringify(options.json), 'utf8');
-		if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+		if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+			headers['content-type'] = 'application/json';
 	}
 	if (payload) headers['content-length'] = payload.length;
 	const timeoutMs = options.timeoutMs ?? 10_000;
 	const transport = target.protocol === 'https:' ? https : http;
 
 	return new Promise<HttpResponse>((resolve, reject) => {
-		const req = transport.request(target, { method: options.method ?? 'GET', headers, agent: false }, (res) => {
-			const chunks: Buffer[] = [];
-			res.on('data', (chunk: Buffer) => chunks.push(chunk));
-			res.on('error', fail);
-			res.on('end', () => {
-				clearTimeout(timer);
-				const text = Buffer.concat(chunks).toString('utf8');
-				let body: unknown;
-				try {
-					body = text ? JSON.parse(text) : undefined;
-				} catch {
-					body = undefined;
-				}
-				resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body });
-			});
-		});
-		const timer = setTimeout(() => req.destroy(new Error(`No answer from ${target.origin} within ${timeoutMs} ms`)), timeoutMs);
+		const req = transport.request(
+			target,
+			{ method: options.method ?? 'GET', headers, agent: false },
+			(res) => {
+				const chunks: Buffer[] = [];
+				res.on('data', (chunk: Buffer) => chunks.push(chunk));
+				res.on('error', fail);
+				res.on('end', () => {
+					clearTimeout(timer);
+					const text = Buffer.concat(chunks).toString('utf8');
+					let body: unknown;
+					try {
+						body = text ? JSON.parse(text) : undefined;
+					} catch {
+						body = undefined;
+					}
+					resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body });
+				});
+			},
+		);
+		const timer = setTimeout(
+			() => req.destroy(new Error(`No answer from ${target.origin} within ${timeoutMs} ms`)),
+			timeoutMs,
+		);
 		function fail(error: Error): void {
 			clearTimeout(timer);
 			reject(error);

@@ -22,7 +22,8 @@ export interface Answer {
 }
 
 /** True for a plain JSON object (not null, not an array). */
-export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+	typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A deep copy, so callers never hold the emulator's own records. */
 export const clone = <T>(v: T): T => structuredClone(v);
@@ -41,10 +42,16 @@ export function pathMatches(pattern: string | undefined, path: string): boolean 
  *
  * @throws ApiError 400 when malformed or above `max`
  */
-export function intParam(query: URLSearchParams, name: string, fallback: number, max: number): number {
+export function intParam(
+	query: URLSearchParams,
+	name: string,
+	fallback: number,
+	max: number,
+): number {
 	const raw = query.get(name);
 	if (raw === null || raw === '') return fallback;
-	if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new ApiError(400, 'BAD_REQUEST', `${name} must be a positive integer`);
+	if (!/^\d+$/.test(raw) || Number(raw) < 1)
+		throw new ApiError(400, 'BAD_REQUEST', `${name} must be a positive integer`);
 	const value = Number(raw);
 	if (value > max) throw new ApiError(400, 'BAD_REQUEST', `${name} must be at most ${max}`);
 	return value;
@@ -77,5 +84,7 @@ export function objectBody(raw: Buffer): Record<string, unknown> {
 
 /** Throws the 405 answer listing the `allow`ed methods (also as the `Allow` header). */
 export function notAllowed(allow: string): never {
-	throw new ApiError(405, 'METHOD_NOT_ALLOWED', `Method not allowed here; allowed: ${allow}`, { Allow: allow });
+	throw new ApiError(405, 'METHOD_NOT_ALLOWED', `Method not allowed here; allowed: ${allow}`, {
+		Allow: allow,
+	});
 }

@@ -39,7 +39,8 @@ export function checkConfig(partial: unknown): Partial<EmulatorConfig> {
 		listTotals: (v) => typeof v === 'boolean' || v === 'countOnly',
 		listPaging: (v) => v === 'normal' || v === 'repeatLastPage' || v === 'ignorePage',
 		maxPageSize: (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 1000,
-		salesPaging: (v) => v === 'normal' || v === 'nullBody' || v === 'emptyPages' || v === 'endlessEmpty',
+		salesPaging: (v) =>
+			v === 'normal' || v === 'nullBody' || v === 'emptyPages' || v === 'endlessEmpty',
 		normaliseWebhookUrls: (v) => typeof v === 'boolean',
 		cursorTtlMs: (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0,
 	};
@@ -49,5 +50,7 @@ export function checkConfig(partial: unknown): Partial<EmulatorConfig> {
 		if (!ok) throw new TypeError(`Unknown config key "${key}"`);
 		if (!ok(value)) throw new TypeError(`Invalid value for config key "${key}"`);
 	}
-	return Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<EmulatorConfig>;
+	return Object.fromEntries(
+		Object.entries(partial).filter(([, v]) => v !== undefined),
+	) as Partial<EmulatorConfig>;
 }

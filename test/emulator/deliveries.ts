@@ -91,7 +91,9 @@ function postDelivery(
 			res.on('close', () => inFlight.delete(req));
 			res.resume();
 		});
-		req.on('error', (error: NodeJS.ErrnoException) => finish(null, error.code ? `${error.code}: ${error.message}` : error.message));
+		req.on('error', (error: NodeJS.ErrnoException) =>
+			finish(null, error.code ? `${error.code}: ${error.message}` : error.message),
+		);
 		req.on('close', () => {
 			inFlight.delete(req);
 			finish(null, 'Connection closed without an answer');
@@ -110,7 +112,11 @@ function schedule(state: EmulatorState, fn: () => void, delayMs: number): void {
 }
 
 /** The headers of a delivery: JSON, the emulator's user agent, `X-Mando-Signature` of `body`. */
-function deliveryHeaders(state: EmulatorState, body: Buffer, hook: EmulatorWebhook): Record<string, string> {
+function deliveryHeaders(
+	state: EmulatorState,
+	body: Buffer,
+	hook: EmulatorWebhook,
+): Record<string, string> {
 	return {
 		'content-type': 'application/json',
 		'user-agent': EMULATOR_USER_AGENT,
@@ -122,22 +128,53 @@ function deliveryHeaders(state: EmulatorState, body: Buffer, hook: EmulatorWebho
 async function attempt(state: EmulatorState, job: DeliveryJob, n: number): Promise<void> {
 	const gen = state.generation;
 	const hook = webhookById(state, job.webhookId);
-	const base = { deliveryId: job.deliveryId, webhookId: job.webhookId, eventIds: [...job.eventIds], eventType: job.eventType, attempt: n };
+	const base = {
+		deliveryId: job.deliveryId,
+		webhookId: job.webhookId,
+		eventIds: [...job.eventIds],
+		eventType: job.eventType,
+		attempt: n,
+	};
 	if (!hook || !hook.active) {
-		record(state, { ...base, url: hook?.url ?? '', at: new Date().toISOString(), status: null, error: 'Webhook is inactive', durationMs: 0, outcome: 'skipped' });
+		record(state, {
+			...base,
+			url: hook?.url ?? '',
+			at: new Date().toISOString(),
+			status: null,
+			error: 'Webhook is inactive',
+			durationMs: 0,
+			outcome: 'skipped',
+		});
 		return;
 	}
 	const at = new Date().toISOString();
 	const url = hook.url;
-	const result = await postDelivery(url, job.body, deliveryHeaders(state, job.body, hook), state.config.deliveryTimeoutMs, state.inFlight);
+	const result = await postDelivery(
+		url,
+		job.body,
+		deliveryHeaders(state, job.body, hook),
+		state.config.deliveryTimeoutMs,
+		state.inFlight,
+	);
 	if (state.closed || gen !== state.generation) return; // reset or closed meanwhile: forget it
 	const ok = result.status !== null && result.status >= 200 && result.status < 300;
-	const delivery: EmulatorDelivery = { ...base, url, at, status: result.status, durationMs: result.durationMs, outcome: ok ? 'ok' : 'failed' };
+	const delivery: EmulatorDelivery = {
+		...base,
+		url,
+		at,
+		status: result.status,
+		durationMs: result.durationMs,
+		outcome: ok ? 'ok' : 'failed',
+	};
 	if (!ok) delivery.error = result.error ?? `HTTP ${result.status}`;
 	if (!ok && n >= MANDO_MAX_DELIVERY_ATTEMPTS) disableWebhook(hook, MANDO_DISABLED_REASON, state); // before recording, so waiters see it
 	record(state, delivery);
 	if (!ok && n < MANDO_MAX_DELIVERY_ATTEMPTS) {
-		schedule(state, () => void attempt(state, job, n + 1), MANDO_RETRY_DELAYS_MS[n] * state.config.timeScale);
+		schedule(
+			state,
+			() => void attempt(state, job, n + 1),
+			MANDO_RETRY_DELAYS_MS[n] * state.config.timeScale,
+		);
 	}
 }
 
@@ -146,14 +183,23 @@ async function attempt(state: EmulatorState, job: DeliveryJob, n: number): Promi
  *
  * @throws Error for an undocumented type or invalid options
  */
-export async function emit(state: EmulatorState, type: string, emitOptions: EmitOptions = {}): Promise<EmitResult> {
+export async function emit(
+	state: EmulatorState,
+	type: string,
+	emitOptions: EmitOptions = {},
+): Promise<EmitResult> {
 	if (state.closed) throw new Error('Emulator is closed');
 	const definition = getMandoEventDefinition(type);
-	if (!definition) throw new Error(`Unknown event type "${type}"; documented: ${MANDO_EVENTS.map((e) => e.type).join(', ')}`);
+	if (!definition)
+		throw new Error(
+			`Unknown event type "${type}"; documented: ${MANDO_EVENTS.map((e) => e.type).join(', ')}`,
+		);
 	const { id, data, batch = 1 } = emitOptions;
-	if (id !== undefined && (typeof id !== 'string' || id.length === 0)) throw new Error('id must be a non-empty string');
+	if (id !== undefined && (typeof id !== 'string' || id.length === 0))
+		throw new Error('id must be a non-empty string');
 	if (data !== undefined && !isObject(data)) throw new Error('data must be a JSON object');
-	if (!Number.isInteger(batch) || batch < 1 || batch > MAX_BATCH) throw new Error(`batch must be an integer from 1 to ${MAX_BATCH}`);
+	if (!Number.isInteger(batch) || batch < 1 || batch > MAX_BATCH)
+		throw new Error(`batch must be an integer from 1 to ${MAX_BATCH}`);
 
 	const events: MandoEvent[] = [];
 	for (let i = 0; i < batch; i++) {
@@ -173,10 +219,22 @@ export async function emit(state: EmulatorState, type: string, emitOptions: Emit
 		}
 	}
 	const body = Buffer.from(JSON.stringify(batch === 1 ? events[0] : events), 'utf8');
-	const targets = [...store(state, 'webhook').values()].filter((h) => h.active && (h as EmulatorWebhook).events.includes(type));
+	const targets = [...store(state, 'webhook').values()].filter(
+		(h) => h.active && (h as EmulatorWebhook).events.includes(type),
+	);
 	await Promise.all(
 		targets.map((hook) =>
-			attempt(state, { deliveryId: 'dlv_' + hex(12), webhookId: hook.id, body, eventIds: events.map((e) => e.id), eventType: type }, 1),
+			attempt(
+				state,
+				{
+					deliveryId: 'dlv_' + hex(12),
+					webhookId: hook.id,
+					body,
+					eventIds: events.map((e) => e.id),
+					eventType: type,
+				},
+				1,
+			),
 		),
 	);
 	return { event: clone(events[0]), events: clone(events), webhookIds: targets.map((h) => h.id) };
@@ -189,7 +247,10 @@ function describeBody(body: Buffer): { eventIds: string[]; eventType: string } {
 		const list = Array.isArray(parsed) ? parsed : [parsed];
 		const first = list.find(isObject);
 		return {
-			eventIds: list.filter(isObject).map((e) => e.id).filter((v): v is string => typeof v === 'string'),
+			eventIds: list
+				.filter(isObject)
+				.map((e) => e.id)
+				.filter((v): v is string => typeof v === 'string'),
 			eventType: first && typeof first.type === 'string' ? first.type : '',
 		};
 	} catch {
@@ -204,7 +265,11 @@ function describeBody(body: Buffer): { eventIds: string[]; eventType: string } {
  * @returns the delivery id
  * @throws Error when no active webhook has that id
  */
-export async function deliver(state: EmulatorState, webhookId: string, rawBody: string | Buffer): Promise<string> {
+export async function deliver(
+	state: EmulatorState,
+	webhookId: string,
+	rawBody: string | Buffer,
+): Promise<string> {
 	if (state.closed) throw new Error('Emulator is closed');
 	const hook = webhookById(state, webhookId);
 	if (!hook || !hook.active) throw new Error(`No active webhook with id "${webhookId}"`);
@@ -219,7 +284,12 @@ export async function deliver(state: EmulatorState, webhookId: string, rawBody: 
  *
  * @throws Error when no webhook has that id
  */
-export async function send(state: EmulatorState, webhookId: string, rawBody: string | Buffer, headers: Record<string, string | null> = {}): Promise<EmulatorDelivery> {
+export async function send(
+	state: EmulatorState,
+	webhookId: string,
+	rawBody: string | Buffer,
+	headers: Record<string, string | null> = {},
+): Promise<EmulatorDelivery> {
 	if (state.closed) throw new Error('Emulator is closed');
 	const hook = webhookById(state, webhookId);
 	if (!hook) throw new Error(`No webhook with id "${webhookId}"`);
@@ -232,7 +302,13 @@ export async function send(state: EmulatorState, webhookId: string, rawBody: str
 	const { eventIds, eventType } = describeBody(body);
 	const at = new Date().toISOString();
 	const gen = state.generation;
-	const result = await postDelivery(hook.url, body, merged, state.config.deliveryTimeoutMs, state.inFlight);
+	const result = await postDelivery(
+		hook.url,
+		body,
+		merged,
+		state.config.deliveryTimeoutMs,
+		state.inFlight,
+	);
 	const ok = result.status !== null && result.status >= 200 && result.status < 300;
 	const delivery: EmulatorDelivery = {
 		deliveryId: 'dlv_' + hex(12),
@@ -251,7 +327,10 @@ export async function send(state: EmulatorState, webhookId: string, rawBody: str
 }
 
 /** Calls `listener` with each delivery record as it is made; returns an unsubscribe function. */
-export function onDelivery(state: EmulatorState, listener: (delivery: EmulatorDelivery) => void): () => void {
+export function onDelivery(
+	state: EmulatorState,
+	listener: (delivery: EmulatorDelivery) => void,
+): () => void {
 	state.listeners.add(listener);
 	return () => void state.listeners.delete(listener);
 }
@@ -287,7 +366,12 @@ export function waitForDeliveries(
 			resolve(snapshot);
 		});
 		const timer = setTimeout(
-			() => fail(new Error(`waitForDeliveries: condition not met within ${timeoutMs} ms (${state.deliveries.length} deliveries recorded)`)),
+			() =>
+				fail(
+					new Error(
+						`waitForDeliveries: condition not met within ${timeoutMs} ms (${state.deliveries.length} deliveries recorded)`,
+					),
+				),
 			timeoutMs,
 		);
 		state.waiters.add(fail);

@@ -28,16 +28,31 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
 			size += chunk.length;
 			if (size <= MAX_BODY_BYTES) chunks.push(chunk);
 		});
-		req.on('end', () => (size > MAX_BODY_BYTES ? reject(new ApiError(413, 'PAYLOAD_TOO_LARGE', `Body over ${MAX_BODY_BYTES} bytes`)) : resolve(Buffer.concat(chunks))));
+		req.on('end', () =>
+			size > MAX_BODY_BYTES
+				? reject(new ApiError(413, 'PAYLOAD_TOO_LARGE', `Body over ${MAX_BODY_BYTES} bytes`))
+				: resolve(Buffer.concat(chunks)),
+		);
 		req.on('error', reject);
 	});
 }
 
-async function handle(state: EmulatorState, control: ControlRoute, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function handle(
+	state: EmulatorState,
+	control: ControlRoute,
+	req: http.IncomingMessage,
+	res: http.ServerResponse,
+): Promise<void> {
 	const url = new URL(req.url ?? '/', `http://${EMULATOR_HOST}`);
 	const method = (req.method ?? 'GET').toUpperCase();
 	const isControl = url.pathname === '/_emulator' || url.pathname.startsWith('/_emulator/');
-	const entry: EmulatorRequest = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), status: 0, at: new Date().toISOString() };
+	const entry: EmulatorRequest = {
+		method,
+		path: url.pathname,
+		query: Object.fromEntries(url.searchParams),
+		status: 0,
+		at: new Date().toISOString(),
+	};
 	let answer: Answer;
 	try {
 		const raw = await readBody(req);
@@ -62,7 +77,14 @@ async function handle(state: EmulatorState, control: ControlRoute, req: http.Inc
 		if (fault?.kind === 'drop' || fault?.kind === 'dropAfter') {
 			if (fault.kind === 'dropAfter' && segments[0] === 'api') {
 				try {
-					await api(state, method, segments.slice(1), url.searchParams, raw, req.headers.authorization);
+					await api(
+						state,
+						method,
+						segments.slice(1),
+						url.searchParams,
+						raw,
+						req.headers.authorization,
+					);
 				} catch {
 					// the answer is never sent anyway
 				}
@@ -73,23 +95,48 @@ async function handle(state: EmulatorState, control: ControlRoute, req: http.Inc
 		}
 		if (fault) {
 			const status = fault.status ?? 503;
-			const retryAfter: Record<string, string> = fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) };
+			const retryAfter: Record<string, string> =
+				fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) };
 			if (fault.code !== undefined || fault.message !== undefined) {
-				const body: Record<string, string> = { message: fault.message ?? `Injected fault (${status})` };
+				const body: Record<string, string> = {
+					message: fault.message ?? `Injected fault (${status})`,
+				};
 				if (fault.code) body.code = fault.code;
 				answer = { status, body, headers: retryAfter };
 			} else {
 				throw status === 429
 					? new ApiError(429, 'RATE_LIMITED', 'Too many requests; slow down', retryAfter)
-					: new ApiError(status, status >= 500 ? 'SERVICE_UNAVAILABLE' : 'INJECTED_FAULT', `Injected fault (${status})`, retryAfter);
+					: new ApiError(
+							status,
+							status >= 500 ? 'SERVICE_UNAVAILABLE' : 'INJECTED_FAULT',
+							`Injected fault (${status})`,
+							retryAfter,
+						);
 			}
 		} else if (isControl) answer = await control(method, segments.slice(1).join('/'), raw);
-		else if (segments[0] === 'api') answer = await api(state, method, segments.slice(1), url.searchParams, raw, req.headers.authorization);
-		else throw new ApiError(404, 'NOT_FOUND', `Nothing at ${url.pathname}; the API is under /api/secure/`);
+		else if (segments[0] === 'api')
+			answer = await api(
+				state,
+				method,
+				segments.slice(1),
+				url.searchParams,
+				raw,
+				req.headers.authorization,
+			);
+		else
+			throw new ApiError(
+				404,
+				'NOT_FOUND',
+				`Nothing at ${url.pathname}; the API is under /api/secure/`,
+			);
 	} catch (error) {
 		answer =
 			error instanceof ApiError
-				? { status: error.status, body: { code: error.code, message: error.message }, headers: error.headers }
+				? {
+						status: error.status,
+						body: { code: error.code, message: error.message },
+						headers: error.headers,
+					}
 				: { status: 500, body: { code: 'INTERNAL_ERROR', message: (error as Error).message } };
 	}
 	if (!isControl) {
@@ -112,7 +159,11 @@ async function handle(state: EmulatorState, control: ControlRoute, req: http.Inc
  * @returns the server and the port it listens on
  * @throws (rejects) when the port cannot be bound
  */
-export async function listen(state: EmulatorState, control: ControlRoute, port: number): Promise<{ server: http.Server; port: number }> {
+export async function listen(
+	state: EmulatorState,
+	control: ControlRoute,
+	port: number,
+): Promise<{ server: http.Server; port: number }> {
 	const server = http.createServer((req, res) => void handle(state, control, req, res));
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);

@@ -35,19 +35,28 @@ interface SalesCursor {
 }
 
 function encodeCursor(cursor: SalesCursor): string {
-	return Buffer.from(`${cursor.afterEmpty ? 'e' : 'o'}:${cursor.offset}:${cursor.issued}:${cursor.from}`, 'utf8').toString('base64url');
+	return Buffer.from(
+		`${cursor.afterEmpty ? 'e' : 'o'}:${cursor.offset}:${cursor.issued}:${cursor.from}`,
+		'utf8',
+	).toString('base64url');
 }
 
 function decodeCursor(text: string): SalesCursor {
 	const match = /^([oe]):(\d+):(\d+):(.*)$/.exec(Buffer.from(text, 'base64url').toString('utf8'));
 	if (!match) throw new ApiError(400, 'BAD_REQUEST', 'cursor is not valid');
-	return { offset: Number(match[2]), issued: Number(match[3]), from: match[4], afterEmpty: match[1] === 'e' };
+	return {
+		offset: Number(match[2]),
+		issued: Number(match[3]),
+		from: match[4],
+		afterEmpty: match[1] === 'e',
+	};
 }
 
 function fromFilter(value: string | null): number | undefined {
 	if (value === null || value === '') return undefined;
 	const at = Date.parse(value);
-	if (Number.isNaN(at)) throw new ApiError(400, 'BAD_REQUEST', 'created_from must be an ISO 8601 date or time');
+	if (Number.isNaN(at))
+		throw new ApiError(400, 'BAD_REQUEST', 'created_from must be an ISO 8601 date or time');
 	return at;
 }
 
@@ -57,16 +66,36 @@ export function listSales(state: EmulatorState, query: URLSearchParams): Answer 
 	if (mode === 'nullBody') return { status: 200, body: null };
 	const limit = intParam(query, 'limit', DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
 	const text = query.get('cursor');
-	const cursor: SalesCursor = text ? decodeCursor(text) : { offset: 0, issued: 0, from: query.get('created_from') ?? '' };
+	const cursor: SalesCursor = text
+		? decodeCursor(text)
+		: { offset: 0, issued: 0, from: query.get('created_from') ?? '' };
 	const ttl = state.config.cursorTtlMs;
 	if (text && ttl > 0 && Date.now() - cursor.issued > ttl) {
-		throw new ApiError(400, 'CURSOR_EXPIRED', 'cursor has expired; list again from a time with created_from');
+		throw new ApiError(
+			400,
+			'CURSOR_EXPIRED',
+			'cursor has expired; list again from a time with created_from',
+		);
 	}
 	if (mode === 'endlessEmpty') {
-		return { status: 200, body: { data: [], next_cursor: encodeCursor({ ...cursor, offset: cursor.offset + 1, issued: Date.now() }), has_more: true } };
+		return {
+			status: 200,
+			body: {
+				data: [],
+				next_cursor: encodeCursor({ ...cursor, offset: cursor.offset + 1, issued: Date.now() }),
+				has_more: true,
+			},
+		};
 	}
 	if (mode === 'emptyPages' && !cursor.afterEmpty) {
-		return { status: 200, body: { data: [], next_cursor: encodeCursor({ ...cursor, issued: Date.now(), afterEmpty: true }), has_more: true } };
+		return {
+			status: 200,
+			body: {
+				data: [],
+				next_cursor: encodeCursor({ ...cursor, issued: Date.now(), afterEmpty: true }),
+				has_more: true,
+			},
+		};
 	}
 	const from = fromFilter(cursor.from);
 	const before = fromFilter(query.get('created_to'));
@@ -82,14 +111,21 @@ export function listSales(state: EmulatorState, query: URLSearchParams): Answer 
 	});
 	const data = sales.slice(cursor.offset, cursor.offset + limit).map(clone);
 	const hasMore = cursor.offset + limit < sales.length;
-	const next = hasMore ? encodeCursor({ offset: cursor.offset + limit, issued: Date.now(), from: cursor.from }) : null;
+	const next = hasMore
+		? encodeCursor({ offset: cursor.offset + limit, issued: Date.now(), from: cursor.from })
+		: null;
 	return { status: 200, body: { data, next_cursor: next, has_more: hasMore } };
 }
 
 /** A new sale: the `sale.created` sample with a fresh id, the next receipt number and `created_at` now. */
 export function newSale(state: EmulatorState): Record<string, unknown> {
 	const sample = getMandoEventDefinition('sale.created')?.sample as Record<string, unknown>;
-	return { ...clone(sample), id: randomUUID(), receipt_number: String(state.sales.length + 1).padStart(6, '0'), created_at: new Date().toISOString() };
+	return {
+		...clone(sample),
+		id: randomUUID(),
+		receipt_number: String(state.sales.length + 1).padStart(6, '0'),
+		created_at: new Date().toISOString(),
+	};
 }
 
 /**
@@ -99,10 +135,16 @@ export function newSale(state: EmulatorState): Record<string, unknown> {
  * @returns the sales' ids, in order
  * @throws Error for a count or rate that is not a positive number, or when the emulator closes
  */
-export async function createSales(state: EmulatorState, count: number, options: CreateSalesOptions = {}): Promise<string[]> {
-	if (!Number.isInteger(count) || count < 1 || count > 1_000_000) throw new Error('count must be an integer from 1 to 1,000,000');
+export async function createSales(
+	state: EmulatorState,
+	count: number,
+	options: CreateSalesOptions = {},
+): Promise<string[]> {
+	if (!Number.isInteger(count) || count < 1 || count > 1_000_000)
+		throw new Error('count must be an integer from 1 to 1,000,000');
 	const { perSecond } = options;
-	if (perSecond !== undefined && !(typeof perSecond === 'number' && perSecond > 0)) throw new Error('perSecond must be a positive number');
+	if (perSecond !== undefined && !(typeof perSecond === 'number' && perSecond > 0))
+		throw new Error('perSecond must be a positive number');
 	const ids: string[] = [];
 	const start = Date.now();
 	for (let i = 0; i < count; i++) {
@@ -122,9 +164,11 @@ export async function createSales(state: EmulatorState, count: number, options: 
  * closes, or `reset()` is called (for the standalone emulator and demos of the polling trigger).
  */
 export function startSales(state: EmulatorState, perMinute: number): () => void {
-	if (!(typeof perMinute === 'number' && perMinute > 0)) throw new Error('perMinute must be a positive number');
+	if (!(typeof perMinute === 'number' && perMinute > 0))
+		throw new Error('perMinute must be a positive number');
 	const timer = setInterval(() => {
-		if (!state.closed) void emit(state, 'sale.created', { data: newSale(state) }).catch(() => undefined);
+		if (!state.closed)
+			void emit(state, 'sale.created', { data: newSale(state) }).catch(() => undefined);
 	}, 60_000 / perMinute);
 	// Among the pending timers, so that reset() and close() stop it.
 	state.timers.add(timer);

@@ -3,7 +3,15 @@ import { checkConfig, EMULATOR_DEFAULT_CONFIG } from './config';
 import { control } from './control';
 import { deliver, emit, onDelivery, send, waitForDeliveries } from './deliveries';
 import { closeServer, listen } from './http';
-import { cancelPending, checkFault, countRequests, createState, seedEntities, seedSales, seedSamples } from './state';
+import {
+	cancelPending,
+	checkFault,
+	countRequests,
+	createState,
+	seedEntities,
+	seedSales,
+	seedSamples,
+} from './state';
 import { EMULATOR_HOST } from './types';
 import type { Emulator, EmulatorOptions, EmulatorWebhook } from './types';
 import { addWebhook, deactivateWebhook, deleteWebhook } from './webhooks';
@@ -31,7 +39,12 @@ import { createSales, startSales } from './sales';
 
 export * from './types';
 export { EMULATOR_DEFAULT_CONFIG } from './config';
-export { EMULATOR_USER_AGENT, MANDO_DISABLED_REASON, MANDO_MAX_DELIVERY_ATTEMPTS, MANDO_RETRY_DELAYS_MS } from './deliveries';
+export {
+	EMULATOR_USER_AGENT,
+	MANDO_DISABLED_REASON,
+	MANDO_MAX_DELIVERY_ATTEMPTS,
+	MANDO_RETRY_DELAYS_MS,
+} from './deliveries';
 export type { EmulatorState } from './state';
 
 /**
@@ -60,7 +73,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	const { port: requestedPort = 0, ...rest } = options;
 	const state = createState({ ...EMULATOR_DEFAULT_CONFIG, ...checkConfig(rest) });
 	let emulator: Emulator | undefined;
-	const { server, port } = await listen(state, (method, name, raw) => control(emulator!, state, method, name, raw), requestedPort);
+	const { server, port } = await listen(
+		state,
+		(method, name, raw) => control(emulator!, state, method, name, raw),
+		requestedPort,
+	);
 
 	emulator = {
 		url: `http://${EMULATOR_HOST}:${port}/api`,
@@ -69,11 +86,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			if (state.closed) return;
 			state.closed = true;
 			cancelPending(state);
-			for (const fail of [...state.waiters]) fail(new Error('Emulator closed before the condition was met'));
+			for (const fail of [...state.waiters])
+				fail(new Error('Emulator closed before the condition was met'));
 			state.listeners.clear();
 			await closeServer(server);
 		},
-		webhooks: () => [...state.stores.get('webhook')!.values()].map((h) => clone(h as EmulatorWebhook)),
+		webhooks: () =>
+			[...state.stores.get('webhook')!.values()].map((h) => clone(h as EmulatorWebhook)),
 		deliveries: () => clone(state.deliveries),
 		requests: () => clone(state.requests),
 		countRequests: (filter = {}) => countRequests(state, filter),

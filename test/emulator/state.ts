@@ -4,7 +4,16 @@ import type http from 'http';
 import { getMandoEventDefinition } from '../../nodes/shared/events';
 import { clone, isObject, pathMatches } from './common';
 import { EMULATOR_RESOURCES } from './types';
-import type { EmulatorConfig, EmulatorDelivery, EmulatorEntity, EmulatorFault, EmulatorRequest, EmulatorResource, EmulatorWebhook, EmulatorWebhookChange } from './types';
+import type {
+	EmulatorConfig,
+	EmulatorDelivery,
+	EmulatorEntity,
+	EmulatorFault,
+	EmulatorRequest,
+	EmulatorResource,
+	EmulatorWebhook,
+	EmulatorWebhookChange,
+} from './types';
 
 /** The store: everything one emulator holds, in one object that every module reads and changes. */
 
@@ -40,7 +49,8 @@ const RESOURCE_SET = new Set<string>(EMULATOR_RESOURCES);
 
 /** The two locations every fresh emulator holds; the first is the one the event samples use. */
 function sampleLocations(): EmulatorEntity[] {
-	const saleSample = getMandoEventDefinition('sale.created')?.sample as { location_id?: string } | undefined;
+	const saleSample = getMandoEventDefinition('sale.created')?.sample as
+		{ location_id?: string } | undefined;
 	return [
 		{
 			id: saleSample?.location_id ?? '7c9e6679-7425-40de-944b-e07fc1f90ae7',
@@ -63,15 +73,40 @@ function sampleLocations(): EmulatorEntity[] {
  */
 function sampleTaxes(): EmulatorEntity[] {
 	return [
-		{ id: 'c0a80121-7ac0-4e1c-9a3b-000000002550', active: true, name: 'ALV 25,5 %', rate: 25.5, data: {} },
-		{ id: 'c0a80121-7ac0-4e1c-9a3b-000000001400', active: true, name: 'ALV 14 %', rate: 14, data: {} },
-		{ id: 'c0a80121-7ac0-4e1c-9a3b-000000001000', active: true, name: 'ALV 10 %', rate: 10, data: {} },
-		{ id: 'c0a80121-7ac0-4e1c-9a3b-000000000000', active: true, name: 'ALV 0 %', rate: 0, data: {} },
+		{
+			id: 'c0a80121-7ac0-4e1c-9a3b-000000002550',
+			active: true,
+			name: 'ALV 25,5 %',
+			rate: 25.5,
+			data: {},
+		},
+		{
+			id: 'c0a80121-7ac0-4e1c-9a3b-000000001400',
+			active: true,
+			name: 'ALV 14 %',
+			rate: 14,
+			data: {},
+		},
+		{
+			id: 'c0a80121-7ac0-4e1c-9a3b-000000001000',
+			active: true,
+			name: 'ALV 10 %',
+			rate: 10,
+			data: {},
+		},
+		{
+			id: 'c0a80121-7ac0-4e1c-9a3b-000000000000',
+			active: true,
+			name: 'ALV 0 %',
+			rate: 0,
+			data: {},
+		},
 	];
 }
 
 /** True for one of {@link EMULATOR_RESOURCES}. */
-export const isEmulatorResource = (resource: string): resource is EmulatorResource => RESOURCE_SET.has(resource);
+export const isEmulatorResource = (resource: string): resource is EmulatorResource =>
+	RESOURCE_SET.has(resource);
 
 /** A fresh state with `config`, the sample locations and taxes, and nothing else. */
 export function createState(config: EmulatorConfig): EmulatorState {
@@ -97,13 +132,15 @@ export function createState(config: EmulatorConfig): EmulatorState {
 /** Empties every entity store and the sales, then stores the sample locations and taxes. */
 export function seedSamples(state: EmulatorState): void {
 	state.stores = new Map(EMULATOR_RESOURCES.map((r) => [r, new Map<string, EmulatorEntity>()]));
-	for (const location of sampleLocations()) state.stores.get('location')!.set(location.id, location);
+	for (const location of sampleLocations())
+		state.stores.get('location')!.set(location.id, location);
 	for (const tax of sampleTaxes()) state.stores.get('tax')!.set(tax.id, tax);
 	state.sales = [];
 }
 
 /** The entity map of a known resource. */
-export const store = (state: EmulatorState, resource: string): Map<string, EmulatorEntity> => state.stores.get(resource)!;
+export const store = (state: EmulatorState, resource: string): Map<string, EmulatorEntity> =>
+	state.stores.get(resource)!;
 
 /** The stored webhook (not a copy), or undefined. */
 export const webhookById = (state: EmulatorState, id: string): EmulatorWebhook | undefined =>
@@ -142,23 +179,43 @@ export function checkFault(input: unknown): PendingFault {
 	const fault = input as EmulatorFault;
 	const count = fault.count ?? 1;
 	const kind = fault.kind ?? 'status';
-	if (!Number.isInteger(count) || count < 1) throw new TypeError('count must be a positive integer');
-	if (!['status', 'drop', 'dropAfter', 'slow'].includes(kind)) throw new TypeError('kind must be status, drop, dropAfter or slow');
-	if (fault.delayMs !== undefined && (!Number.isFinite(fault.delayMs) || fault.delayMs < 0 || fault.delayMs > 600_000)) throw new TypeError('delayMs must be 0 to 600000');
-	if (fault.status !== undefined && (!Number.isInteger(fault.status) || fault.status < 400 || fault.status > 599)) {
+	if (!Number.isInteger(count) || count < 1)
+		throw new TypeError('count must be a positive integer');
+	if (!['status', 'drop', 'dropAfter', 'slow'].includes(kind))
+		throw new TypeError('kind must be status, drop, dropAfter or slow');
+	if (
+		fault.delayMs !== undefined &&
+		(!Number.isFinite(fault.delayMs) || fault.delayMs < 0 || fault.delayMs > 600_000)
+	)
+		throw new TypeError('delayMs must be 0 to 600000');
+	if (
+		fault.status !== undefined &&
+		(!Number.isInteger(fault.status) || fault.status < 400 || fault.status > 599)
+	) {
 		throw new TypeError('status must be an integer from 400 to 599');
 	}
-	if (fault.method !== undefined && typeof fault.method !== 'string') throw new TypeError('method must be a string');
-	if (fault.path !== undefined && typeof fault.path !== 'string') throw new TypeError('path must be a string');
-	if (fault.retryAfter !== undefined && !['string', 'number'].includes(typeof fault.retryAfter)) throw new TypeError('retryAfter must be a number or string');
-	if (fault.code !== undefined && typeof fault.code !== 'string') throw new TypeError('code must be a string');
-	if (fault.message !== undefined && typeof fault.message !== 'string') throw new TypeError('message must be a string');
+	if (fault.method !== undefined && typeof fault.method !== 'string')
+		throw new TypeError('method must be a string');
+	if (fault.path !== undefined && typeof fault.path !== 'string')
+		throw new TypeError('path must be a string');
+	if (fault.retryAfter !== undefined && !['string', 'number'].includes(typeof fault.retryAfter))
+		throw new TypeError('retryAfter must be a number or string');
+	if (fault.code !== undefined && typeof fault.code !== 'string')
+		throw new TypeError('code must be a string');
+	if (fault.message !== undefined && typeof fault.message !== 'string')
+		throw new TypeError('message must be a string');
 	return { ...fault, count, kind, method: fault.method?.toUpperCase() };
 }
 
 /** Uses up one count of the first pending fault matching the request, if any; returns a copy. */
-export function takeFault(state: EmulatorState, method: string, path: string): EmulatorFault | undefined {
-	const fault = state.pendingFaults.find((f) => (f.method === undefined || f.method === method) && pathMatches(f.path, path));
+export function takeFault(
+	state: EmulatorState,
+	method: string,
+	path: string,
+): EmulatorFault | undefined {
+	const fault = state.pendingFaults.find(
+		(f) => (f.method === undefined || f.method === method) && pathMatches(f.path, path),
+	);
 	if (!fault) return undefined;
 	fault.count--;
 	if (fault.count <= 0) state.pendingFaults = state.pendingFaults.filter((f) => f !== fault);
@@ -166,7 +223,10 @@ export function takeFault(state: EmulatorState, method: string, path: string): E
 }
 
 /** How many API requests match `filter` (all when empty); see {@link EmulatorRequestFilter}. */
-export function countRequests(state: EmulatorState, filter: { method?: string; path?: string; status?: number } = {}): number {
+export function countRequests(
+	state: EmulatorState,
+	filter: { method?: string; path?: string; status?: number } = {},
+): number {
 	return state.requests.filter(
 		(r) =>
 			(filter.method === undefined || r.method === filter.method.toUpperCase()) &&
@@ -201,8 +261,14 @@ export function seedEntities(
 	const ids: string[] = [];
 	for (const input of list) {
 		const merged = { ...clone(template), ...clone(input) } as Partial<EmulatorEntity>;
-		if (typeof merged.id !== 'string' || !merged.id) throw new Error('Every seeded entity needs a string id');
-		const entity: EmulatorEntity = { ...merged, id: merged.id, active: merged.active ?? true, data: merged.data ?? {} };
+		if (typeof merged.id !== 'string' || !merged.id)
+			throw new Error('Every seeded entity needs a string id');
+		const entity: EmulatorEntity = {
+			...merged,
+			id: merged.id,
+			active: merged.active ?? true,
+			data: merged.data ?? {},
+		};
 		store(state, resource).set(entity.id, entity);
 		ids.push(entity.id);
 	}
@@ -210,12 +276,22 @@ export function seedEntities(
 }
 
 /** Appends sales directly; see `Emulator.seedSales`. */
-export function seedSales(state: EmulatorState, input: number | Array<Record<string, unknown>>): string[] {
+export function seedSales(
+	state: EmulatorState,
+	input: number | Array<Record<string, unknown>>,
+): string[] {
 	const sample = getMandoEventDefinition('sale.created')?.sample as Record<string, unknown>;
 	const list =
 		typeof input === 'number'
-			? Array.from({ length: input }, (_, i) => ({ ...clone(sample), id: randomUUID(), receipt_number: String(state.sales.length + i + 1) }))
-			: input.map((sale) => ({ ...clone(sale), id: typeof sale.id === 'string' ? sale.id : randomUUID() }));
+			? Array.from({ length: input }, (_, i) => ({
+					...clone(sample),
+					id: randomUUID(),
+					receipt_number: String(state.sales.length + i + 1),
+				}))
+			: input.map((sale) => ({
+					...clone(sale),
+					id: typeof sale.id === 'string' ? sale.id : randomUUID(),
+				}));
 	state.sales.push(...list);
 	return list.map((sale) => sale.id as string);
 }

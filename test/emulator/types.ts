@@ -244,7 +244,14 @@ export interface EmulatorWebhookChange {
 	active: boolean;
 	url: string;
 	/** What made the change: the API (`create`, `update`, `delete`), the admin panel, or Mando's retry policy. */
-	by: 'api-create' | 'api-update' | 'api-delete' | 'admin-add' | 'admin-deactivate' | 'admin-delete' | 'retry-policy';
+	by:
+		| 'api-create'
+		| 'api-update'
+		| 'api-delete'
+		| 'admin-add'
+		| 'admin-deactivate'
+		| 'admin-delete'
+		| 'retry-policy';
 }
 
 /** A running emulator; see {@link startEmulator}. */
@@ -284,7 +291,11 @@ export interface Emulator {
 	 * @returns the stored entities' ids, in order
 	 * @throws Error for an unknown resource or an entity without a string `id`
 	 */
-	seed(resource: EmulatorResource, entities: number | Array<Partial<EmulatorEntity>>, template?: Partial<EmulatorEntity>): string[];
+	seed(
+		resource: EmulatorResource,
+		entities: number | Array<Partial<EmulatorEntity>>,
+		template?: Partial<EmulatorEntity>,
+	): string[];
 	/**
 	 * Appends sales to `/secure/sales` directly (no webhook deliveries). A number makes that many
 	 * copies of the `sale.created` sample, each with a fresh `id` and `receipt_number` `<n>`.
@@ -331,7 +342,11 @@ export interface Emulator {
 	 *
 	 * @throws Error when no webhook has that id
 	 */
-	send(webhookId: string, rawBody: string | Buffer, headers?: Record<string, string | null>): Promise<EmulatorDelivery>;
+	send(
+		webhookId: string,
+		rawBody: string | Buffer,
+		headers?: Record<string, string | null>,
+	): Promise<EmulatorDelivery>;
 	/**
 	 * Delivers `rawBody` exactly as given to an active webhook as Mando delivers an event: signed
 	 * with the webhook's secret, retried on Mando's schedule after a non-2xx answer, and the webhook
@@ -369,6 +384,8 @@ export interface Emulator {
 	 * @param timeoutMs default 5000
 	 * @throws Error after `timeoutMs`, or when the emulator closes first
 	 */
-	waitForDeliveries(predicate: (deliveries: EmulatorDelivery[]) => boolean, timeoutMs?: number): Promise<EmulatorDelivery[]>;
+	waitForDeliveries(
+		predicate: (deliveries: EmulatorDelivery[]) => boolean,
+		timeoutMs?: number,
+	): Promise<EmulatorDelivery[]>;
 }
-

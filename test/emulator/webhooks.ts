@@ -4,7 +4,13 @@ import { isMandoEventType } from '../../nodes/shared/events';
 import { clone, isObject } from './common';
 import { store } from './state';
 import type { EmulatorState } from './state';
-import type { EmulatorConfig, EmulatorEntity, EmulatorWebhook, EmulatorWebhookChange, ManualWebhookInput } from './types';
+import type {
+	EmulatorConfig,
+	EmulatorEntity,
+	EmulatorWebhook,
+	EmulatorWebhookChange,
+	ManualWebhookInput,
+} from './types';
 
 /** The webhook rules the API and the admin panel share: URL and event checks, disabling. */
 
@@ -13,7 +19,11 @@ import type { EmulatorConfig, EmulatorEntity, EmulatorWebhook, EmulatorWebhookCh
  *
  * @returns the message of a 422, or undefined when the fields are valid
  */
-export function webhookProblem(config: EmulatorConfig, body: Record<string, unknown>, creating: boolean): string | undefined {
+export function webhookProblem(
+	config: EmulatorConfig,
+	body: Record<string, unknown>,
+	creating: boolean,
+): string | undefined {
 	if (creating || body.url !== undefined) {
 		if (typeof body.url !== 'string') return 'url is required and must be a string';
 		let url: URL;
@@ -24,15 +34,20 @@ export function webhookProblem(config: EmulatorConfig, body: Record<string, unkn
 		}
 		const allowed = config.allowHttp ? ['https:', 'http:'] : ['https:'];
 		if (!allowed.includes(url.protocol)) {
-			return config.allowHttp ? 'url must use https:// or http://' : 'url must use https:// (Mando only delivers to HTTPS)';
+			return config.allowHttp
+				? 'url must use https:// or http://'
+				: 'url must use https:// (Mando only delivers to HTTPS)';
 		}
 	}
 	if (creating || body.events !== undefined) {
-		if (!Array.isArray(body.events) || body.events.length === 0) return 'events must be a non-empty array of event types';
+		if (!Array.isArray(body.events) || body.events.length === 0)
+			return 'events must be a non-empty array of event types';
 		const unknown = body.events.filter((e) => typeof e !== 'string' || !isMandoEventType(e));
-		if (unknown.length) return `Unknown event type(s): ${unknown.map((e) => JSON.stringify(e)).join(', ')}`;
+		if (unknown.length)
+			return `Unknown event type(s): ${unknown.map((e) => JSON.stringify(e)).join(', ')}`;
 	}
-	if (body.description !== undefined && typeof body.description !== 'string') return 'description must be a string';
+	if (body.description !== undefined && typeof body.description !== 'string')
+		return 'description must be a string';
 	if (body.secret !== undefined) return 'secret cannot be set through the API';
 	return undefined;
 }
@@ -46,7 +61,12 @@ export function storedWebhookUrl(config: EmulatorConfig, url: string): string {
 }
 
 /** Records `hook`'s active state and URL in the webhook history when either differs from its last entry. */
-export function noteWebhookChange(state: EmulatorState, hook: EmulatorEntity, by: EmulatorWebhookChange['by'], removed = false): void {
+export function noteWebhookChange(
+	state: EmulatorState,
+	hook: EmulatorEntity,
+	by: EmulatorWebhookChange['by'],
+	removed = false,
+): void {
 	const active = !removed && hook.active === true;
 	const url = String(hook.url ?? '');
 	const last = [...state.webhookHistory].reverse().find((c) => c.webhookId === hook.id);
@@ -67,7 +87,11 @@ export function deactivateWebhook(state: EmulatorState, id: string): void {
 }
 
 /** Removes a webhook for good (`DELETE /secure/webhook/{id}`); false when there was none. */
-export function deleteWebhook(state: EmulatorState, id: string, by: EmulatorWebhookChange['by'] = 'admin-delete'): boolean {
+export function deleteWebhook(
+	state: EmulatorState,
+	id: string,
+	by: EmulatorWebhookChange['by'] = 'admin-delete',
+): boolean {
 	const hook = store(state, 'webhook').get(id);
 	if (hook) noteWebhookChange(state, hook, by, true);
 	return store(state, 'webhook').delete(id);
@@ -90,7 +114,8 @@ export function addWebhook(state: EmulatorState, input: ManualWebhookInput): Emu
 	const { secret, ...fields } = (isObject(input) ? input : {}) as ManualWebhookInput;
 	const problem = webhookProblem(state.config, fields as unknown as Record<string, unknown>, true);
 	if (problem) throw new Error(problem);
-	if (secret !== undefined && (typeof secret !== 'string' || !secret)) throw new Error('secret must be a non-empty string');
+	if (secret !== undefined && (typeof secret !== 'string' || !secret))
+		throw new Error('secret must be a non-empty string');
 	const hook: EmulatorWebhook = {
 		id: randomUUID(),
 		url: storedWebhookUrl(state.config, fields.url),

@@ -38,9 +38,13 @@ export async function publishToLocalRegistry(work: string): Promise<PublishedPac
 	const token = await registry.addUser('mando-e2e', randomBytes(8).toString('hex'));
 	await registry.publish(pack.tarball, token);
 	const published = await registry.packument(PACKAGE);
-	const tarball = (published.versions[pack.version] as { dist?: { tarball?: string } } | undefined)?.dist?.tarball ?? '';
+	const tarball =
+		(published.versions[pack.version] as { dist?: { tarball?: string } } | undefined)?.dist
+			?.tarball ?? '';
 	if (published['dist-tags'].latest !== pack.version || !tarball.startsWith(registry.url)) {
-		throw new Error(`verdaccio serves ${PACKAGE} ${published['dist-tags'].latest} from ${tarball}, not the packed ${pack.version}`);
+		throw new Error(
+			`verdaccio serves ${PACKAGE} ${published['dist-tags'].latest} from ${tarball}, not the packed ${pack.version}`,
+		);
 	}
 	return { pack, registry };
 }
@@ -55,7 +59,9 @@ export function publishedForSuite(prefix: string): PublishedPackage & { work: st
 	beforeAll(async () => {
 		suite.work = makeTempFolder(prefix);
 		Object.assign(suite, await publishToLocalRegistry(suite.work));
-		process.stdout.write(`[compat] packed ${path.basename(suite.pack.tarball)} and published it to verdaccio ${suite.registry.url}\n`);
+		process.stdout.write(
+			`[compat] packed ${path.basename(suite.pack.tarball)} and published it to verdaccio ${suite.registry.url}\n`,
+		);
 	});
 	afterAll(async () => {
 		await suite.registry?.stop();
@@ -96,7 +102,10 @@ export async function allowCustomRegistry(n8n: N8n): Promise<void> {
 export async function restartWithPublicApi(n8n: N8n): Promise<void> {
 	if (n8n.apiKey) return;
 	await n8n.restart({ E2E_TESTS: 'false' });
-	if (!n8n.apiKey) throw new Error(`n8n ${n8n.n8nVersion.version} has no public API after a restart without E2E_TESTS`);
+	if (!n8n.apiKey)
+		throw new Error(
+			`n8n ${n8n.n8nVersion.version} has no public API after a restart without E2E_TESTS`,
+		);
 }
 
 /**
@@ -104,11 +113,20 @@ export async function restartWithPublicApi(n8n: N8n): Promise<void> {
  * registry: its own folder `<work>/<version>/` (npm cache, empty custom-nodes folder), the
  * community-package environment, plus `options` (their `env` is added last).
  */
-export async function startForInstall(published: PublishedPackage & { work: string }, version: string, options: N8nOptions = {}): Promise<N8n> {
+export async function startForInstall(
+	published: PublishedPackage & { work: string },
+	version: string,
+	options: N8nOptions = {},
+): Promise<N8n> {
 	const folder = path.join(published.work, version);
 	const customExtensions = path.join(folder, 'no-custom-nodes');
 	mkdirSync(customExtensions, { recursive: true });
-	return await N8n.start({ ...options, n8nVersion: version, customExtensions, env: { ...communityPackageEnv(published.registry, folder), ...options.env } });
+	return await N8n.start({
+		...options,
+		n8nVersion: version,
+		customExtensions,
+		env: { ...communityPackageEnv(published.registry, folder), ...options.env },
+	});
 }
 
 /**
@@ -117,7 +135,9 @@ export async function startForInstall(published: PublishedPackage & { work: stri
  *
  * @returns what n8n reports, the install's seconds, and whether n8n was restarted
  */
-export async function installFromLocalRegistry(n8n: N8n): Promise<{ installed: InstalledPackage; seconds: number; restarted: boolean }> {
+export async function installFromLocalRegistry(
+	n8n: N8n,
+): Promise<{ installed: InstalledPackage; seconds: number; restarted: boolean }> {
 	await allowCustomRegistry(n8n);
 	const { installed, seconds } = await installCommunityPackage(n8n);
 	const restarted = !n8n.apiKey;
@@ -139,14 +159,20 @@ export interface InstalledPackage {
  * @returns what n8n reports and how long the install took (seconds)
  * @throws Error with n8n's answer when the install fails
  */
-export async function installCommunityPackage(n8n: N8n, name = PACKAGE): Promise<{ installed: InstalledPackage; seconds: number }> {
+export async function installCommunityPackage(
+	n8n: N8n,
+	name = PACKAGE,
+): Promise<{ installed: InstalledPackage; seconds: number }> {
 	const started = Date.now();
 	const installed = await n8n.rest<InstalledPackage>('POST', '/community-packages', { name });
 	return { installed, seconds: (Date.now() - started) / 1000 };
 }
 
 /** A type file the editor loads (`/types/nodes.json`, `/types/credentials.json`), as the owner. */
-export async function typeFile(n8n: N8n, name: 'nodes' | 'credentials'): Promise<Array<{ name: string; version: number | number[] }>> {
+export async function typeFile(
+	n8n: N8n,
+	name: 'nodes' | 'credentials',
+): Promise<Array<{ name: string; version: number | number[] }>> {
 	// The files sit outside /rest; n8n answers them to the owner's session like the editor's.
 	const loginRes = await fetch(`${n8n.baseUrl}/rest/login`, {
 		method: 'POST',

@@ -10,7 +10,10 @@ export function e2eLog(line: string): void {
 
 /** A fresh API key and webhook secret for one test file, recognisable in logs. */
 export function e2eSecrets(): { apiKey: string; webhookSecret: string } {
-	return { apiKey: 'e2e-api-key-' + randomBytes(6).toString('hex'), webhookSecret: 'e2e-whsec-' + randomBytes(8).toString('hex') };
+	return {
+		apiKey: 'e2e-api-key-' + randomBytes(6).toString('hex'),
+		webhookSecret: 'e2e-whsec-' + randomBytes(8).toString('hex'),
+	};
 }
 
 /**
@@ -18,5 +21,6 @@ export function e2eSecrets(): { apiKey: string; webhookSecret: string } {
  */
 export function assertNoSecretInLog(n8n: N8n | undefined, secrets: string[]): void {
 	const logs = n8n?.logs() ?? '';
-	if (secrets.some((secret) => logs.includes(secret))) throw new Error('a secret appeared in n8n log');
+	if (secrets.some((secret) => logs.includes(secret)))
+		throw new Error('a secret appeared in n8n log');
 }

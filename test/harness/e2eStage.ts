@@ -23,10 +23,19 @@ export interface E2eStage {
 export async function startE2eStage(): Promise<E2eStage> {
 	const { apiKey, webhookSecret } = e2eSecrets();
 	// 1 min of Mando's retry schedule = 20 ms; the 2 h step = 2.4 s.
-	const emulator = await startEmulator({ apiKey, webhookSecret, allowHttp: true, timeScale: 1 / 3000 });
+	const emulator = await startEmulator({
+		apiKey,
+		webhookSecret,
+		allowHttp: true,
+		timeScale: 1 / 3000,
+	});
 	const n8n = await N8n.start();
 	e2eLog(`n8n ${n8n.baseUrl} (user folder ${n8n.userFolder}), emulator ${emulator.url}`);
-	const credential = await createMandoCredential(n8n, { apiKey, webhookSecret, baseUrl: emulator.url });
+	const credential = await createMandoCredential(n8n, {
+		apiKey,
+		webhookSecret,
+		baseUrl: emulator.url,
+	});
 	return {
 		emulator,
 		n8n,

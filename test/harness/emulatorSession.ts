@@ -11,7 +11,6 @@ import type { Emulator, EmulatorOptions } from '../emulator/server';
  * retries scaled down so Mando's 2 h 36 min schedule runs in about a second.
  */
 
-
 export const API_KEY = 'test-key';
 export const SECRET = 'test-secret';
 /** 1 min → 6 ms, 5 min → 30 ms, 30 min → 180 ms, 2 h → 720 ms. */
@@ -58,8 +57,17 @@ export let emulator: Emulator;
 export let receiver: Receiver;
 
 /** Starts an emulator (test key and secret, http allowed, fast retries) and a receiver. */
-export async function boot(options: EmulatorOptions = {}, respond?: Receiver['respond']): Promise<void> {
-	emulator = await startEmulator({ apiKey: API_KEY, webhookSecret: SECRET, allowHttp: true, timeScale: TIME_SCALE, ...options });
+export async function boot(
+	options: EmulatorOptions = {},
+	respond?: Receiver['respond'],
+): Promise<void> {
+	emulator = await startEmulator({
+		apiKey: API_KEY,
+		webhookSecret: SECRET,
+		allowHttp: true,
+		timeScale: TIME_SCALE,
+		...options,
+	});
 	receiver = await startReceiver(respond);
 }
 
@@ -80,8 +88,13 @@ export function api(path: string, options: HttpRequestOptions = {}) {
 }
 
 /** Creates a webhook to the receiver through the API. */
-export async function createWebhook(events: string[] = ['sale.created']): Promise<{ id: string; secret?: string }> {
-	const res = await api('/secure/webhook', { method: 'POST', json: { url: receiver.url, events, active: true, description: 'test' } });
+export async function createWebhook(
+	events: string[] = ['sale.created'],
+): Promise<{ id: string; secret?: string }> {
+	const res = await api('/secure/webhook', {
+		method: 'POST',
+		json: { url: receiver.url, events, active: true, description: 'test' },
+	});
 	expect(res.status).toBe(201);
 	return res.body as { id: string; secret?: string };
 }

@@ -17,13 +17,19 @@ class MandoHarnessEnvironment extends TestEnvironment {
 	}
 
 	async handleTestEvent(event) {
-		if ((event.name === 'test_done' && event.test.errors.length > 0) || event.name === 'hook_failure') this.failed = true;
+		if (
+			(event.name === 'test_done' && event.test.errors.length > 0) ||
+			event.name === 'hook_failure'
+		)
+			this.failed = true;
 	}
 
 	async teardown() {
 		const folders = (this.global && this.global[TEMP_FOLDERS_KEY]) || [];
 		if (this.failed && folders.length) {
-			process.stderr.write(`[harness] ${this.testPath} failed; kept its temporary folders: ${folders.join(' ')}\n`);
+			process.stderr.write(
+				`[harness] ${this.testPath} failed; kept its temporary folders: ${folders.join(' ')}\n`,
+			);
 		} else {
 			for (const folder of folders) rmSync(folder, { recursive: true, force: true });
 		}

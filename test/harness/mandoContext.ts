@@ -1,4 +1,10 @@
-import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions, INode } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	INode,
+} from 'n8n-workflow';
 
 import { Mando } from '../../nodes/Mando/Mando.node';
 import { startEmulator, type Emulator } from '../emulator/server';
@@ -24,7 +30,8 @@ export const TEST_NODE: INode = {
 function lookup(params: IDataObject, name: string): { found: boolean; value: unknown } {
 	let value: unknown = params;
 	for (const key of name.split('.')) {
-		if (!value || typeof value !== 'object' || !(key in value)) return { found: false, value: undefined };
+		if (!value || typeof value !== 'object' || !(key in value))
+			return { found: false, value: undefined };
 		value = (value as IDataObject)[key];
 	}
 	return { found: true, value };
@@ -36,15 +43,23 @@ async function httpRequest(apiKey: string, options: IHttpRequestOptions) {
 	for (const [key, value] of Object.entries(options.qs ?? {})) {
 		if (value !== undefined) url.searchParams.set(key, String(value));
 	}
-	const timeout = typeof options.timeout === 'number' ? AbortSignal.timeout(options.timeout) : undefined;
+	const timeout =
+		typeof options.timeout === 'number' ? AbortSignal.timeout(options.timeout) : undefined;
 	const res = await fetch(url, {
 		signal: timeout,
 		method: options.method ?? 'GET',
-		headers: { ...(options.headers as Record<string, string>), Authorization: `Bearer ${apiKey}`, ...(options.body ? { 'Content-Type': 'application/json' } : {}) },
+		headers: {
+			...(options.headers as Record<string, string>),
+			Authorization: `Bearer ${apiKey}`,
+			...(options.body ? { 'Content-Type': 'application/json' } : {}),
+		},
 		body: options.body === undefined ? undefined : JSON.stringify(options.body),
 	}).catch((error: Error) => {
 		// n8n's helper (axios) reports its `timeout` as ECONNABORTED
-		if (timeout?.aborted) throw Object.assign(new Error(`timeout of ${String(options.timeout)}ms exceeded`), { code: 'ECONNABORTED' });
+		if (timeout?.aborted)
+			throw Object.assign(new Error(`timeout of ${String(options.timeout)}ms exceeded`), {
+				code: 'ECONNABORTED',
+			});
 		throw error;
 	});
 	const text = await res.text();
@@ -93,7 +108,12 @@ export function fakeContext(options: FakeOptions): IExecuteFunctions & ILoadOpti
 			if (fallback !== undefined) return fallback;
 			throw new Error(`Could not get parameter "${name}"`);
 		},
-		logger: { debug: (m: string) => debug.push(m), info: () => undefined, warn: () => undefined, error: () => undefined },
+		logger: {
+			debug: (m: string) => debug.push(m),
+			info: () => undefined,
+			warn: () => undefined,
+			error: () => undefined,
+		},
 		helpers: {
 			async httpRequestWithAuthentication(_type: string, request: IHttpRequestOptions) {
 				return await httpRequest(apiKey, request);

@@ -42,7 +42,9 @@ const installs = new Map<string, N8nInstall>();
  *
  * @param version an n8n version on the npm registry (default `N8N_VERSION`, else {@link DEFAULT_N8N_VERSION})
  */
-export function ensureN8nInstalled(version = process.env.N8N_VERSION || DEFAULT_N8N_VERSION): N8nInstall {
+export function ensureN8nInstalled(
+	version = process.env.N8N_VERSION || DEFAULT_N8N_VERSION,
+): N8nInstall {
 	const known = installs.get(version);
 	if (known) return known;
 	const out = execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'ensure-n8n.sh')], {
@@ -66,8 +68,11 @@ export function ensureN8nInstalled(version = process.env.N8N_VERSION || DEFAULT_
 		nodeBin: vars.NODE_BIN,
 		n8nBin: vars.N8N_BIN,
 		n8nDir,
-		version: (JSON.parse(readFileSync(path.join(n8nPackage, 'package.json'), 'utf8')) as { version: string }).version,
-		publicationApi: /\/workflows\/\{\w+\}\/publish:/.test(openapi) && controller.includes('/publication-status'),
+		version: (
+			JSON.parse(readFileSync(path.join(n8nPackage, 'package.json'), 'utf8')) as { version: string }
+		).version,
+		publicationApi:
+			/\/workflows\/\{\w+\}\/publish:/.test(openapi) && controller.includes('/publication-status'),
 	};
 	installs.set(version, install);
 	return install;
@@ -139,7 +144,10 @@ export const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
  *
  * @returns whether `check` became true
  */
-export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<boolean> {
+export async function waitUntil(
+	check: () => boolean | Promise<boolean>,
+	timeoutMs = 15_000,
+): Promise<boolean> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		if (await check()) return true;
@@ -211,7 +219,9 @@ export class N8n {
 
 	private async boot(): Promise<void> {
 		if (!(await portIsFree(this.port))) {
-			throw new Error(`port ${this.port} on 127.0.0.1 is in use (another n8n?); stop it or choose another port`);
+			throw new Error(
+				`port ${this.port} on 127.0.0.1 is in use (another n8n?); stop it or choose another port`,
+			);
 		}
 		// bcryptjs ships with n8n; the owner's password hash is made the way n8n checks it.
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -248,17 +258,25 @@ export class N8n {
 			EXECUTIONS_DATA_SAVE_ON_ERROR: 'all',
 			NODE_OPTIONS: '--max-old-space-size=4096',
 			...(this.options.command === 'worker'
-				? { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(this.port), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1' }
+				? {
+						QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+						QUEUE_HEALTH_CHECK_PORT: String(this.port),
+						N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+					}
 				: {}),
 			...this.options.env,
 			...this.restartEnv,
 		};
 		this.log = createWriteStream(this.logFile, { flags: 'a' });
-		const child = spawn(this.install.nodeBin, [this.install.n8nBin, this.options.command ?? 'start'], {
-			env,
-			cwd: this.userFolder,
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
+		const child = spawn(
+			this.install.nodeBin,
+			[this.install.n8nBin, this.options.command ?? 'start'],
+			{
+				env,
+				cwd: this.userFolder,
+				stdio: ['ignore', 'pipe', 'pipe'],
+			},
+		);
 		this.child = child;
 		// Never leave an n8n behind when this process ends abruptly.
 		const killOnExit = () => child.kill('SIGKILL');
@@ -272,13 +290,18 @@ export class N8n {
 		}
 		const deadline = Date.now() + 180_000;
 		while (Date.now() < deadline) {
-			if (child.exitCode !== null) throw new Error(`n8n exited with ${child.exitCode}; see ${this.logFile}`);
+			if (child.exitCode !== null)
+				throw new Error(`n8n exited with ${child.exitCode}; see ${this.logFile}`);
 			try {
 				const res = await fetch(`${this.baseUrl}/healthz/readiness`);
 				// n8n 1.x is "ready" (and answers every path with 200 "n8n is starting up") before its
 				// REST routes exist: the main process waits for its settings in JSON too.
-				const restReady = async () => ((await fetch(`${this.baseUrl}/rest/settings`)).headers.get('content-type') ?? '').includes('json');
-				if (res.ok && ((this.options.command ?? 'start') !== 'start' || (await restReady()))) return;
+				const restReady = async () =>
+					(
+						(await fetch(`${this.baseUrl}/rest/settings`)).headers.get('content-type') ?? ''
+					).includes('json');
+				if (res.ok && ((this.options.command ?? 'start') !== 'start' || (await restReady())))
+					return;
 			} catch {
 				// not listening yet
 			}
@@ -294,22 +317,35 @@ export class N8n {
 		const scopesRes = await fetch(`${this.baseUrl}/rest/api-keys/scopes`, { headers: { cookie } });
 		// n8n 1.x and early 2.x turn the public API off in their end-to-end mode (E2E_TESTS=true): no key then.
 		if (scopesRes.status === 404) return;
-		if (!scopesRes.ok) throw new Error(`n8n API key scopes: ${scopesRes.status} ${await scopesRes.text()}`);
+		if (!scopesRes.ok)
+			throw new Error(`n8n API key scopes: ${scopesRes.status} ${await scopesRes.text()}`);
 		const scopes = ((await scopesRes.json()) as { data: string[] }).data;
 		const res = await fetch(`${this.baseUrl}/rest/api-keys`, {
 			method: 'POST',
 			headers: { 'Content-Type': 'application/json', cookie },
-			body: JSON.stringify({ label: `e2e ${randomBytes(3).toString('hex')}`, expiresAt: null, scopes }),
+			body: JSON.stringify({
+				label: `e2e ${randomBytes(3).toString('hex')}`,
+				expiresAt: null,
+				scopes,
+			}),
 		});
 		if (!res.ok) throw new Error(`n8n API key creation failed: ${res.status} ${await res.text()}`);
 		this.apiKey = ((await res.json()) as { data: { rawApiKey: string } }).data.rawApiKey;
 	}
 
 	/** Calls n8n's public API (`/api/v1`); throws on a non-2xx answer. */
-	async api<T = Record<string, unknown>>(method: string, apiPath: string, body?: unknown): Promise<T> {
+	async api<T = Record<string, unknown>>(
+		method: string,
+		apiPath: string,
+		body?: unknown,
+	): Promise<T> {
 		const res = await fetch(`${this.baseUrl}/api/v1${apiPath}`, {
 			method,
-			headers: { 'X-N8N-API-KEY': this.apiKey, 'Content-Type': 'application/json', Accept: 'application/json' },
+			headers: {
+				'X-N8N-API-KEY': this.apiKey,
+				'Content-Type': 'application/json',
+				Accept: 'application/json',
+			},
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
 		const text = await res.text();
@@ -318,10 +354,18 @@ export class N8n {
 	}
 
 	/** Calls an editor REST endpoint (`/rest`) as the owner; throws on a non-2xx answer. */
-	async rest<T = Record<string, unknown>>(method: string, restPath: string, body?: unknown): Promise<T> {
+	async rest<T = Record<string, unknown>>(
+		method: string,
+		restPath: string,
+		body?: unknown,
+	): Promise<T> {
 		const res = await fetch(`${this.baseUrl}/rest${restPath}`, {
 			method,
-			headers: { cookie: this.cookie, 'Content-Type': 'application/json', Accept: 'application/json' },
+			headers: {
+				cookie: this.cookie,
+				'Content-Type': 'application/json',
+				Accept: 'application/json',
+			},
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
 		const text = await res.text();
@@ -338,7 +382,10 @@ export class N8n {
 		const deadline = Date.now() + timeoutMs;
 		let status: PublicationStatus;
 		do {
-			status = await this.rest<PublicationStatus>('GET', `/workflows/${workflowId}/publication-status`);
+			status = await this.rest<PublicationStatus>(
+				'GET',
+				`/workflows/${workflowId}/publication-status`,
+			);
 			if (status.status !== 'in_progress') return status;
 			await delay(100);
 		} while (Date.now() < deadline);
@@ -375,11 +422,21 @@ export class N8n {
 	 */
 	private async relogin(): Promise<void> {
 		const post = (restPath: string, body: unknown) =>
-			fetch(`${this.baseUrl}/rest${restPath}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+			fetch(`${this.baseUrl}/rest${restPath}`, {
+				method: 'POST',
+				headers: { 'Content-Type': 'application/json' },
+				body: JSON.stringify(body),
+			});
 		let login = await post('/login', { emailOrLdapLoginId: OWNER_EMAIL, password: OWNER_PASSWORD });
 		if (login.status === 401) {
-			const setup = await post('/owner/setup', { email: OWNER_EMAIL, firstName: 'Mando', lastName: 'Tester', password: OWNER_PASSWORD });
-			if (setup.ok) login = await post('/login', { emailOrLdapLoginId: OWNER_EMAIL, password: OWNER_PASSWORD });
+			const setup = await post('/owner/setup', {
+				email: OWNER_EMAIL,
+				firstName: 'Mando',
+				lastName: 'Tester',
+				password: OWNER_PASSWORD,
+			});
+			if (setup.ok)
+				login = await post('/login', { emailOrLdapLoginId: OWNER_EMAIL, password: OWNER_PASSWORD });
 		}
 		if (!login.ok) throw new Error(`n8n login failed: ${login.status} ${await login.text()}`);
 		this.cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
@@ -387,16 +444,25 @@ export class N8n {
 
 	/** Executions of a workflow, newest first, with their data. */
 	async executions(workflowId: string): Promise<N8nExecution[]> {
-		const res = await this.api<{ data: N8nExecution[] }>('GET', `/executions?workflowId=${workflowId}&includeData=true&limit=250`);
+		const res = await this.api<{ data: N8nExecution[] }>(
+			'GET',
+			`/executions?workflowId=${workflowId}&includeData=true&limit=250`,
+		);
 		return res.data;
 	}
 
 	/** Waits until `workflowId` has at least `count` finished executions (or times out). */
-	async waitForExecutions(workflowId: string, count: number, timeoutMs = 30_000): Promise<N8nExecution[]> {
+	async waitForExecutions(
+		workflowId: string,
+		count: number,
+		timeoutMs = 30_000,
+	): Promise<N8nExecution[]> {
 		const deadline = Date.now() + timeoutMs;
 		let list: N8nExecution[] = [];
 		while (Date.now() < deadline) {
-			list = (await this.executions(workflowId)).filter((e) => e.finished || e.status === 'error' || e.status === 'success');
+			list = (await this.executions(workflowId)).filter(
+				(e) => e.finished || e.status === 'error' || e.status === 'success',
+			);
 			if (list.length >= count) return list;
 			await delay(300);
 		}
@@ -419,14 +485,20 @@ export interface N8nExecution {
 	workflowId: string;
 	data?: {
 		resultData: {
-			runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown> }>> }; error?: unknown }>>;
+			runData: Record<
+				string,
+				Array<{ data?: { main: Array<Array<{ json: Record<string, unknown> }>> }; error?: unknown }>
+			>;
 			error?: { message?: string };
 		};
 	};
 }
 
 /** The items a node output in an execution (first run, first output). */
-export function nodeOutput(execution: N8nExecution, nodeName: string): Array<Record<string, unknown>> {
+export function nodeOutput(
+	execution: N8nExecution,
+	nodeName: string,
+): Array<Record<string, unknown>> {
 	const run = execution.data?.resultData.runData[nodeName]?.[0];
 	return (run?.data?.main[0] ?? []).map((i) => i.json);
 }

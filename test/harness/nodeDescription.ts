@@ -49,7 +49,9 @@ export function expectIcon(file: string): void {
 	expect(existsSync(file)).toBe(true);
 	const svg = readFileSync(file, 'utf8');
 	expect(statSync(file).size).toBeLessThan(4096);
-	expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]* viewBox="0 0 60 60"[^>]*>/);
+	expect(svg).toMatch(
+		/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]* viewBox="0 0 60 60"[^>]*>/,
+	);
 	expect(svg.trim().endsWith('</svg>')).toBe(true);
 	expect(svg).not.toMatch(/<script|<image|<foreignObject|href=|url\(http/i);
 	// Tags balance (each opened element is closed or self-closing).
@@ -65,7 +67,9 @@ export function undescribed(properties: INodeProperties[], at = ''): string[] {
 		if (p.type === 'notice') return [];
 		if (p.type === 'collection') return undescribed((p.options ?? []) as INodeProperties[], here);
 		if (p.type === 'fixedCollection') {
-			return ((p.options ?? []) as Array<{ name: string; values: INodeProperties[] }>).flatMap((o) => undescribed(o.values, `${here}/${o.name}`));
+			return ((p.options ?? []) as Array<{ name: string; values: INodeProperties[] }>).flatMap(
+				(o) => undescribed(o.values, `${here}/${o.name}`),
+			);
 		}
 		const optionsDescribed =
 			(p.type === 'options' || p.type === 'multiOptions') &&
@@ -77,13 +81,18 @@ export function undescribed(properties: INodeProperties[], at = ''): string[] {
 /** Registers the tests of one node's description: codex file, icons, subtitle, parameter descriptions. */
 export function describeNodeDescription(dir: string, description: INodeTypeDescription): void {
 	describe(`${dir} node description`, () => {
-		const codex = JSON.parse(readFileSync(path.join(ROOT, 'nodes', dir, `${dir}.node.json`), 'utf8')) as {
+		const codex = JSON.parse(
+			readFileSync(path.join(ROOT, 'nodes', dir, `${dir}.node.json`), 'utf8'),
+		) as {
 			node: string;
 			nodeVersion: string;
 			codexVersion: string;
 			categories: string[];
 			alias: string[];
-			resources: { primaryDocumentation: Array<{ url: string }>; credentialDocumentation: Array<{ url: string }> };
+			resources: {
+				primaryDocumentation: Array<{ url: string }>;
+				credentialDocumentation: Array<{ url: string }>;
+			};
 		};
 
 		it('has a codex file naming the node, with n8n categories, aliases and documentation links', () => {

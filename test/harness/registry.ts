@@ -30,12 +30,18 @@ export interface PackResult {
  * @throws Error when `dist/` is missing (run `npm run build`) or npm fails
  */
 export async function packPackage(destination: string): Promise<PackResult> {
-	if (!existsSync(path.join(REPO_ROOT, 'dist', 'nodes'))) throw new Error('dist/ is missing: run `npm run build` first');
+	if (!existsSync(path.join(REPO_ROOT, 'dist', 'nodes')))
+		throw new Error('dist/ is missing: run `npm run build` first');
 	const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', destination], {
 		cwd: REPO_ROOT,
 		maxBuffer: 16 * 1024 * 1024,
 	});
-	const [info] = JSON.parse(stdout) as Array<{ filename: string; name: string; version: string; files: Array<{ path: string }> }>;
+	const [info] = JSON.parse(stdout) as Array<{
+		filename: string;
+		name: string;
+		version: string;
+		files: Array<{ path: string }>;
+	}>;
 	return {
 		tarball: path.join(destination, info.filename),
 		name: info.name,
@@ -88,12 +94,24 @@ export class LocalRegistry {
 		const logFile = path.join(folder, 'verdaccio.log');
 		const log = createWriteStream(logFile);
 		// Installed by scripts/install-verdaccio.sh in its own folder (tools/verdaccio/package.json says why).
-		const bin = path.join(REPO_ROOT, 'tools', 'verdaccio', 'node_modules', 'verdaccio', 'bin', 'verdaccio');
+		const bin = path.join(
+			REPO_ROOT,
+			'tools',
+			'verdaccio',
+			'node_modules',
+			'verdaccio',
+			'bin',
+			'verdaccio',
+		);
 		if (!existsSync(bin)) throw new Error('verdaccio is missing: run scripts/install-verdaccio.sh');
-		const child = spawn(process.execPath, [bin, '--config', configFile, '--listen', `127.0.0.1:${port}`], {
-			cwd: folder,
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
+		const child = spawn(
+			process.execPath,
+			[bin, '--config', configFile, '--listen', `127.0.0.1:${port}`],
+			{
+				cwd: folder,
+				stdio: ['ignore', 'pipe', 'pipe'],
+			},
+		);
 		child.stdout?.pipe(log);
 		child.stderr?.pipe(log);
 		const killOnExit = () => child.kill('SIGKILL');
@@ -102,7 +120,8 @@ export class LocalRegistry {
 		const registry = new LocalRegistry(`http://127.0.0.1:${port}`, folder, logFile, child);
 		const deadline = Date.now() + 60_000;
 		while (Date.now() < deadline) {
-			if (child.exitCode !== null) throw new Error(`verdaccio exited with ${child.exitCode}; see ${logFile}`);
+			if (child.exitCode !== null)
+				throw new Error(`verdaccio exited with ${child.exitCode}; see ${logFile}`);
 			try {
 				if ((await fetch(`${registry.url}/-/ping`)).ok) return registry;
 			} catch {
@@ -119,27 +138,55 @@ export class LocalRegistry {
 		const res = await fetch(`${this.url}/-/user/org.couchdb.user:${encodeURIComponent(name)}`, {
 			method: 'PUT',
 			headers: { 'Content-Type': 'application/json' },
-			body: JSON.stringify({ name, password, type: 'user', roles: [], date: new Date().toISOString() }),
+			body: JSON.stringify({
+				name,
+				password,
+				type: 'user',
+				roles: [],
+				date: new Date().toISOString(),
+			}),
 		});
 		const body = (await res.json()) as { token?: string; error?: string };
-		if (!res.ok || !body.token) throw new Error(`verdaccio user creation failed: ${res.status} ${JSON.stringify(body)}`);
+		if (!res.ok || !body.token)
+			throw new Error(`verdaccio user creation failed: ${res.status} ${JSON.stringify(body)}`);
 		return body.token;
 	}
 
 	/** Publishes a tarball with the ordinary `npm publish`, as `token`'s user. */
 	async publish(tarball: string, token: string): Promise<void> {
 		const host = this.url.replace(/^https?:/, '');
-		await run('npm', ['publish', tarball, '--registry', `${this.url}/`, `--${host}/:_authToken=${token}`, '--ignore-scripts'], {
-			cwd: this.folder,
-			env: { ...process.env, npm_config_cache: path.join(this.folder, 'npm-cache') },
-		});
+		await run(
+			'npm',
+			[
+				'publish',
+				tarball,
+				'--registry',
+				`${this.url}/`,
+				`--${host}/:_authToken=${token}`,
+				'--ignore-scripts',
+			],
+			{
+				cwd: this.folder,
+				env: { ...process.env, npm_config_cache: path.join(this.folder, 'npm-cache') },
+			},
+		);
 	}
 
 	/** The registry's document for a package (`GET /<name>`), as npm clients read it. */
-	async packument(name: string): Promise<{ name: string; 'dist-tags': Record<string, string>; versions: Record<string, unknown> }> {
+	async packument(
+		name: string,
+	): Promise<{
+		name: string;
+		'dist-tags': Record<string, string>;
+		versions: Record<string, unknown>;
+	}> {
 		const res = await fetch(`${this.url}/${encodeURIComponent(name)}`);
 		if (!res.ok) throw new Error(`GET ${name} from verdaccio: ${res.status}`);
-		return (await res.json()) as { name: string; 'dist-tags': Record<string, string>; versions: Record<string, unknown> };
+		return (await res.json()) as {
+			name: string;
+			'dist-tags': Record<string, string>;
+			versions: Record<string, unknown>;
+		};
 	}
 
 	/** verdaccio's log so far. */

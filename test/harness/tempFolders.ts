@@ -33,7 +33,8 @@ export function makeTempFolder(prefix: string): string {
  */
 export function cleanTempFolders(keep = false): string[] {
 	const folders = recorded().splice(0);
-	if (keep && folders.length) process.stderr.write(`[harness] kept for inspection: ${folders.join(' ')}\n`);
+	if (keep && folders.length)
+		process.stderr.write(`[harness] kept for inspection: ${folders.join(' ')}\n`);
 	if (!keep) for (const folder of folders) rmSync(folder, { recursive: true, force: true });
 	return folders;
 }

@@ -46,7 +46,12 @@ export class TriggerChecks {
 	/** Publishing registers exactly one webhook for the production URL and the selected events. */
 	async publishRegistersProductionUrl(): Promise<void> {
 		const { n8n, emulator, credential, log } = this.setup;
-		this.wf = await createTriggerWorkflow(n8n, credential, { events: ['sale.created', 'stock.low'] }, { nodePrefix: this.setup.nodePrefix });
+		this.wf = await createTriggerWorkflow(
+			n8n,
+			credential,
+			{ events: ['sale.created', 'stock.low'] },
+			{ nodePrefix: this.setup.nodePrefix },
+		);
 		this.url = n8n.webhookUrl(this.wf.webhookPath);
 		await publish(n8n, this.wf.id);
 		await waitUntil(() => this.registrationsFor(this.url).some((w) => w.active));
@@ -55,7 +60,9 @@ export class TriggerChecks {
 		expect(all).toHaveLength(1);
 		expect(all[0]).toMatchObject({ url: this.url, active: true });
 		expect([...all[0].events].sort()).toEqual(['sale.created', 'stock.low']);
-		log(`registration: ${all.length} webhook ${all[0].id} url=${all[0].url} events=${all[0].events.join(',')} active=${all[0].active}`);
+		log(
+			`registration: ${all.length} webhook ${all[0].id} url=${all[0].url} events=${all[0].events.join(',')} active=${all[0].active}`,
+		);
 	}
 
 	/** A signed sale.created yields exactly one execution whose item is the typed event. */
@@ -81,17 +88,32 @@ export class TriggerChecks {
 	/** A forged delivery gets 401 and starts nothing; a signed one that holds no usable event gets 2xx with `malformed: 1` and starts nothing. */
 	async forgedDeliveriesRejected(): Promise<void> {
 		const { n8n, webhookSecret, log } = this.setup;
-		const body = JSON.stringify({ id: 'evt_forged', type: 'sale.created', created: new Date().toISOString(), data: { id: 'x', total: 1, items: [] } });
+		const body = JSON.stringify({
+			id: 'evt_forged',
+			type: 'sale.created',
+			created: new Date().toISOString(),
+			data: { id: 'x', total: 1, items: [] },
+		});
 		const forged = await fetch(this.url, {
 			method: 'POST',
-			headers: { 'Content-Type': 'application/json', 'X-Mando-Signature': signMandoPayload(body, 'not-the-secret') },
+			headers: {
+				'Content-Type': 'application/json',
+				'X-Mando-Signature': signMandoPayload(body, 'not-the-secret'),
+			},
 			body,
 		});
-		const unsigned = await fetch(this.url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+		const unsigned = await fetch(this.url, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body,
+		});
 		const garbage = '{"hello":"world"}';
 		const malformed = await fetch(this.url, {
 			method: 'POST',
-			headers: { 'Content-Type': 'application/json', 'X-Mando-Signature': signMandoPayload(garbage, webhookSecret) },
+			headers: {
+				'Content-Type': 'application/json',
+				'X-Mando-Signature': signMandoPayload(garbage, webhookSecret),
+			},
 			body: garbage,
 		});
 		expect(forged.status).toBe(401);
@@ -102,14 +124,19 @@ export class TriggerChecks {
 		await delay(1500);
 		expect(await n8n.executions(this.wf.id)).toHaveLength(1);
 		expect(n8n.logs()).toContain('Mando Trigger rejected a delivery (401)');
-		log(`forged signature → ${forged.status}, no signature → ${unsigned.status}, signed non-envelope → ${malformed.status} (malformed 1, nothing run; logged: ${n8n.logs().includes('skipped member 0 of 1')}); executions still 1`);
+		log(
+			`forged signature → ${forged.status}, no signature → ${unsigned.status}, signed non-envelope → ${malformed.status} (malformed 1, nothing run; logged: ${n8n.logs().includes('skipped member 0 of 1')}); executions still 1`,
+		);
 	}
 
 	/** The same event id again (also twice in parallel) yields no second execution. */
 	async duplicateIgnored(): Promise<void> {
 		const { n8n, emulator, log } = this.setup;
 		await emulator.emit('sale.created', { id: this.firstEventId });
-		const parallel = await Promise.all([emulator.emit('stock.low', { id: 'evt_parallel_1' }), emulator.emit('stock.low', { id: 'evt_parallel_1' })]);
+		const parallel = await Promise.all([
+			emulator.emit('stock.low', { id: 'evt_parallel_1' }),
+			emulator.emit('stock.low', { id: 'evt_parallel_1' }),
+		]);
 		expect(parallel).toHaveLength(2);
 		await n8n.waitForExecutions(this.wf.id, 2);
 		await delay(1500);

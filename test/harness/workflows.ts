@@ -89,24 +89,36 @@ export async function createTriggerWorkflow(
 					parameters: { resume: 'timeInterval', amount: wait, unit: 'seconds' },
 				}
 			: options.next === 'fail'
-			? {
-					id: randomUUID(),
-					name: 'Fail',
-					type: 'n8n-nodes-base.stopAndError',
-					typeVersion: 1,
-					position: [460, 300],
-					parameters: { errorMessage: 'Failing on purpose (e2e)' },
-				}
-			: noOpNode();
+				? {
+						id: randomUUID(),
+						name: 'Fail',
+						type: 'n8n-nodes-base.stopAndError',
+						typeVersion: 1,
+						position: [460, 300],
+						parameters: { errorMessage: 'Failing on purpose (e2e)' },
+					}
+				: noOpNode();
 	const name = options.name ?? `Mando e2e ${webhookId.slice(0, 8)}`;
-	const trigger = { name: 'Mando Trigger', type: `${options.nodePrefix ?? NODE_PREFIX}.mandoTrigger`, webhookId, parameters };
+	const trigger = {
+		name: 'Mando Trigger',
+		type: `${options.nodePrefix ?? NODE_PREFIX}.mandoTrigger`,
+		webhookId,
+		parameters,
+	};
 	const id = await createTwoNodeWorkflow(n8n, name, credential, trigger, next);
 	return { id, name, webhookId, webhookPath: `${webhookId}/webhook` };
 }
 
 /** A No Operation node at the second position. */
 function noOpNode() {
-	return { id: randomUUID(), name: 'No Operation', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [460, 300], parameters: {} };
+	return {
+		id: randomUUID(),
+		name: 'No Operation',
+		type: 'n8n-nodes-base.noOp',
+		typeVersion: 1,
+		position: [460, 300],
+		parameters: {},
+	};
 }
 
 /**
@@ -122,9 +134,22 @@ async function createTwoNodeWorkflow(
 ): Promise<string> {
 	const workflow = await n8n.api<{ id: string }>('POST', '/workflows', {
 		name,
-		nodes: [{ id: randomUUID(), typeVersion: 1, position: [240, 300], ...trigger, credentials: { mandoApi: credential } }, next],
+		nodes: [
+			{
+				id: randomUUID(),
+				typeVersion: 1,
+				position: [240, 300],
+				...trigger,
+				credentials: { mandoApi: credential },
+			},
+			next,
+		],
 		connections: { [trigger.name]: { main: [[{ node: next.name, type: 'main', index: 0 }]] } },
-		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
+		settings: {
+			executionOrder: 'v1',
+			saveDataSuccessExecution: 'all',
+			saveDataErrorExecution: 'all',
+		},
 	});
 	return workflow.id;
 }
@@ -199,7 +224,8 @@ export interface PollingTriggerParameters {
  */
 export function pollEverySeconds(everySeconds: number) {
 	const item = [];
-	for (let second = 0; second < 60; second += everySeconds) item.push({ mode: 'custom', cronExpression: `${second} * * * * *` });
+	for (let second = 0; second < 60; second += everySeconds)
+		item.push({ mode: 'custom', cronExpression: `${second} * * * * *` });
 	return { item };
 }
 
@@ -211,6 +237,10 @@ export async function createPollingWorkflow(
 	pollTimes: { item: Array<Record<string, unknown>> },
 	name = `Mando polling e2e ${randomUUID().slice(0, 8)}`,
 ): Promise<{ id: string; name: string }> {
-	const trigger = { name: 'Mando Polling Trigger', type: `${NODE_PREFIX}.mandoPollingTrigger`, parameters: { pollTimes, events: ['sale.created'], ...parameters } };
+	const trigger = {
+		name: 'Mando Polling Trigger',
+		type: `${NODE_PREFIX}.mandoPollingTrigger`,
+		parameters: { pollTimes, events: ['sale.created'], ...parameters },
+	};
 	return { id: await createTwoNodeWorkflow(n8n, name, credential, trigger, noOpNode()), name };
 }

@@ -2,10 +2,24 @@ import type { EmulatorDelivery, EmulatorWebhook } from '../emulator/server';
 import { MANDO_MAX_DELIVERY_ATTEMPTS, MANDO_RETRY_DELAYS_MS } from '../emulator/server';
 import { delay, waitUntil } from '../harness/n8n';
 import { signMandoPayload } from '../../nodes/shared/signature';
-import { createMandoCredential, createTriggerWorkflow, publish, unpublish, type CreatedWorkflow } from '../harness/workflows';
+import {
+	createMandoCredential,
+	createTriggerWorkflow,
+	publish,
+	unpublish,
+	type CreatedWorkflow,
+} from '../harness/workflows';
 import { recordFigures } from './figures';
 import { scanForSecrets } from './secrets';
-import { allExecutions, emittedEventIds, log, lostAndDuplicated, startStage, waitForEmitted, type Stage } from './setup';
+import {
+	allExecutions,
+	emittedEventIds,
+	log,
+	lostAndDuplicated,
+	startStage,
+	waitForEmitted,
+	type Stage,
+} from './setup';
 
 /**
  * Reliability scenarios 1–4 and 6 in one real n8n (SQLite, regular mode) against the Mando
@@ -38,7 +52,10 @@ async function secretsNow(): Promise<number> {
 }
 
 /** A published trigger workflow for `events`, its registration active on the emulator. */
-async function publishedTrigger(events: string[], name: string): Promise<{ wf: CreatedWorkflow; url: string; hook: EmulatorWebhook }> {
+async function publishedTrigger(
+	events: string[],
+	name: string,
+): Promise<{ wf: CreatedWorkflow; url: string; hook: EmulatorWebhook }> {
 	const wf = await createTriggerWorkflow(stage.n8n, stage.credential, { events }, { name });
 	const url = stage.deliveryUrl(wf.webhookPath);
 	await publish(stage.n8n, wf.id);
@@ -65,34 +82,57 @@ describe('reliability: one n8n, Mando retry schedule', () => {
 		const ids = sent.map((s) => s.event.id);
 		const idSet = new Set(ids);
 		const mine = (ds: EmulatorDelivery[]) => ds.filter((d) => idSet.has(d.eventIds[0]));
-		await stage.emulator.waitForDeliveries((ds) => mine(ds).filter((d) => d.attempt === 3).length === 100, 60_000);
+		await stage.emulator.waitForDeliveries(
+			(ds) => mine(ds).filter((d) => d.attempt === 3).length === 100,
+			60_000,
+		);
 		const bootStarted = Date.now();
 		await stage.n8n.restart();
 		const readyAt = Date.now();
-		log(`downtime: 100 events sent, attempts 1–3 failed for all; n8n back in ${((readyAt - bootStarted) / 1000).toFixed(1)} s (attempt 4 comes ${(MANDO_RETRY_DELAYS_MS[3] * timeScale) / 1000} s after attempt 3)`);
+		log(
+			`downtime: 100 events sent, attempts 1–3 failed for all; n8n back in ${((readyAt - bootStarted) / 1000).toFixed(1)} s (attempt 4 comes ${(MANDO_RETRY_DELAYS_MS[3] * timeScale) / 1000} s after attempt 3)`,
+		);
 		// every event delivered (2xx) or given up (5 attempts)
 		const settled = (ds: EmulatorDelivery[]) => {
-			const done = new Set(mine(ds).filter((d) => d.outcome === 'ok' || d.attempt === MANDO_MAX_DELIVERY_ATTEMPTS).map((d) => d.eventIds[0]));
+			const done = new Set(
+				mine(ds)
+					.filter((d) => d.outcome === 'ok' || d.attempt === MANDO_MAX_DELIVERY_ATTEMPTS)
+					.map((d) => d.eventIds[0]),
+			);
 			return done.size === 100;
 		};
 		// attempt 4 of the last event is due about 40 s + 108 s after the first one was sent (n8n is back after about 75 s); attempt 5 would come 6 min later
-		const deliveries = mine(await stage.emulator.waitForDeliveries(settled, 120_000).catch(() => stage.emulator.deliveries()));
+		const deliveries = mine(
+			await stage.emulator
+				.waitForDeliveries(settled, 120_000)
+				.catch(() => stage.emulator.deliveries()),
+		);
 		const fourth = deliveries.filter((d) => d.attempt === 4);
 		expect(Math.min(...fourth.map((d) => Date.parse(d.at)))).toBeGreaterThan(readyAt);
-		const okAt = countBy(deliveries.filter((d) => d.outcome === 'ok').map((d) => `attempt ${d.attempt}`));
+		const okAt = countBy(
+			deliveries.filter((d) => d.outcome === 'ok').map((d) => `attempt ${d.attempt}`),
+		);
 		const emitted = await waitForEmitted(stage.n8n, wf.id, 100, 60_000, 3000);
 		const first = lostAndDuplicated(ids, emitted);
-		log(`downtime: answered 2xx at ${JSON.stringify(okAt)}; attempt 4 answers ${JSON.stringify(countBy(fourth.map((d) => d.status)))}; emitted ${emitted.length} events, lost ${first.lost}, duplicated ${first.duplicated}`);
+		log(
+			`downtime: answered 2xx at ${JSON.stringify(okAt)}; attempt 4 answers ${JSON.stringify(countBy(fourth.map((d) => d.status)))}; emitted ${emitted.length} events, lost ${first.lost}, duplicated ${first.duplicated}`,
+		);
 
 		// n8n restarted again (its in-process memory gone): Mando re-sending all 100 runs nothing.
 		await stage.n8n.restart();
 		const resent: EmulatorDelivery[] = [];
 		for (let i = 0; i < sent.length; i += 10) {
-			resent.push(...(await Promise.all(sent.slice(i, i + 10).map((s) => stage.emulator.send(hook.id, JSON.stringify(s.event))))));
+			resent.push(
+				...(await Promise.all(
+					sent.slice(i, i + 10).map((s) => stage.emulator.send(hook.id, JSON.stringify(s.event))),
+				)),
+			);
 		}
 		const after = await waitForEmitted(stage.n8n, wf.id, 100, 5000, 3000);
 		const again = lostAndDuplicated(ids, after);
-		log(`downtime: after a second restart all 100 re-sent (answers ${JSON.stringify(countBy(resent.map((r) => r.status)))}) → emitted ${after.length} in total, duplicated ${again.duplicated}`);
+		log(
+			`downtime: after a second restart all 100 re-sent (answers ${JSON.stringify(countBy(resent.map((r) => r.status)))}) → emitted ${after.length} in total, duplicated ${again.duplicated}`,
+		);
 		const executions = (await allExecutions(stage.n8n, wf.id, false)).length;
 		recordFigures({
 			scenario: '1 Downtime',
@@ -104,7 +144,9 @@ describe('reliability: one n8n, Mando retry schedule', () => {
 			forgedExecutions: again.foreign,
 			secretOccurrences: await secretsNow(),
 			durationS: (Date.now() - started) / 1000,
-			note: `n8n down for attempts 1–3; 2xx at ${Object.entries(okAt).map(([k, v]) => `${k}: ${v}`).join(', ')}; all 100 re-sent after a 2nd restart`,
+			note: `n8n down for attempts 1–3; 2xx at ${Object.entries(okAt)
+				.map(([k, v]) => `${k}: ${v}`)
+				.join(', ')}; all 100 re-sent after a 2nd restart`,
 		});
 		await unpublish(stage.n8n, wf.id);
 		expect(first).toEqual({ lost: 0, duplicated: 0, foreign: 0 });
@@ -125,12 +167,20 @@ describe('reliability: one n8n, Mando retry schedule', () => {
 			await stage.proxy.down();
 			const { event } = await stage.emulator.emit('stock.low');
 			sentIds.push(event.id);
-			const ds = await stage.emulator.waitForDeliveries((all) => all.filter((d) => d.eventIds[0] === event.id).length === MANDO_MAX_DELIVERY_ATTEMPTS, 30_000);
+			const ds = await stage.emulator.waitForDeliveries(
+				(all) =>
+					all.filter((d) => d.eventIds[0] === event.id).length === MANDO_MAX_DELIVERY_ATTEMPTS,
+				30_000,
+			);
 			const attempts = ds.filter((d) => d.eventIds[0] === event.id);
-			expect(attempts.map((a) => a.outcome)).toEqual(Array(MANDO_MAX_DELIVERY_ATTEMPTS).fill('failed'));
+			expect(attempts.map((a) => a.outcome)).toEqual(
+				Array(MANDO_MAX_DELIVERY_ATTEMPTS).fill('failed'),
+			);
 			const [disabled] = hooksFor(url);
 			expect(disabled.active).toBe(false);
-			log(`disabled: ${attempts.length} failed attempts for ${event.id} → webhook ${disabled.id} active=${disabled.active} (${disabled.data.disabled_reason})`);
+			log(
+				`disabled: ${attempts.length} failed attempts for ${event.id} → webhook ${disabled.id} active=${disabled.active} (${disabled.data.disabled_reason})`,
+			);
 			await stage.proxy.up();
 		}
 
@@ -141,12 +191,17 @@ describe('reliability: one n8n, Mando retry schedule', () => {
 			expect(mine).toHaveLength(1);
 			expect(mine[0].id).toBe(hook.id);
 			const newLog = stage.n8n.logs().slice(logBefore);
-			const warning = new RegExp(`[^\\n]*Mando webhook ${hook.id} [^\\n]*was found disabled[^\\n]*`).exec(newLog)?.[0] ?? '';
+			const warning =
+				new RegExp(`[^\\n]*Mando webhook ${hook.id} [^\\n]*was found disabled[^\\n]*`).exec(
+					newLog,
+				)?.[0] ?? '';
 			expect(warning).toContain('was found disabled');
 			const { event } = await stage.emulator.emit('stock.low');
 			sentIds.push(event.id);
 			expectedIds.push(event.id);
-			log(`${how}: webhook ${mine[0].id} active again (still ${mine.length} for the URL); n8n log: "${warning.replace(/\u001b\[\d+m/g, '').slice(0, 230)}"`);
+			log(
+				`${how}: webhook ${mine[0].id} active again (still ${mine.length} for the URL); n8n log: "${warning.replace(/\u001b\[\d+m/g, '').slice(0, 230)}"`,
+			);
 		}
 
 		await disableByOutage();
@@ -173,7 +228,9 @@ describe('reliability: one n8n, Mando retry schedule', () => {
 
 		const emitted = await waitForEmitted(stage.n8n, wf.id, expectedIds.length);
 		const { lost, duplicated, foreign } = lostAndDuplicated(expectedIds, emitted);
-		const fivexx = stage.emulator.deliveries().filter((d) => d.webhookId === hook.id && (d.status ?? 0) >= 500).length;
+		const fivexx = stage.emulator
+			.deliveries()
+			.filter((d) => d.webhookId === hook.id && (d.status ?? 0) >= 500).length;
 		recordFigures({
 			scenario: '2 Disabled webhook',
 			eventsSent: sentIds.length,
@@ -194,7 +251,12 @@ describe('reliability: one n8n, Mando retry schedule', () => {
 	test('3 registration hygiene: 50 publish/unpublish cycles, 5 restarts, test listening while published → one registration, nothing accumulates', async () => {
 		const started = Date.now();
 		stage.emulator.setConfig({ timeScale: 1 / 3000 });
-		const wf = await createTriggerWorkflow(stage.n8n, stage.credential, { events: ['customer.created'] }, { name: 'Reliability 3 hygiene' });
+		const wf = await createTriggerWorkflow(
+			stage.n8n,
+			stage.credential,
+			{ events: ['customer.created'] },
+			{ name: 'Reliability 3 hygiene' },
+		);
 		const url = stage.deliveryUrl(wf.webhookPath);
 		const testUrl = url.replace('/webhook/', '/webhook-test/');
 		const hooksBefore = stage.emulator.webhooks().length;
@@ -210,7 +272,11 @@ describe('reliability: one n8n, Mando retry schedule', () => {
 			if (activeFor(url) !== 1) publishedNotOne++;
 			if (cycle % 10 === 0) {
 				// "listen for test event" while published, ended by an event
-				const run = await stage.n8n.rest<{ waitingForWebhook?: boolean }>('POST', `/workflows/${wf.id}/run`, { triggerToStartFrom: { name: 'Mando Trigger' } });
+				const run = await stage.n8n.rest<{ waitingForWebhook?: boolean }>(
+					'POST',
+					`/workflows/${wf.id}/run`,
+					{ triggerToStartFrom: { name: 'Mando Trigger' } },
+				);
 				expect(run.waitingForWebhook).toBe(true);
 				expect(await waitUntil(() => activeFor(testUrl) === 1)).toBe(true);
 				const { event } = await stage.emulator.emit('customer.created');
@@ -230,8 +296,14 @@ describe('reliability: one n8n, Mando retry schedule', () => {
 		const created = stage.emulator.webhooks().length - hooksBefore;
 		const registrationsForWorkflow = hooksFor(url).length + hooksFor(testUrl).length;
 		const executions = await allExecutions(stage.n8n, wf.id);
-		const production = lostAndDuplicated(sentIds, emittedEventIds(executions.filter((e) => e.mode === 'webhook')));
-		const test = lostAndDuplicated(sentIds, emittedEventIds(executions.filter((e) => e.mode === 'manual')));
+		const production = lostAndDuplicated(
+			sentIds,
+			emittedEventIds(executions.filter((e) => e.mode === 'webhook')),
+		);
+		const test = lostAndDuplicated(
+			sentIds,
+			emittedEventIds(executions.filter((e) => e.mode === 'manual')),
+		);
 		log(
 			`hygiene: 50 cycles, 5 restarts, ${testListens} test listens; published with ≠1 active registration: ${publishedNotOne} times; after unpublish max active ${worstAfterUnpublish}; webhooks created ${created} (production ${hooksFor(url).length}, test ${hooksFor(testUrl).length}); active now ${activeFor(url) + activeFor(testUrl)}; ${sentIds.length} events → ${executions.length} executions (production + test run each)`,
 		);
@@ -241,7 +313,9 @@ describe('reliability: one n8n, Mando retry schedule', () => {
 			executions: executions.length,
 			lost: production.lost + test.lost,
 			duplicated: production.duplicated + test.duplicated,
-			answers5xx: stage.emulator.deliveries().filter((d) => (d.url === url || d.url === testUrl) && (d.status ?? 0) >= 500).length,
+			answers5xx: stage.emulator
+				.deliveries()
+				.filter((d) => (d.url === url || d.url === testUrl) && (d.status ?? 0) >= 500).length,
 			forgedExecutions: production.foreign + test.foreign,
 			secretOccurrences: await secretsNow(),
 			durationS: (Date.now() - started) / 1000,
@@ -261,20 +335,32 @@ describe('reliability: one n8n, Mando retry schedule', () => {
 		const started = Date.now();
 		const { wf, hook } = await publishedTrigger(['sale.created'], 'Reliability 4 duplicates');
 		const bodies = Array.from({ length: 20 }, (_, i) =>
-			JSON.stringify({ id: `evt_dup_${i}_${Date.now().toString(36)}`, type: 'sale.created', created: new Date().toISOString(), data: { id: `sale-${i}`, total: i + 1, items: [] } }),
+			JSON.stringify({
+				id: `evt_dup_${i}_${Date.now().toString(36)}`,
+				type: 'sale.created',
+				created: new Date().toISOString(),
+				data: { id: `sale-${i}`, total: i + 1, items: [] },
+			}),
 		);
 		const ids = bodies.map((b) => (JSON.parse(b) as { id: string }).id);
 		const parallel: EmulatorDelivery[] = [];
-		for (const b of bodies) parallel.push(...(await Promise.all([stage.emulator.send(hook.id, b), stage.emulator.send(hook.id, b)])));
+		for (const b of bodies)
+			parallel.push(
+				...(await Promise.all([stage.emulator.send(hook.id, b), stage.emulator.send(hook.id, b)])),
+			);
 		const first = await waitForEmitted(stage.n8n, wf.id, 20);
 		const r1 = lostAndDuplicated(ids, first);
-		log(`duplicates: 20 events × 2 parallel deliveries (statuses ${JSON.stringify(countBy(parallel.map((p) => p.status)))}) → ${first.length} emitted, duplicated ${r1.duplicated}`);
+		log(
+			`duplicates: 20 events × 2 parallel deliveries (statuses ${JSON.stringify(countBy(parallel.map((p) => p.status)))}) → ${first.length} emitted, duplicated ${r1.duplicated}`,
+		);
 		await stage.n8n.restart();
 		const again: EmulatorDelivery[] = [];
 		for (const b of bodies) again.push(await stage.emulator.send(hook.id, b));
 		const second = await waitForEmitted(stage.n8n, wf.id, 20, 5000, 3000);
 		const r2 = lostAndDuplicated(ids, second);
-		log(`duplicates: after a restart all 20 again (statuses ${JSON.stringify(countBy(again.map((p) => p.status)))}) → ${second.length} emitted in total, duplicated ${r2.duplicated}`);
+		log(
+			`duplicates: after a restart all 20 again (statuses ${JSON.stringify(countBy(again.map((p) => p.status)))}) → ${second.length} emitted in total, duplicated ${r2.duplicated}`,
+		);
 		recordFigures({
 			scenario: '4 Duplicates',
 			eventsSent: 60,
@@ -296,15 +382,36 @@ describe('reliability: one n8n, Mando retry schedule', () => {
 	test('6 secrets: n8n logs, execution data and error texts of scenarios 1–4 hold neither the API key nor the webhook secret', async () => {
 		const started = Date.now();
 		// error texts: a credential test with a wrong key, a forged and an unsigned delivery's answers
-		const bad = await createMandoCredential(stage.n8n, { apiKey: 'wrong-' + stage.apiKey.slice(0, 4), webhookSecret: stage.webhookSecret, baseUrl: stage.emulator.url }, 'Mando (wrong key)');
+		const bad = await createMandoCredential(
+			stage.n8n,
+			{
+				apiKey: 'wrong-' + stage.apiKey.slice(0, 4),
+				webhookSecret: stage.webhookSecret,
+				baseUrl: stage.emulator.url,
+			},
+			'Mando (wrong key)',
+		);
 		errorTexts.push(JSON.stringify(await stage.n8n.api('POST', `/credentials/${bad.id}/test`)));
 		const { url } = await publishedTrigger(['sale.created'], 'Reliability 6 secrets');
-		for (const signature of [signMandoPayload('{}', 'wrong'), undefined, 'sha256=' + stage.webhookSecret]) {
-			const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...(signature ? { 'X-Mando-Signature': signature } : {}) }, body: '{}' });
+		for (const signature of [
+			signMandoPayload('{}', 'wrong'),
+			undefined,
+			'sha256=' + stage.webhookSecret,
+		]) {
+			const res = await fetch(url, {
+				method: 'POST',
+				headers: {
+					'Content-Type': 'application/json',
+					...(signature ? { 'X-Mando-Signature': signature } : {}),
+				},
+				body: '{}',
+			});
 			errorTexts.push(`${res.status} ${await res.text()}`);
 		}
 		const scan = await scanForSecrets(stage.n8n, [stage.apiKey, stage.webhookSecret], errorTexts);
-		log(`secrets (scenarios 1–4): ${scan.logBytes} log bytes, ${scan.executionsScanned} executions, ${errorTexts.length} error texts scanned → ${scan.total} occurrences`);
+		log(
+			`secrets (scenarios 1–4): ${scan.logBytes} log bytes, ${scan.executionsScanned} executions, ${errorTexts.length} error texts scanned → ${scan.total} occurrences`,
+		);
 		recordFigures({
 			scenario: '6 Secrets (1–4)',
 			eventsSent: 0,

@@ -34,7 +34,9 @@ export interface ScenarioFigures {
 
 /** The figures file (see the module comment). */
 export function figuresFile(): string {
-	return process.env.MANDO_RELIABILITY_FIGURES ?? path.join(tmpdir(), 'mando-reliability-figures.jsonl');
+	return (
+		process.env.MANDO_RELIABILITY_FIGURES ?? path.join(tmpdir(), 'mando-reliability-figures.jsonl')
+	);
 }
 
 /** Appends one scenario's figures to {@link figuresFile}. */
@@ -58,10 +60,18 @@ const COLUMNS: Array<[keyof ScenarioFigures, string]> = [
 
 /** The figures as a Markdown table, ordered by scenario number. */
 export function figuresTable(rows: ScenarioFigures[]): string {
-	const sorted = [...rows].sort((a, b) => parseFloat(a.scenario) - parseFloat(b.scenario) || a.scenario.localeCompare(b.scenario));
-	const lines = [`| ${COLUMNS.map(([, h]) => h).join(' | ')} |`, `|${COLUMNS.map(([k]) => (k === 'scenario' || k === 'note' ? ' --- ' : ' ---: ')).join('|')}|`];
+	const sorted = [...rows].sort(
+		(a, b) =>
+			parseFloat(a.scenario) - parseFloat(b.scenario) || a.scenario.localeCompare(b.scenario),
+	);
+	const lines = [
+		`| ${COLUMNS.map(([, h]) => h).join(' | ')} |`,
+		`|${COLUMNS.map(([k]) => (k === 'scenario' || k === 'note' ? ' --- ' : ' ---: ')).join('|')}|`,
+	];
 	for (const row of sorted) {
-		lines.push(`| ${COLUMNS.map(([k]) => (k === 'durationS' ? row.durationS.toFixed(0) : String(row[k] ?? ''))).join(' | ')} |`);
+		lines.push(
+			`| ${COLUMNS.map(([k]) => (k === 'durationS' ? row.durationS.toFixed(0) : String(row[k] ?? ''))).join(' | ')} |`,
+		);
 	}
 	return lines.join('\n');
 }

@@ -6,7 +6,15 @@ import { createMandoCredential } from '../harness/workflows';
 import { recordFigures } from './figures';
 import { scanForSecrets } from './secrets';
 import { allExecutions, emittedEventIds, log, lostAndDuplicated } from './setup';
-import { queueModeEnv, startNginx, startPostgres, startRedis, type Nginx, type Postgres, type Service } from './services';
+import {
+	queueModeEnv,
+	startNginx,
+	startPostgres,
+	startRedis,
+	type Nginx,
+	type Postgres,
+	type Service,
+} from './services';
 
 /**
  * Scenario 9, queue mode with two webhook processors behind the load balancer shipped in
@@ -37,19 +45,41 @@ beforeAll(async () => {
 	const started = Date.now();
 	redis = await startRedis();
 	postgres = await startPostgres();
-	emulator = await startEmulator({ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, allowHttp: true, timeScale: 1 / 3000 });
+	emulator = await startEmulator({
+		apiKey: API_KEY,
+		webhookSecret: WEBHOOK_SECRET,
+		allowHttp: true,
+		timeScale: 1 / 3000,
+	});
 	const balancerPort = await freePort();
 	const env = queueModeEnv(redis, postgres, `http://127.0.0.1:${balancerPort}/`);
 	main = await N8n.start({ env, webhookBaseUrl: `http://127.0.0.1:${balancerPort}` });
 	const [a, b, w] = await Promise.all([
-		N8n.start({ command: 'webhook', userFolder: main.userFolder, env, logName: 'n8n-webhook-a.log' }),
-		N8n.start({ command: 'webhook', userFolder: main.userFolder, env, logName: 'n8n-webhook-b.log' }),
+		N8n.start({
+			command: 'webhook',
+			userFolder: main.userFolder,
+			env,
+			logName: 'n8n-webhook-a.log',
+		}),
+		N8n.start({
+			command: 'webhook',
+			userFolder: main.userFolder,
+			env,
+			logName: 'n8n-webhook-b.log',
+		}),
 		N8n.start({ command: 'worker', userFolder: main.userFolder, env }),
 	]);
 	webhooks.push(a, b);
 	worker = w;
-	nginx = await startNginx({ port: balancerPort, webhookPorts: [a.port, b.port], mainPort: main.port, balance: 'hash' });
-	log(`queue behind nginx up in ${((Date.now() - started) / 1000).toFixed(0)} s: nginx :${balancerPort} → webhook processors :${a.port}, :${b.port}; main :${main.port}; worker; Redis :${redis.port}, PostgreSQL :${postgres.port}`);
+	nginx = await startNginx({
+		port: balancerPort,
+		webhookPorts: [a.port, b.port],
+		mainPort: main.port,
+		balance: 'hash',
+	});
+	log(
+		`queue behind nginx up in ${((Date.now() - started) / 1000).toFixed(0)} s: nginx :${balancerPort} → webhook processors :${a.port}, :${b.port}; main :${main.port}; worker; Redis :${redis.port}, PostgreSQL :${postgres.port}`,
+	);
 });
 
 afterAll(async () => {
@@ -63,32 +93,59 @@ afterAll(async () => {
 describe('reliability: queue mode, two webhook processors behind the shipped nginx config', () => {
 	test('9 queue mode behind nginx: 200 events each delivered twice in parallel → 200 executions, 0 duplicates; round robin for contrast', async () => {
 		const started = Date.now();
-		const credential = await createMandoCredential(main, { apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: emulator.url });
-		const checks = new TriggerChecks({ n8n: main, emulator, credential, webhookSecret: WEBHOOK_SECRET, log: (l) => log(`balancer: ${l}`) });
+		const credential = await createMandoCredential(main, {
+			apiKey: API_KEY,
+			webhookSecret: WEBHOOK_SECRET,
+			baseUrl: emulator.url,
+		});
+		const checks = new TriggerChecks({
+			n8n: main,
+			emulator,
+			credential,
+			webhookSecret: WEBHOOK_SECRET,
+			log: (l) => log(`balancer: ${l}`),
+		});
 		await checks.publishRegistersProductionUrl();
 		const [hook] = checks.registrationsFor(checks.url);
 		expect(checks.url.startsWith(`http://127.0.0.1:${nginx!.port}/webhook/`)).toBe(true);
 
 		/** Sends `EVENTS` events, each twice at once through the balancer; the answers and the ids. */
 		const burst = async (prefix: string) => {
-			const ids = Array.from({ length: EVENTS }, (_, i) => `evt_${prefix}_${i}_${randomBytes(4).toString('hex')}`);
+			const ids = Array.from(
+				{ length: EVENTS },
+				(_, i) => `evt_${prefix}_${i}_${randomBytes(4).toString('hex')}`,
+			);
 			const statuses: Record<string, number> = {};
 			let next = 0;
 			const lane = async () => {
 				while (next < ids.length) {
 					const id = ids[next++];
-					const body = JSON.stringify({ id, type: 'stock.low', created: new Date().toISOString(), data: { plu_id: id, quantity: 1, threshold: 5 } });
-					const answers = await Promise.all([emulator.send(hook.id, body), emulator.send(hook.id, body)]);
-					for (const a of answers) statuses[String(a.status ?? a.error)] = (statuses[String(a.status ?? a.error)] ?? 0) + 1;
+					const body = JSON.stringify({
+						id,
+						type: 'stock.low',
+						created: new Date().toISOString(),
+						data: { plu_id: id, quantity: 1, threshold: 5 },
+					});
+					const answers = await Promise.all([
+						emulator.send(hook.id, body),
+						emulator.send(hook.id, body),
+					]);
+					for (const a of answers)
+						statuses[String(a.status ?? a.error)] =
+							(statuses[String(a.status ?? a.error)] ?? 0) + 1;
 				}
 			};
 			await Promise.all(Array.from({ length: PAIRS_AT_ONCE }, lane));
 			return { ids, statuses };
 		};
-		const ranFor = async (prefix: string) => emittedEventIds(await allExecutions(main, checks.wf.id)).filter((id) => id.startsWith(`evt_${prefix}_`));
+		const ranFor = async (prefix: string) =>
+			emittedEventIds(await allExecutions(main, checks.wf.id)).filter((id) =>
+				id.startsWith(`evt_${prefix}_`),
+			);
 		const settle = async (prefix: string) => {
 			const deadline = Date.now() + 180_000;
-			while (Date.now() < deadline && new Set(await ranFor(prefix)).size < EVENTS) await delay(1000);
+			while (Date.now() < deadline && new Set(await ranFor(prefix)).size < EVENTS)
+				await delay(1000);
 			await delay(5000); // a late second run would show by now
 			return ranFor(prefix);
 		};
@@ -103,7 +160,12 @@ describe('reliability: queue mode, two webhook processors behind the shipped ngi
 
 		// the same config without the hash line: nginx's default round robin, for contrast
 		await nginx!.stop();
-		nginx = await startNginx({ port: nginx!.port, webhookPorts: webhooks.map((w) => w.port), mainPort: main.port, balance: 'round-robin' });
+		nginx = await startNginx({
+			port: nginx!.port,
+			webhookPorts: webhooks.map((w) => w.port),
+			mainPort: main.port,
+			balance: 'round-robin',
+		});
 		const robin = await burst('robin');
 		const robinRuns = await settle('robin');
 		const robinResult = lostAndDuplicated(robin.ids, robinRuns);
@@ -118,7 +180,9 @@ describe('reliability: queue mode, two webhook processors behind the shipped ngi
 			executions: (await allExecutions(main, checks.wf.id, false)).length,
 			lost: hashedResult.lost,
 			duplicated: hashedResult.duplicated,
-			answers5xx: Object.entries(hashed.statuses).filter(([s]) => Number(s) >= 500).reduce((n, [, c]) => n + c, 0),
+			answers5xx: Object.entries(hashed.statuses)
+				.filter(([s]) => Number(s) >= 500)
+				.reduce((n, [, c]) => n + c, 0),
 			forgedExecutions: 0,
 			secretOccurrences: scan.total,
 			durationS: (Date.now() - started) / 1000,

@@ -39,7 +39,12 @@ beforeAll(async () => {
 	const started = Date.now();
 	redis = await startRedis();
 	postgres = await startPostgres();
-	emulator = await startEmulator({ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, allowHttp: true, timeScale: 1 / 3000 });
+	emulator = await startEmulator({
+		apiKey: API_KEY,
+		webhookSecret: WEBHOOK_SECRET,
+		allowHttp: true,
+		timeScale: 1 / 3000,
+	});
 	const webhookPort = await freePort();
 	const env = queueEnv(webhookPort);
 	main = await N8n.start({ env, webhookBaseUrl: `http://127.0.0.1:${webhookPort}` });
@@ -48,7 +53,9 @@ beforeAll(async () => {
 		N8n.start({ command: 'webhook', port: webhookPort, userFolder: main.userFolder, env }),
 		N8n.start({ command: 'worker', userFolder: main.userFolder, env }),
 	]);
-	log(`queue mode up in ${((Date.now() - started) / 1000).toFixed(0)} s: Redis :${redis.port}, PostgreSQL :${postgres.port}, main ${main.baseUrl}, webhook ${webhook.baseUrl}, worker health :${worker.port}; user folder ${main.userFolder}`);
+	log(
+		`queue mode up in ${((Date.now() - started) / 1000).toFixed(0)} s: Redis :${redis.port}, PostgreSQL :${postgres.port}, main ${main.baseUrl}, webhook ${webhook.baseUrl}, worker health :${worker.port}; user folder ${main.userFolder}`,
+	);
 });
 
 afterAll(async () => {
@@ -61,8 +68,18 @@ afterAll(async () => {
 describe('reliability: queue mode (main + webhook processor + worker, PostgreSQL, Redis)', () => {
 	test('7 queue mode: the trigger end to end, de-duplication included, restart of main, two webhook processors', async () => {
 		const started = Date.now();
-		const credential = await createMandoCredential(main, { apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: emulator.url });
-		const checks = new TriggerChecks({ n8n: main, emulator, credential, webhookSecret: WEBHOOK_SECRET, log: (l) => log(`queue: ${l}`) });
+		const credential = await createMandoCredential(main, {
+			apiKey: API_KEY,
+			webhookSecret: WEBHOOK_SECRET,
+			baseUrl: emulator.url,
+		});
+		const checks = new TriggerChecks({
+			n8n: main,
+			emulator,
+			credential,
+			webhookSecret: WEBHOOK_SECRET,
+			log: (l) => log(`queue: ${l}`),
+		});
 		await checks.publishRegistersProductionUrl();
 		expect(checks.url.startsWith(webhook.baseUrl)).toBe(true);
 		await checks.signedEventRunsOnce();
@@ -80,41 +97,87 @@ describe('reliability: queue mode (main + webhook processor + worker, PostgreSQL
 		await emulator.emit('sale.created', { id: checks.firstEventId });
 		await delay(2000);
 		expect(await main.executions(checks.wf.id)).toHaveLength(2);
-		log(`queue: main restarted → ${emulator.webhooks().length} registration; ${checks.firstEventId} again → still 2 executions`);
+		log(
+			`queue: main restarted → ${emulator.webhooks().length} registration; ${checks.firstEventId} again → still 2 executions`,
+		);
 
 		// 30 events, each delivered twice in parallel through the one webhook processor (one pair at a
 		// time: a webhook processor of n8n 2.40 answers about 3 deliveries/s on 2 cores)
 		const [hook] = checks.registrationsFor(checks.url);
-		const bodies = Array.from({ length: 30 }, (_, i) => JSON.stringify({ id: `evt_q_${i}_${randomBytes(4).toString('hex')}`, type: 'stock.low', created: new Date().toISOString(), data: { plu_id: `p${i}`, quantity: 1, threshold: 5 } }));
+		const bodies = Array.from({ length: 30 }, (_, i) =>
+			JSON.stringify({
+				id: `evt_q_${i}_${randomBytes(4).toString('hex')}`,
+				type: 'stock.low',
+				created: new Date().toISOString(),
+				data: { plu_id: `p${i}`, quantity: 1, threshold: 5 },
+			}),
+		);
 		const burst: Array<Awaited<ReturnType<typeof emulator.send>>> = [];
-		for (const b of bodies) burst.push(...(await Promise.all([emulator.send(hook.id, b), emulator.send(hook.id, b)])));
+		for (const b of bodies)
+			burst.push(...(await Promise.all([emulator.send(hook.id, b), emulator.send(hook.id, b)])));
 		const ids = bodies.map((b) => (JSON.parse(b) as { id: string }).id);
-		await waitUntil(async () => (await allExecutions(main, checks.wf.id, false)).length >= 32, 60_000);
+		await waitUntil(
+			async () => (await allExecutions(main, checks.wf.id, false)).length >= 32,
+			60_000,
+		);
 		await delay(2000);
-		const burstResult = lostAndDuplicated(ids, emittedEventIds(await allExecutions(main, checks.wf.id)).filter((id) => id.startsWith('evt_q_')));
-		log(`queue: 30 events × 2 parallel deliveries (answers ${JSON.stringify([...new Set(burst.map((d) => d.status))])}) → lost ${burstResult.lost}, duplicated ${burstResult.duplicated}`);
+		const burstResult = lostAndDuplicated(
+			ids,
+			emittedEventIds(await allExecutions(main, checks.wf.id)).filter((id) =>
+				id.startsWith('evt_q_'),
+			),
+		);
+		log(
+			`queue: 30 events × 2 parallel deliveries (answers ${JSON.stringify([...new Set(burst.map((d) => d.status))])}) → lost ${burstResult.lost}, duplicated ${burstResult.duplicated}`,
+		);
 
 		// measurement: a second webhook processor behind the same URL space; the same event posted to
 		// both at once. RecentEventIds is per process, so only the persisted static data is shared.
-		const second = await N8n.start({ command: 'webhook', userFolder: main.userFolder, env: queueEnv(webhook.port), logName: 'n8n-webhook-2.log' });
+		const second = await N8n.start({
+			command: 'webhook',
+			userFolder: main.userFolder,
+			env: queueEnv(webhook.port),
+			logName: 'n8n-webhook-2.log',
+		});
 		extra.push(second);
 		const pairs = 10;
 		const crossIds: string[] = [];
 		for (let i = 0; i < pairs; i++) {
-			const body = JSON.stringify({ id: `evt_x_${i}_${randomBytes(4).toString('hex')}`, type: 'stock.low', created: new Date().toISOString(), data: { plu_id: 'x', quantity: 1, threshold: 5 } });
+			const body = JSON.stringify({
+				id: `evt_x_${i}_${randomBytes(4).toString('hex')}`,
+				type: 'stock.low',
+				created: new Date().toISOString(),
+				data: { plu_id: 'x', quantity: 1, threshold: 5 },
+			});
 			crossIds.push((JSON.parse(body) as { id: string }).id);
-			const headers = { 'Content-Type': 'application/json', 'X-Mando-Signature': signMandoPayload(body, WEBHOOK_SECRET) };
+			const headers = {
+				'Content-Type': 'application/json',
+				'X-Mando-Signature': signMandoPayload(body, WEBHOOK_SECRET),
+			};
 			const path = checks.url.slice(webhook.baseUrl.length);
-			await Promise.all([webhook, second].map((p) => fetch(p.baseUrl + path, { method: 'POST', headers, body }).then((r) => r.text())));
+			await Promise.all(
+				[webhook, second].map((p) =>
+					fetch(p.baseUrl + path, { method: 'POST', headers, body }).then((r) => r.text()),
+				),
+			);
 		}
 		await delay(4000);
-		const cross = lostAndDuplicated(crossIds, emittedEventIds(await allExecutions(main, checks.wf.id)).filter((id) => id.startsWith('evt_x_')));
-		log(`queue: MEASURED, two webhook processors, ${pairs} events each posted to both at once → ${pairs - cross.lost} events ran, ${cross.duplicated} duplicate executions (RecentEventIds is per process)`);
+		const cross = lostAndDuplicated(
+			crossIds,
+			emittedEventIds(await allExecutions(main, checks.wf.id)).filter((id) =>
+				id.startsWith('evt_x_'),
+			),
+		);
+		log(
+			`queue: MEASURED, two webhook processors, ${pairs} events each posted to both at once → ${pairs - cross.lost} events ran, ${cross.duplicated} duplicate executions (RecentEventIds is per process)`,
+		);
 
 		await checks.unpublishDeactivates();
 		const executions = (await allExecutions(main, checks.wf.id, false)).length;
 		const scan = await scanForSecrets(main, [API_KEY, WEBHOOK_SECRET]);
-		log(`queue: secrets in ${scan.logBytes} log bytes (main, webhook, worker) and ${scan.executionsScanned} executions → ${scan.total}; first execution ran in mode ${(JSON.parse(ranOn) as { mode: string }).mode}`);
+		log(
+			`queue: secrets in ${scan.logBytes} log bytes (main, webhook, worker) and ${scan.executionsScanned} executions → ${scan.total}; first execution ran in mode ${(JSON.parse(ranOn) as { mode: string }).mode}`,
+		);
 		recordFigures({
 			scenario: '7 Queue mode',
 			eventsSent: 2 + 2 + 60 + 2 * pairs,

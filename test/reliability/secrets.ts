@@ -59,7 +59,14 @@ export async function scanForSecrets(
 	n8n: N8n,
 	secrets: string[],
 	errorTexts: string[] = [],
-): Promise<{ logs: number; executions: number; errors: number; total: number; executionsScanned: number; logBytes: number }> {
+): Promise<{
+	logs: number;
+	executions: number;
+	errors: number;
+	total: number;
+	executionsScanned: number;
+	logBytes: number;
+}> {
 	let logs = 0;
 	let logBytes = 0;
 	for (const file of logFiles(n8n.userFolder)) {
@@ -70,5 +77,12 @@ export async function scanForSecrets(
 	const { count, text } = await allExecutionsText(n8n);
 	const executions = text.reduce((n, t) => n + countOccurrences(t, secrets), 0);
 	const errors = errorTexts.reduce((n, t) => n + countOccurrences(t, secrets), 0);
-	return { logs, executions, errors, total: logs + executions + errors, executionsScanned: count, logBytes };
+	return {
+		logs,
+		executions,
+		errors,
+		total: logs + executions + errors,
+		executionsScanned: count,
+		logBytes,
+	};
 }

@@ -23,7 +23,8 @@ export interface Service {
 async function waitForPort(port: number, timeoutMs: number, child?: ChildProcess): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline) {
-		if (child && child.exitCode !== null) throw new Error(`server on port ${port} exited with ${child.exitCode}`);
+		if (child && child.exitCode !== null)
+			throw new Error(`server on port ${port} exited with ${child.exitCode}`);
 		const ok = await new Promise<boolean>((resolve) => {
 			const socket = connect(port, '127.0.0.1');
 			socket.once('connect', () => (socket.destroy(), resolve(true)));
@@ -48,9 +49,24 @@ function stopChild(child: ChildProcess): Promise<void> {
 export async function startRedis(): Promise<Service> {
 	const port = await freePort();
 	const dir = makeTempFolder('mando-redis-');
-	const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-		stdio: 'ignore',
-	});
+	const child = spawn(
+		'redis-server',
+		[
+			'--port',
+			String(port),
+			'--bind',
+			'127.0.0.1',
+			'--save',
+			'',
+			'--appendonly',
+			'no',
+			'--dir',
+			dir,
+		],
+		{
+			stdio: 'ignore',
+		},
+	);
 	const killOnExit = () => child.kill('SIGKILL');
 	process.once('exit', killOnExit);
 	await waitForPort(port, 15_000, child);
@@ -72,8 +88,11 @@ export interface Postgres extends Service {
 /** The newest `/usr/lib/postgresql/<version>/bin` (Debian's layout). */
 function postgresBin(): string {
 	const root = '/usr/lib/postgresql';
-	const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'pg_ctl'))) : [];
-	if (!versions.length) throw new Error('PostgreSQL is not installed (apt-get install -y postgresql)');
+	const versions = existsSync(root)
+		? readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'pg_ctl')))
+		: [];
+	if (!versions.length)
+		throw new Error('PostgreSQL is not installed (apt-get install -y postgresql)');
 	versions.sort((a, b) => Number(b) - Number(a));
 	return path.join(root, versions[0], 'bin');
 }
@@ -89,7 +108,11 @@ export async function startPostgres(): Promise<Postgres> {
 	const asRoot = process.getuid?.() === 0;
 	const run = (cmd: string, args: string[]) => {
 		const full = path.join(bin, cmd);
-		execFileSync(asRoot ? 'runuser' : full, asRoot ? ['-u', 'postgres', '--', full, ...args] : args, { stdio: 'pipe', cwd: dir });
+		execFileSync(
+			asRoot ? 'runuser' : full,
+			asRoot ? ['-u', 'postgres', '--', full, ...args] : args,
+			{ stdio: 'pipe', cwd: dir },
+		);
 	};
 	if (asRoot) {
 		const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
@@ -130,7 +153,11 @@ export async function startPostgres(): Promise<Postgres> {
  * Bull queue on Redis, production webhooks served by webhook processors only, and `webhookUrl`
  * (the address Mando posts to: a webhook processor, or the load balancer in front of several).
  */
-export function queueModeEnv(redis: Service, postgres: Postgres, webhookUrl: string): Record<string, string> {
+export function queueModeEnv(
+	redis: Service,
+	postgres: Postgres,
+	webhookUrl: string,
+): Record<string, string> {
 	return {
 		DB_TYPE: 'postgresdb',
 		DB_POSTGRESDB_HOST: '127.0.0.1',
@@ -147,7 +174,14 @@ export function queueModeEnv(redis: Service, postgres: Postgres, webhookUrl: str
 }
 
 /** The load-balancer config shipped for queue mode (examples/queue-mode/nginx.conf). */
-export const SHIPPED_NGINX_CONF = path.join(__dirname, '..', '..', 'examples', 'queue-mode', 'nginx.conf');
+export const SHIPPED_NGINX_CONF = path.join(
+	__dirname,
+	'..',
+	'..',
+	'examples',
+	'queue-mode',
+	'nginx.conf',
+);
 
 /** Where {@link startNginx} sends what. */
 export interface NginxRoutes {
@@ -167,18 +201,42 @@ export interface NginxRoutes {
  *
  * @throws Error when the shipped file no longer has the lines this rewrites
  */
-export function nginxConfFor(routes: NginxRoutes, shipped = readFileSync(SHIPPED_NGINX_CONF, 'utf8')): string {
+export function nginxConfFor(
+	routes: NginxRoutes,
+	shipped = readFileSync(SHIPPED_NGINX_CONF, 'utf8'),
+): string {
 	const upstream = /(upstream n8n_webhooks \{\n)([\s\S]*?)(\n\t\})/;
 	const main = /(upstream n8n_main \{\n)([\s\S]*?)(\n\t\})/;
-	if (!upstream.test(shipped) || !main.test(shipped) || !/listen \d+;/.test(shipped) || !shipped.includes('hash $request_uri consistent;')) {
-		throw new Error(`${SHIPPED_NGINX_CONF} no longer has the upstreams, listen line and hash this test rewrites`);
+	if (
+		!upstream.test(shipped) ||
+		!main.test(shipped) ||
+		!/listen \d+;/.test(shipped) ||
+		!shipped.includes('hash $request_uri consistent;')
+	) {
+		throw new Error(
+			`${SHIPPED_NGINX_CONF} no longer has the upstreams, listen line and hash this test rewrites`,
+		);
 	}
 	return shipped
 		.replace(upstream, (_m, open: string, body: string, close: string) => {
-			const lines = body.split('\n').filter((l) => !/^\s*server /.test(l) && (routes.balance === 'hash' || !l.includes('hash $request_uri')));
-			return open + [...lines, ...routes.webhookPorts.map((p) => `\t\tserver 127.0.0.1:${p};`)].join('\n') + close;
+			const lines = body
+				.split('\n')
+				.filter(
+					(l) =>
+						!/^\s*server /.test(l) &&
+						(routes.balance === 'hash' || !l.includes('hash $request_uri')),
+				);
+			return (
+				open +
+				[...lines, ...routes.webhookPorts.map((p) => `\t\tserver 127.0.0.1:${p};`)].join('\n') +
+				close
+			);
 		})
-		.replace(main, (_m, open: string, _body: string, close: string) => `${open}\t\tserver 127.0.0.1:${routes.mainPort};${close}`)
+		.replace(
+			main,
+			(_m, open: string, _body: string, close: string) =>
+				`${open}\t\tserver 127.0.0.1:${routes.mainPort};${close}`,
+		)
 		.replace(/listen \d+;/, `listen 127.0.0.1:${routes.port};`);
 }
 
@@ -195,7 +253,11 @@ export async function startNginx(routes: NginxRoutes): Promise<Nginx> {
 	const file = path.join(dir, 'nginx.conf');
 	writeFileSync(file, conf);
 	const bin = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
-	const child = spawn(bin, ['-c', file, '-p', dir, '-g', `daemon off; pid ${path.join(dir, 'nginx.pid')};`], { stdio: ['ignore', 'ignore', 'pipe'] });
+	const child = spawn(
+		bin,
+		['-c', file, '-p', dir, '-g', `daemon off; pid ${path.join(dir, 'nginx.pid')};`],
+		{ stdio: ['ignore', 'ignore', 'pipe'] },
+	);
 	let stderr = '';
 	child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
 	const killOnExit = () => child.kill('SIGKILL');

@@ -29,15 +29,31 @@ export interface Stage {
 }
 
 /** Starts emulator, proxy and n8n (with `WEBHOOK_URL` on the proxy) and creates the credential. */
-export async function startStage(options: { emulator?: EmulatorOptions; n8n?: N8nOptions } = {}): Promise<Stage> {
+export async function startStage(
+	options: { emulator?: EmulatorOptions; n8n?: N8nOptions } = {},
+): Promise<Stage> {
 	const apiKey = 'rel-api-key-' + randomBytes(8).toString('hex');
 	const webhookSecret = 'rel-whsec-' + randomBytes(12).toString('hex');
-	const emulator = await startEmulator({ apiKey, webhookSecret, allowHttp: true, ...options.emulator });
+	const emulator = await startEmulator({
+		apiKey,
+		webhookSecret,
+		allowHttp: true,
+		...options.emulator,
+	});
 	const proxyPort = await freePort();
-	const n8n = await N8n.start({ ...options.n8n, env: { WEBHOOK_URL: `http://127.0.0.1:${proxyPort}/`, ...options.n8n?.env } });
+	const n8n = await N8n.start({
+		...options.n8n,
+		env: { WEBHOOK_URL: `http://127.0.0.1:${proxyPort}/`, ...options.n8n?.env },
+	});
 	const proxy = await TcpProxy.start(proxyPort, n8n.port);
-	const credential = await createMandoCredential(n8n, { apiKey, webhookSecret, baseUrl: emulator.url });
-	log(`n8n ${n8n.baseUrl} behind proxy :${proxyPort} (user folder ${n8n.userFolder}), emulator ${emulator.url}`);
+	const credential = await createMandoCredential(n8n, {
+		apiKey,
+		webhookSecret,
+		baseUrl: emulator.url,
+	});
+	log(
+		`n8n ${n8n.baseUrl} behind proxy :${proxyPort} (user folder ${n8n.userFolder}), emulator ${emulator.url}`,
+	);
 	return {
 		emulator,
 		n8n,
@@ -55,7 +71,11 @@ export async function startStage(options: { emulator?: EmulatorOptions; n8n?: N8
 }
 
 /** Every execution of a workflow (paged through the public API), with data when `includeData`. */
-export async function allExecutions(n8n: N8n, workflowId: string, includeData = true): Promise<N8nExecution[]> {
+export async function allExecutions(
+	n8n: N8n,
+	workflowId: string,
+	includeData = true,
+): Promise<N8nExecution[]> {
 	const out: N8nExecution[] = [];
 	let cursor: string | undefined;
 	for (let page = 0; page < 1000; page++) {
@@ -79,7 +99,13 @@ export function emittedEventIds(executions: N8nExecution[], nodeName = 'Mando Tr
  * Waits until the workflow's executions have emitted at least `count` event ids (or `timeoutMs`
  * passes), then a little longer (`settleMs`) so that a late extra execution would show too.
  */
-export async function waitForEmitted(n8n: N8n, workflowId: string, count: number, timeoutMs = 120_000, settleMs = 2000): Promise<string[]> {
+export async function waitForEmitted(
+	n8n: N8n,
+	workflowId: string,
+	count: number,
+	timeoutMs = 120_000,
+	settleMs = 2000,
+): Promise<string[]> {
 	const deadline = Date.now() + timeoutMs;
 	let ids: string[] = [];
 	while (Date.now() < deadline) {
@@ -92,7 +118,10 @@ export async function waitForEmitted(n8n: N8n, workflowId: string, count: number
 }
 
 /** Lost (expected, not emitted) and duplicated (emitted more than once) among `expected` ids. */
-export function lostAndDuplicated(expected: string[], emitted: string[]): { lost: number; duplicated: number; foreign: number } {
+export function lostAndDuplicated(
+	expected: string[],
+	emitted: string[],
+): { lost: number; duplicated: number; foreign: number } {
 	const counts = new Map<string, number>();
 	for (const id of emitted) counts.set(id, (counts.get(id) ?? 0) + 1);
 	const want = new Set(expected);

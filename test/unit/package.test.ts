@@ -3,7 +3,9 @@ import { existsSync, readFileSync } from 'fs';
 import path from 'path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const n8nNodesBase = require('eslint-plugin-n8n-nodes-base') as { configs: Record<'nodes' | 'credentials', { rules: Record<string, unknown> }> };
+const n8nNodesBase = require('eslint-plugin-n8n-nodes-base') as {
+	configs: Record<'nodes' | 'credentials', { rules: Record<string, unknown> }>;
+};
 
 /**
  * Package hygiene, the rules n8n sets for community packages (docs.n8n.io, "Submit community
@@ -38,12 +40,16 @@ function eslint(args: string[]): string {
 	try {
 		// Without jest's NODE_ENV=test: eslint-plugin-n8n-nodes-base then checks its own test fixtures' names.
 		const { NODE_ENV: _jest, ...env } = process.env;
-		return execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'eslint', 'bin', 'eslint.js'), ...args], {
-			cwd: ROOT,
-			env,
-			encoding: 'utf8',
-			maxBuffer: 64 * 1024 * 1024,
-		});
+		return execFileSync(
+			process.execPath,
+			[path.join(ROOT, 'node_modules', 'eslint', 'bin', 'eslint.js'), ...args],
+			{
+				cwd: ROOT,
+				env,
+				encoding: 'utf8',
+				maxBuffer: 64 * 1024 * 1024,
+			},
+		);
 	} catch (error) {
 		const { status, stdout } = error as { status: number; stdout: string };
 		if (status === 1 && stdout) return stdout;
@@ -78,11 +84,16 @@ describe('package.json', () => {
 
 	it('names the repository, homepage, author and the community-node keyword', () => {
 		expect(pkg.name).toMatch(/^n8n-nodes-/);
-		expect(pkg.repository).toMatchObject({ type: 'git', url: expect.stringMatching(/^git\+https:\/\/github\.com\/.+\.git$/) });
+		expect(pkg.repository).toMatchObject({
+			type: 'git',
+			url: expect.stringMatching(/^git\+https:\/\/github\.com\/.+\.git$/),
+		});
 		expect(pkg.homepage).toMatch(/^https:\/\//);
 		expect(pkg.author.name).not.toBe('');
 		expect(pkg.author.email).toMatch(/@/);
-		expect(pkg.keywords).toEqual(expect.arrayContaining(['n8n-community-node-package', 'n8n', 'mando']));
+		expect(pkg.keywords).toEqual(
+			expect.arrayContaining(['n8n-community-node-package', 'n8n', 'mando']),
+		);
 	});
 
 	it('declares its nodes and credential for n8n in strict mode, API version 1', () => {
@@ -103,7 +114,8 @@ describe('package.json', () => {
 	});
 
 	it('runs no lifecycle scripts when installed', () => {
-		for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) expect(pkg.scripts[hook]).toBeUndefined();
+		for (const hook of ['preinstall', 'install', 'postinstall', 'prepare'])
+			expect(pkg.scripts[hook]).toBeUndefined();
 	});
 });
 
@@ -111,8 +123,14 @@ describe('the packed tarball (npm pack --dry-run)', () => {
 	let files: string[];
 
 	beforeAll(() => {
-		const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
-		files = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0].files.map((f) => f.path).sort();
+		const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+			cwd: ROOT,
+			encoding: 'utf8',
+			maxBuffer: 16 * 1024 * 1024,
+		});
+		files = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0].files
+			.map((f) => f.path)
+			.sort();
 	});
 
 	it('holds dist/, README.md, LICENSE and package.json and nothing else', () => {
@@ -122,14 +140,20 @@ describe('the packed tarball (npm pack --dry-run)', () => {
 	});
 
 	it('holds no tests, emulator, scripts, tsbuildinfo or TypeScript sources', () => {
-		const stray = files.filter((f) => /(^|\/)(test|tests|__tests__|emulator|scripts|bench|tools)\/|\.test\.|\.tsbuildinfo$|(?<!\.d)\.ts$/.test(f));
+		const stray = files.filter((f) =>
+			/(^|\/)(test|tests|__tests__|emulator|scripts|bench|tools)\/|\.test\.|\.tsbuildinfo$|(?<!\.d)\.ts$/.test(
+				f,
+			),
+		);
 		expect(stray).toEqual([]);
 	});
 
 	it('holds no source maps of test code', () => {
 		const maps = files.filter((f) => f.endsWith('.map'));
 		const ofTests = maps.filter((m) => {
-			const { sources } = JSON.parse(readFileSync(path.join(ROOT, m), 'utf8')) as { sources: string[] };
+			const { sources } = JSON.parse(readFileSync(path.join(ROOT, m), 'utf8')) as {
+				sources: string[];
+			};
 			return sources.some((s) => /(^|\/)(test|scripts|bench)\//.test(s));
 		});
 		expect(ofTests).toEqual([]);
@@ -142,7 +166,9 @@ describe('the packed tarball (npm pack --dry-run)', () => {
 			expect(files).toContain(`dist/nodes/${node}/mando.svg`);
 			expect(files).toContain(`dist/nodes/${node}/mando.dark.svg`);
 		}
-		expect(files).toEqual(expect.arrayContaining(['dist/credentials/mando.svg', 'dist/credentials/mando.dark.svg']));
+		expect(files).toEqual(
+			expect.arrayContaining(['dist/credentials/mando.svg', 'dist/credentials/mando.dark.svg']),
+		);
 	});
 });
 
@@ -150,16 +176,27 @@ describe('lint (n8n community-node rules)', () => {
 	jest.setTimeout(120_000);
 
 	it('is clean: no error and no warning in nodes/, credentials/ and package.json', () => {
-		const results = JSON.parse(eslint(['--format', 'json', 'nodes', 'credentials', 'package.json'])) as Array<{
+		const results = JSON.parse(
+			eslint(['--format', 'json', 'nodes', 'credentials', 'package.json']),
+		) as Array<{
 			filePath: string;
 			errorCount: number;
 			warningCount: number;
 			messages: Array<{ ruleId: string; message: string; line: number }>;
 		}>;
-		const problems = results.flatMap((r) => r.messages.map((m) => `${path.relative(ROOT, r.filePath)}:${m.line} ${m.ruleId}: ${m.message}`));
+		const problems = results.flatMap((r) =>
+			r.messages.map(
+				(m) => `${path.relative(ROOT, r.filePath)}:${m.line} ${m.ruleId}: ${m.message}`,
+			),
+		);
 		expect(problems).toEqual([]);
 		expect(results.map((r) => path.relative(ROOT, r.filePath))).toEqual(
-			expect.arrayContaining(['package.json', 'credentials/MandoApi.credentials.ts', 'nodes/MandoTrigger/MandoTrigger.node.ts', 'nodes/Mando/Mando.node.ts']),
+			expect.arrayContaining([
+				'package.json',
+				'credentials/MandoApi.credentials.ts',
+				'nodes/MandoTrigger/MandoTrigger.node.ts',
+				'nodes/Mando/Mando.node.ts',
+			]),
 		);
 	});
 
@@ -177,9 +214,18 @@ describe('lint (n8n community-node rules)', () => {
 		) as Record<string, string>;
 		expect(Object.keys(recommended).length).toBeGreaterThan(30);
 		const severity = (v: unknown) => (Array.isArray(v) ? v[0] : v);
-		for (const file of ['nodes/MandoTrigger/MandoTrigger.node.ts', 'nodes/Mando/Mando.node.ts', 'credentials/MandoApi.credentials.ts', 'package.json']) {
-			const { rules } = JSON.parse(eslint(['--print-config', file])) as { rules: Record<string, unknown> };
-			const off = Object.keys(recommended).filter((rule) => [undefined, 0, 'off'].includes(severity(rules[rule]) as never));
+		for (const file of [
+			'nodes/MandoTrigger/MandoTrigger.node.ts',
+			'nodes/Mando/Mando.node.ts',
+			'credentials/MandoApi.credentials.ts',
+			'package.json',
+		]) {
+			const { rules } = JSON.parse(eslint(['--print-config', file])) as {
+				rules: Record<string, unknown>;
+			};
+			const off = Object.keys(recommended).filter((rule) =>
+				[undefined, 0, 'off'].includes(severity(rules[rule]) as never),
+			);
 			expect({ file, off }).toEqual({ file, off: [] });
 			if (file !== 'package.json') {
 				const kind = file.startsWith('credentials') ? 'credentials' : 'nodes';
@@ -202,6 +248,7 @@ describe('publishing', () => {
 		expect(workflow).toMatch(/^ {6}- run: npm publish --provenance --access public$/m);
 		expect(workflow).toMatch(/^on:\n {2}release:\n {4}types: \[published\]$/m);
 		// built, linted and unit-tested before it is published
-		for (const step of ['npm ci', 'npm run build', 'npm run lint']) expect(workflow).toContain(`- run: ${step}\n`);
+		for (const step of ['npm ci', 'npm run build', 'npm run lint'])
+			expect(workflow).toContain(`- run: ${step}\n`);
 	});
 });

@@ -19,19 +19,59 @@ export const businessDaySpec: ResourceSpec<'businessDay'> = {
 	operations: ['create', 'get', 'getAll', 'update', 'rename'],
 	paging: 'offset',
 	required: [
-		{ displayName: 'Date', name: 'date', type: 'string', required: true, default: '', placeholder: '2025-03-14', description: DATE_HINT },
-		{ ...dynamicOptions('Location Name or ID', 'location_id', 'getLocations', 'The location (shop) of the business day'), required: true },
+		{
+			displayName: 'Date',
+			name: 'date',
+			type: 'string',
+			required: true,
+			default: '',
+			placeholder: '2025-03-14',
+			description: DATE_HINT,
+		},
+		{
+			...dynamicOptions(
+				'Location Name or ID',
+				'location_id',
+				'getLocations',
+				'The location (shop) of the business day',
+			),
+			required: true,
+		},
 	],
 	optional: [
 		ACTIVE_FIELD,
-		{ displayName: 'Closed At', name: 'closed_at', type: 'dateTime', default: '', description: 'When the day was closed; set it to close the day' },
+		{
+			displayName: 'Closed At',
+			name: 'closed_at',
+			type: 'dateTime',
+			default: '',
+			description: 'When the day was closed; set it to close the day',
+		},
 		DATA_FIELD,
-		{ displayName: 'Opened At', name: 'opened_at', type: 'dateTime', default: '', description: 'When the day was opened' },
+		{
+			displayName: 'Opened At',
+			name: 'opened_at',
+			type: 'dateTime',
+			default: '',
+			description: 'When the day was opened',
+		},
 	],
 	filters: [
 		ACTIVE_FILTER,
-		{ displayName: 'Date', name: 'date', type: 'string', default: '', placeholder: '2025-03-14', description: `Only the day of this date. ${DATE_HINT}.` },
-		dynamicOptions('Location Name or ID', 'location_id', 'getLocations', 'Only days of this location'),
+		{
+			displayName: 'Date',
+			name: 'date',
+			type: 'string',
+			default: '',
+			placeholder: '2025-03-14',
+			description: `Only the day of this date. ${DATE_HINT}.`,
+		},
+		dynamicOptions(
+			'Location Name or ID',
+			'location_id',
+			'getLocations',
+			'Only days of this location',
+		),
 	],
 	extra: [
 		{
@@ -41,9 +81,10 @@ export const businessDaySpec: ResourceSpec<'businessDay'> = {
 			required: true,
 			default: '',
 			placeholder: '2025-03-15',
-			displayOptions: { show: { [PARAMETER.resource]: ['businessDay'], [PARAMETER.operation]: ['rename'] } },
+			displayOptions: {
+				show: { [PARAMETER.resource]: ['businessDay'], [PARAMETER.operation]: ['rename'] },
+			},
 			description: `The date to move the business day to. ${DATE_HINT}.`,
 		},
 	],
 };
-

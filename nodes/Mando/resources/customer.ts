@@ -14,14 +14,38 @@ export const customerSpec: ResourceSpec<'customer'> = {
 	required: [nameField({ singular: 'customer' })],
 	optional: [
 		ACTIVE_FIELD,
-		{ displayName: 'Customer Number', name: 'customer_number', type: 'string', default: '', description: "The shop's own customer number" },
+		{
+			displayName: 'Customer Number',
+			name: 'customer_number',
+			type: 'string',
+			default: '',
+			description: "The shop's own customer number",
+		},
 		DATA_FIELD,
-		{ displayName: 'Email', name: 'email', type: 'string', placeholder: 'name@email.com', default: '', description: 'Email address of the customer' },
-		{ displayName: 'Phone', name: 'phone', type: 'string', default: '', description: 'Phone number, e.g. +358 40 123 4567' },
+		{
+			displayName: 'Email',
+			name: 'email',
+			type: 'string',
+			placeholder: 'name@email.com',
+			default: '',
+			description: 'Email address of the customer',
+		},
+		{
+			displayName: 'Phone',
+			name: 'phone',
+			type: 'string',
+			default: '',
+			description: 'Phone number, e.g. +358 40 123 4567',
+		},
 	],
 	filters: [
 		ACTIVE_FILTER,
-		{ displayName: 'Customer Number', name: 'customer_number', type: 'string', default: '', description: 'Only the customer with this number' },
+		{
+			displayName: 'Customer Number',
+			name: 'customer_number',
+			type: 'string',
+			default: '',
+			description: 'Only the customer with this number',
+		},
 	],
 };
-

@@ -12,9 +12,15 @@ import { stockSpec } from './stock';
 import { webhookSpec } from './webhook';
 
 /** Every resource spec of the Mando node, in the Resource dropdown's (alphabetical) order. */
-export const MANDO_RESOURCES: ResourceSpec[] = [productSpec, customerSpec, saleSpec, businessDaySpec, stockSpec, webhookSpec, ...lookupResourceSpecs].sort(
-	(a, b) => a.title.localeCompare(b.title) || a.value.localeCompare(b.value),
-);
+export const MANDO_RESOURCES: ResourceSpec[] = [
+	productSpec,
+	customerSpec,
+	saleSpec,
+	businessDaySpec,
+	stockSpec,
+	webhookSpec,
+	...lookupResourceSpecs,
+].sort((a, b) => a.title.localeCompare(b.title) || a.value.localeCompare(b.value));
 
 /** The spec of a resource value. @throws Error for an unknown one */
 export function resourceSpec(value: string): ResourceSpec {
@@ -30,9 +36,11 @@ export const MANDO_PROPERTIES: INodeProperties[] = [
 		name: PARAMETER.resource,
 		type: 'options',
 		noDataExpression: true,
-		options: MANDO_RESOURCES.map((r) => ({ name: r.title, value: r.value, description: r.description })).sort((a, b) =>
-			a.name.localeCompare(b.name),
-		),
+		options: MANDO_RESOURCES.map((r) => ({
+			name: r.title,
+			value: r.value,
+			description: r.description,
+		})).sort((a, b) => a.name.localeCompare(b.name)),
 		default: 'product',
 	},
 	...MANDO_RESOURCES.flatMap(resourceProperties),

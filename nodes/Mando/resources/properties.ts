@@ -21,23 +21,42 @@ const OPERATION_TEXT: Record<MandoOperation, (s: ResourceSpec) => INodePropertyO
 		description: `Deactivate a ${s.singular} (soft delete: Mando sets active to false and keeps the record)`,
 		action: `Delete a ${s.singular}`,
 	}),
-	get: (s) => ({ name: 'Get', value: 'get', description: `Get one ${s.singular} by its ID`, action: `Get a ${s.singular}` }),
-	getAll: (s) => ({ name: 'Get Many', value: 'getAll', description: `List ${s.plural}, optionally filtered`, action: `Get many ${s.plural}` }),
+	get: (s) => ({
+		name: 'Get',
+		value: 'get',
+		description: `Get one ${s.singular} by its ID`,
+		action: `Get a ${s.singular}`,
+	}),
+	getAll: (s) => ({
+		name: 'Get Many',
+		value: 'getAll',
+		description: `List ${s.plural}, optionally filtered`,
+		action: `Get many ${s.plural}`,
+	}),
 	rename: (s) => ({
 		name: 'Rename',
 		value: 'rename',
 		description: `Move a ${s.singular} to another date`,
 		action: `Move a ${s.singular} to another date`,
 	}),
-	update: (s) => ({ name: 'Update', value: 'update', description: `Change fields of a ${s.singular}`, action: `Update a ${s.singular}` }),
+	update: (s) => ({
+		name: 'Update',
+		value: 'update',
+		description: `Change fields of a ${s.singular}`,
+		action: `Update a ${s.singular}`,
+	}),
 };
 
 /** The Operation dropdown entry of each of `spec.operations`, sorted by name. */
 function operationOptions(spec: ResourceSpec): INodePropertyOptions[] {
-	return spec.operations.map((op) => OPERATION_TEXT[op](spec)).sort((a, b) => a.name.localeCompare(b.name));
+	return spec.operations
+		.map((op) => OPERATION_TEXT[op](spec))
+		.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-const show = (spec: ResourceSpec, operation: MandoOperation[]) => ({ show: { [PARAMETER.resource]: [spec.value], [PARAMETER.operation]: operation } });
+const show = (spec: ResourceSpec, operation: MandoOperation[]) => ({
+	show: { [PARAMETER.resource]: [spec.value], [PARAMETER.operation]: operation },
+});
 
 /** Fields sorted by display name (n8n's lint wants collections sorted). */
 function sorted(fields: INodeProperties[]): INodeProperties[] {
@@ -75,7 +94,9 @@ export function resourceProperties(spec: ResourceSpec): INodeProperties[] {
 		});
 	}
 	if (has('create')) {
-		out.push(...spec.required.map((field) => ({ ...field, displayOptions: show(spec, ['create']) })));
+		out.push(
+			...spec.required.map((field) => ({ ...field, displayOptions: show(spec, ['create']) })),
+		);
 		out.push({
 			displayName: 'Additional Fields',
 			name: PARAMETER.additionalFields,
@@ -103,7 +124,10 @@ export function resourceProperties(spec: ResourceSpec): INodeProperties[] {
 			placeholder: 'Add Field',
 			default: {},
 			displayOptions: show(spec, ['update']),
-			options: sorted([...spec.required.map((field) => ({ ...field, required: false })), ...spec.optional]),
+			options: sorted([
+				...spec.required.map((field) => ({ ...field, required: false })),
+				...spec.optional,
+			]),
 		});
 		const clearable = clearableFields(spec);
 		if (clearable.length) {
@@ -114,7 +138,8 @@ export function resourceProperties(spec: ResourceSpec): INodeProperties[] {
 				default: [],
 				displayOptions: show(spec, ['update']),
 				options: sorted(clearable).map((f) => ({ name: f.displayName, value: f.name })),
-				description: 'Fields to empty in Mando (sent as null). A field cannot be both set under Update Fields and cleared.',
+				description:
+					'Fields to empty in Mando (sent as null). A field cannot be both set under Update Fields and cleared.',
 			});
 		}
 	}
@@ -134,7 +159,13 @@ export function resourceProperties(spec: ResourceSpec): INodeProperties[] {
 				type: 'number',
 				typeOptions: { minValue: 1 },
 				default: 50,
-				displayOptions: { show: { [PARAMETER.resource]: [spec.value], [PARAMETER.operation]: ['getAll'], [PARAMETER.returnAll]: [false] } },
+				displayOptions: {
+					show: {
+						[PARAMETER.resource]: [spec.value],
+						[PARAMETER.operation]: ['getAll'],
+						[PARAMETER.returnAll]: [false],
+					},
+				},
 				description: 'Max number of results to return',
 			},
 		);

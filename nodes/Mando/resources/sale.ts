@@ -18,18 +18,42 @@ export const saleSpec: ResourceSpec<'sale'> = {
 	required: [],
 	optional: [],
 	filters: [
-		{ displayName: 'Business Day ID', name: 'businessday_id', type: 'string', default: '', description: 'Only sales of this business day (its ID)' },
-		{ displayName: 'Created After', name: 'created_from', type: 'dateTime', default: '', description: 'Only sales made at or after this moment' },
-		{ displayName: 'Created Before', name: 'created_to', type: 'dateTime', default: '', description: 'Only sales made before this moment' },
+		{
+			displayName: 'Business Day ID',
+			name: 'businessday_id',
+			type: 'string',
+			default: '',
+			description: 'Only sales of this business day (its ID)',
+		},
+		{
+			displayName: 'Created After',
+			name: 'created_from',
+			type: 'dateTime',
+			default: '',
+			description: 'Only sales made at or after this moment',
+		},
+		{
+			displayName: 'Created Before',
+			name: 'created_to',
+			type: 'dateTime',
+			default: '',
+			description: 'Only sales made before this moment',
+		},
 		{
 			displayName: 'Day',
 			name: 'date',
 			type: 'string',
 			default: '',
 			placeholder: 'today',
-			description: "Only sales of this calendar day in the workflow's time zone: YYYY-MM-DD, or today. Not together with Created After or Created Before.",
+			description:
+				"Only sales of this calendar day in the workflow's time zone: YYYY-MM-DD, or today. Not together with Created After or Created Before.",
 		},
-		dynamicOptions('Location Name or ID', 'location_id', 'getLocations', 'Only sales of this location (shop)'),
+		dynamicOptions(
+			'Location Name or ID',
+			'location_id',
+			'getLocations',
+			'Only sales of this location (shop)',
+		),
 	],
 	dateFilterAsRange: true,
 };

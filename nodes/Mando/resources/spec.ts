@@ -60,7 +60,7 @@ export const RETRY_OPTIONS: INodeProperties = {
 			typeOptions: { minValue: 1, maxValue: 20 },
 			default: 4,
 			description:
-				'Most attempts per request, the first included, when Mando answers 429 (rate limited), 502, 503 or 504, or the connection drops. Waits double from 0.5 s, or follow Mando\'s Retry-After header.',
+				"Most attempts per request, the first included, when Mando answers 429 (rate limited), 502, 503 or 504, or the connection drops. Waits double from 0.5 s, or follow Mando's Retry-After header.",
 		},
 		{
 			displayName: 'Max Total Wait (Seconds)',
@@ -68,7 +68,8 @@ export const RETRY_OPTIONS: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 0, maxValue: 600 },
 			default: 30,
-			description: 'Most time spent waiting between the attempts of one request; the node gives up earlier rather than wait longer',
+			description:
+				'Most time spent waiting between the attempts of one request; the node gives up earlier rather than wait longer',
 		},
 		{
 			displayName: 'Max Total Time (Seconds)',
@@ -76,7 +77,8 @@ export const RETRY_OPTIONS: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: 3600 },
 			default: 120,
-			description: 'Most time one request may take in all, every attempt and wait included; then the node stops with an error',
+			description:
+				'Most time one request may take in all, every attempt and wait included; then the node stops with an error',
 		},
 		{
 			displayName: 'Request Timeout (Seconds)',
@@ -84,7 +86,8 @@ export const RETRY_OPTIONS: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: 300 },
 			default: 30,
-			description: 'Most time one attempt may wait for Mando to answer; a slower answer counts as a failed attempt and is retried',
+			description:
+				'Most time one attempt may wait for Mando to answer; a slower answer counts as a failed attempt and is retried',
 		},
 	],
 };
@@ -95,7 +98,8 @@ export const ACTIVE_FIELD: INodeProperties = {
 	name: 'active',
 	type: 'boolean',
 	default: true,
-	description: 'Whether the record is active; Mando has no hard delete, inactive records are its deleted ones',
+	description:
+		'Whether the record is active; Mando has no hard delete, inactive records are its deleted ones',
 };
 
 /** The `data` object of an entity, as JSON; merged into the stored `data` on Update. */
@@ -114,16 +118,29 @@ export const ACTIVE_FILTER: INodeProperties = {
 	name: 'active',
 	type: 'boolean',
 	default: true,
-	description: 'Whether to return only active records (true) or only deactivated, soft-deleted ones (false)',
+	description:
+		'Whether to return only active records (true) or only deactivated, soft-deleted ones (false)',
 };
 
 /** A `name` field for Create. */
 export function nameField(spec: Pick<ResourceSpec, 'singular'>): INodeProperties {
-	return { displayName: 'Name', name: 'name', type: 'string', default: '', required: true, description: `Name of the ${spec.singular}` };
+	return {
+		displayName: 'Name',
+		name: 'name',
+		type: 'string',
+		default: '',
+		required: true,
+		description: `Name of the ${spec.singular}`,
+	};
 }
 
 /** A dropdown filled from Mando through one of the node's load-options methods. */
-export function dynamicOptions(displayName: string, name: string, method: string, what: string): INodeProperties {
+export function dynamicOptions(
+	displayName: string,
+	name: string,
+	method: string,
+	what: string,
+): INodeProperties {
 	return {
 		displayName,
 		name,

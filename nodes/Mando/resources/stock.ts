@@ -35,4 +35,3 @@ export const stockSpec: ResourceSpec<'stock'> = {
 	],
 	filters: [],
 };
-

@@ -13,7 +13,15 @@ export const webhookSpec: ResourceSpec<'webhook'> = {
 	operations: ['create', 'get', 'getAll', 'update', 'delete'],
 	paging: 'offset',
 	required: [
-		{ displayName: 'URL', name: 'url', type: 'string', required: true, default: '', placeholder: 'https://example.com/webhook', description: 'HTTPS address Mando posts the events to' },
+		{
+			displayName: 'URL',
+			name: 'url',
+			type: 'string',
+			required: true,
+			default: '',
+			placeholder: 'https://example.com/webhook',
+			description: 'HTTPS address Mando posts the events to',
+		},
 		{
 			displayName: 'Events',
 			name: 'events',
@@ -24,7 +32,15 @@ export const webhookSpec: ResourceSpec<'webhook'> = {
 			options: [...MANDO_EVENT_OPTIONS],
 		},
 	],
-	optional: [ACTIVE_FIELD, { displayName: 'Description', name: 'description', type: 'string', default: '', description: 'A note on what the webhook is for' }],
+	optional: [
+		ACTIVE_FIELD,
+		{
+			displayName: 'Description',
+			name: 'description',
+			type: 'string',
+			default: '',
+			description: 'A note on what the webhook is for',
+		},
+	],
 	filters: [ACTIVE_FILTER],
 };
-

@@ -26,17 +26,39 @@ describe('Mando API credential: authentication and test request', () => {
 
 	it('adds the Bearer header; the test request gets the Base URL as the nodes read it (spaces, trailing slash)', async () => {
 		const test = credential.test.request;
-		const options = await credential.authenticate(credentials('  https://www.mando.fi/api/ '), { url: test.url!, baseURL: String(test.baseURL) });
-		expect(options).toMatchObject({ baseURL: 'https://www.mando.fi/api', url: '/secure/location', headers: { Authorization: 'Bearer k-123' } });
+		const options = await credential.authenticate(credentials('  https://www.mando.fi/api/ '), {
+			url: test.url!,
+			baseURL: String(test.baseURL),
+		});
+		expect(options).toMatchObject({
+			baseURL: 'https://www.mando.fi/api',
+			url: '/secure/location',
+			headers: { Authorization: 'Bearer k-123' },
+		});
 	});
 
 	it('a Base URL without https:// or with http:// to a remote host fails the test with what to fix', async () => {
-		await expect(credential.authenticate(credentials('www.mando.fi/api'), { url: '/secure/location', baseURL: 'x' })).rejects.toThrow('must start with https://');
-		await expect(credential.authenticate(credentials('http://www.mando.fi/api'), { url: '/secure/location', baseURL: 'x' })).rejects.toThrow('must use https://');
+		await expect(
+			credential.authenticate(credentials('www.mando.fi/api'), {
+				url: '/secure/location',
+				baseURL: 'x',
+			}),
+		).rejects.toThrow('must start with https://');
+		await expect(
+			credential.authenticate(credentials('http://www.mando.fi/api'), {
+				url: '/secure/location',
+				baseURL: 'x',
+			}),
+		).rejects.toThrow('must use https://');
 	});
 
 	it("the nodes' requests (full URLs, no baseURL) keep their URL", async () => {
-		const options = await credential.authenticate(credentials('https://www.mando.fi/api'), { url: 'https://www.mando.fi/api/secure/plu' });
-		expect(options).toEqual({ url: 'https://www.mando.fi/api/secure/plu', headers: { Authorization: 'Bearer k-123' } });
+		const options = await credential.authenticate(credentials('https://www.mando.fi/api'), {
+			url: 'https://www.mando.fi/api/secure/plu',
+		});
+		expect(options).toEqual({
+			url: 'https://www.mando.fi/api/secure/plu',
+			headers: { Authorization: 'Bearer k-123' },
+		});
 	});
 });

@@ -27,7 +27,10 @@ describe('API', () => {
 	});
 
 	test('create, get, partial update, conflict, 404, 405, bad JSON', async () => {
-		const created = await api('/secure/plu', { method: 'POST', json: { name: 'Tea', base_price: '3.0', data: { tags: ['hot'] } } });
+		const created = await api('/secure/plu', {
+			method: 'POST',
+			json: { name: 'Tea', base_price: '3.0', data: { tags: ['hot'] } },
+		});
 		expect(created.status).toBe(201);
 		const plu = created.body as { id: string; active: boolean; name: string };
 		expect(plu.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -38,11 +41,22 @@ describe('API', () => {
 
 		const updated = await api(`/secure/plu/${plu.id}`, { method: 'PUT', json: { active: false } });
 		expect(updated.status).toBe(200);
-		expect(updated.body).toMatchObject({ id: plu.id, name: 'Tea', active: false, data: { tags: ['hot'] } });
+		expect(updated.body).toMatchObject({
+			id: plu.id,
+			name: 'Tea',
+			active: false,
+			data: { tags: ['hot'] },
+		});
 
-		const fixed = await api('/secure/customer', { method: 'POST', json: { id: 'c-1', name: 'Aino' } });
+		const fixed = await api('/secure/customer', {
+			method: 'POST',
+			json: { id: 'c-1', name: 'Aino' },
+		});
 		expect(fixed.status).toBe(201);
-		const dup = await api('/secure/customer', { method: 'POST', json: { id: 'c-1', name: 'Again' } });
+		const dup = await api('/secure/customer', {
+			method: 'POST',
+			json: { id: 'c-1', name: 'Again' },
+		});
 		expect(dup.status).toBe(409);
 		expect(dup.body).toMatchObject({ code: 'ALREADY_EXISTS' });
 		expect((dup.body as { message: string }).message).toContain('c-1');
@@ -54,14 +68,21 @@ describe('API', () => {
 		expect(unknown.body).toMatchObject({ code: 'NOT_FOUND' });
 		expect((await api(`/secure/plu/${plu.id}`, { method: 'DELETE' })).status).toBe(405);
 
-		const bad = await api('/secure/plu', { method: 'POST', body: '{"name":', headers: { 'content-type': 'application/json' } });
+		const bad = await api('/secure/plu', {
+			method: 'POST',
+			body: '{"name":',
+			headers: { 'content-type': 'application/json' },
+		});
 		expect(bad.status).toBe(400);
 		expect(bad.body).toMatchObject({ code: 'BAD_REQUEST', message: expect.any(String) });
 	});
 
 	test('offset paging headers, filters and the pageSize limit', async () => {
 		for (let i = 0; i < 7; i++) {
-			await api('/secure/plu', { method: 'POST', json: { name: `P${i}`, dpt_id: i % 2 ? 'odd' : 'even', active: i !== 0 } });
+			await api('/secure/plu', {
+				method: 'POST',
+				json: { name: `P${i}`, dpt_id: i % 2 ? 'odd' : 'even', active: i !== 0 },
+			});
 		}
 		const page2 = await api('/secure/plu?page=2&pageSize=3');
 		expect(page2.status).toBe(200);
@@ -97,13 +118,24 @@ describe('API', () => {
 	test('sales use cursor paging and collect emitted sale.created data', async () => {
 		const empty = await api('/secure/sales');
 		expect(empty.body).toEqual({ data: [], next_cursor: null, has_more: false });
-		for (let i = 0; i < 3; i++) await emulator.emit('sale.created', { data: { id: `s${i}`, total: i, items: [] } });
+		for (let i = 0; i < 3; i++)
+			await emulator.emit('sale.created', { data: { id: `s${i}`, total: i, items: [] } });
 		const first = await api('/secure/sales?limit=2');
-		const body = first.body as { data: Array<{ id: string }>; next_cursor: string; has_more: boolean };
+		const body = first.body as {
+			data: Array<{ id: string }>;
+			next_cursor: string;
+			has_more: boolean;
+		};
 		expect(body.data.map((s) => s.id)).toEqual(['s0', 's1']);
 		expect(body.has_more).toBe(true);
-		const second = await api(`/secure/sales?limit=2&cursor=${encodeURIComponent(body.next_cursor)}`);
-		expect(second.body).toEqual({ data: [{ id: 's2', total: 2, items: [] }], next_cursor: null, has_more: false });
+		const second = await api(
+			`/secure/sales?limit=2&cursor=${encodeURIComponent(body.next_cursor)}`,
+		);
+		expect(second.body).toEqual({
+			data: [{ id: 's2', total: 2, items: [] }],
+			next_cursor: null,
+			has_more: false,
+		});
 		expect((await api('/secure/sales?cursor=garbage')).status).toBe(400);
 	});
 
@@ -112,7 +144,11 @@ describe('API', () => {
 		emulator.setConfig({ maxPageSize: 100 });
 		const capped = await api('/secure/plu?pageSize=1000&page=3');
 		expect(capped.body).toHaveLength(50);
-		expect(capped.headers).toMatchObject({ 'x-total-count': '250', 'x-total-pages': '3', 'x-page-size': '100' });
+		expect(capped.headers).toMatchObject({
+			'x-total-count': '250',
+			'x-total-pages': '3',
+			'x-page-size': '100',
+		});
 		emulator.setConfig({ listTotals: 'countOnly' });
 		expect((await api('/secure/plu?page=1')).headers).toMatchObject({ 'x-total-count': '250' });
 		expect((await api('/secure/plu?page=1')).headers['x-total-pages']).toBeUndefined();
@@ -121,8 +157,17 @@ describe('API', () => {
 		expect(ignored.headers['x-total-count']).toBeUndefined();
 		expect((ignored.body as Array<{ productid: string }>)[0].productid).toBe('1');
 		emulator.setConfig({ listPaging: 'repeatLastPage' });
-		expect(((await api('/secure/plu?page=9')).body as Array<{ productid: string }>)[0].productid).toBe('201');
-		expect((await httpRequest(`${emulator.url.replace(/\/api$/, '')}/_emulator/config`, { method: 'POST', json: { maxPageSize: 0 } })).status).toBe(400);
+		expect(
+			((await api('/secure/plu?page=9')).body as Array<{ productid: string }>)[0].productid,
+		).toBe('201');
+		expect(
+			(
+				await httpRequest(`${emulator.url.replace(/\/api$/, '')}/_emulator/config`, {
+					method: 'POST',
+					json: { maxPageSize: 0 },
+				})
+			).status,
+		).toBe(400);
 	});
 
 	test('sales switches: a null body, an empty page with has_more before every page, endless empty pages', async () => {
@@ -130,19 +175,37 @@ describe('API', () => {
 		emulator.setConfig({ salesPaging: 'nullBody' });
 		expect((await api('/secure/sales')).body).toBeNull();
 		emulator.setConfig({ salesPaging: 'emptyPages' });
-		const empty = (await api('/secure/sales')).body as { data: unknown[]; next_cursor: string; has_more: boolean };
+		const empty = (await api('/secure/sales')).body as {
+			data: unknown[];
+			next_cursor: string;
+			has_more: boolean;
+		};
 		expect(empty).toMatchObject({ data: [], has_more: true });
-		expect(((await api(`/secure/sales?cursor=${empty.next_cursor}`)).body as { data: unknown[] }).data).toHaveLength(3);
+		expect(
+			((await api(`/secure/sales?cursor=${empty.next_cursor}`)).body as { data: unknown[] }).data,
+		).toHaveLength(3);
 		emulator.setConfig({ salesPaging: 'endlessEmpty' });
 		const first = (await api('/secure/sales')).body as { next_cursor: string };
-		const second = (await api(`/secure/sales?cursor=${first.next_cursor}`)).body as { data: unknown[]; next_cursor: string; has_more: boolean };
+		const second = (await api(`/secure/sales?cursor=${first.next_cursor}`)).body as {
+			data: unknown[];
+			next_cursor: string;
+			has_more: boolean;
+		};
 		expect(second).toMatchObject({ data: [], has_more: true });
 		expect(second.next_cursor).not.toBe(first.next_cursor);
 	});
 
-	test('faults: a status with Mando\'s own code and message (or none), and a slow answer', async () => {
-		emulator.injectFault({ path: '/api/secure/plu', status: 409, code: 'CONFLICT', message: 'productid 1001 is already used' });
-		expect(await api('/secure/plu')).toMatchObject({ status: 409, body: { code: 'CONFLICT', message: 'productid 1001 is already used' } });
+	test("faults: a status with Mando's own code and message (or none), and a slow answer", async () => {
+		emulator.injectFault({
+			path: '/api/secure/plu',
+			status: 409,
+			code: 'CONFLICT',
+			message: 'productid 1001 is already used',
+		});
+		expect(await api('/secure/plu')).toMatchObject({
+			status: 409,
+			body: { code: 'CONFLICT', message: 'productid 1001 is already used' },
+		});
 		emulator.injectFault({ path: '/api/secure/plu', status: 409, code: '', message: 'Conflict' });
 		expect((await api('/secure/plu')).body).toEqual({ message: 'Conflict' });
 		emulator.injectFault({ path: '/api/secure/plu', kind: 'slow', delayMs: 300 });

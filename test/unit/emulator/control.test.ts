@@ -1,6 +1,13 @@
 import { MANDO_EVENT_TYPES } from '../../../nodes/shared/events';
 import { httpRequest } from '../../emulator/client';
-import { api, boot, createWebhook, emulator, receiver, closeAfterEach } from '../../harness/emulatorSession';
+import {
+	api,
+	boot,
+	createWebhook,
+	emulator,
+	receiver,
+	closeAfterEach,
+} from '../../harness/emulatorSession';
 
 /** The `/_emulator/` control endpoints and batch emits. */
 
@@ -12,23 +19,52 @@ describe('control endpoints', () => {
 		const hook = await createWebhook(['stock.low']);
 		const base = emulator.url.replace(/\/api$/, '');
 		const catalogue = await httpRequest(`${base}/_emulator/events`);
-		expect((catalogue.body as Array<{ type: string }>).map((e) => e.type)).toEqual([...MANDO_EVENT_TYPES]);
+		expect((catalogue.body as Array<{ type: string }>).map((e) => e.type)).toEqual([
+			...MANDO_EVENT_TYPES,
+		]);
 
-		const emitted = await httpRequest(`${base}/_emulator/events`, { method: 'POST', json: { type: 'stock.low', id: 'evt_ctl', data: { plu_id: 'p', location_id: 'l', quantity: 1 } } });
+		const emitted = await httpRequest(`${base}/_emulator/events`, {
+			method: 'POST',
+			json: {
+				type: 'stock.low',
+				id: 'evt_ctl',
+				data: { plu_id: 'p', location_id: 'l', quantity: 1 },
+			},
+		});
 		expect(emitted.status).toBe(200);
-		expect(emitted.body).toMatchObject({ event: { id: 'evt_ctl', type: 'stock.low', data: { quantity: 1 } }, webhookIds: [hook.id] });
+		expect(emitted.body).toMatchObject({
+			event: { id: 'evt_ctl', type: 'stock.low', data: { quantity: 1 } },
+			webhookIds: [hook.id],
+		});
 		expect(receiver.received).toHaveLength(1);
-		const unknown = await httpRequest(`${base}/_emulator/events`, { method: 'POST', json: { type: 'nope' } });
+		const unknown = await httpRequest(`${base}/_emulator/events`, {
+			method: 'POST',
+			json: { type: 'nope' },
+		});
 		expect(unknown.status).toBe(422);
 
-		const state = (await httpRequest(`${base}/_emulator/state`)).body as { webhooks: unknown[]; deliveries: unknown[]; requests: Array<{ path: string }> };
+		const state = (await httpRequest(`${base}/_emulator/state`)).body as {
+			webhooks: unknown[];
+			deliveries: unknown[];
+			requests: Array<{ path: string }>;
+		};
 		expect(state.webhooks).toHaveLength(1);
 		expect(state.deliveries).toHaveLength(1);
 		expect(state.requests.map((r) => r.path)).toEqual(['/api/secure/webhook']);
 
-		const config = await httpRequest(`${base}/_emulator/config`, { method: 'POST', json: { listShape: 'wrapped' } });
+		const config = await httpRequest(`${base}/_emulator/config`, {
+			method: 'POST',
+			json: { listShape: 'wrapped' },
+		});
 		expect(config.body).toMatchObject({ listShape: 'wrapped' });
-		expect((await httpRequest(`${base}/_emulator/config`, { method: 'POST', json: { listShape: 'tree' } })).status).toBe(400);
+		expect(
+			(
+				await httpRequest(`${base}/_emulator/config`, {
+					method: 'POST',
+					json: { listShape: 'tree' },
+				})
+			).status,
+		).toBe(400);
 
 		expect((await httpRequest(`${base}/_emulator/reset`, { method: 'POST' })).status).toBe(200);
 		expect(emulator.webhooks()).toEqual([]);

@@ -1,7 +1,20 @@
 import { MANDO_EVENTS } from '../../../nodes/shared/events';
 import { verifyMandoSignature } from '../../../nodes/shared/signature';
-import { MANDO_DISABLED_REASON, MANDO_RETRY_DELAYS_MS, EMULATOR_USER_AGENT } from '../../emulator/server';
-import { SECRET, TIME_SCALE, api, boot, createWebhook, emulator, receiver, closeAfterEach } from '../../harness/emulatorSession';
+import {
+	MANDO_DISABLED_REASON,
+	MANDO_RETRY_DELAYS_MS,
+	EMULATOR_USER_AGENT,
+} from '../../emulator/server';
+import {
+	SECRET,
+	TIME_SCALE,
+	api,
+	boot,
+	createWebhook,
+	emulator,
+	receiver,
+	closeAfterEach,
+} from '../../harness/emulatorSession';
 
 /** The emulator's webhook deliveries: signed envelopes, Mando's retry schedule, disabling, timeouts. */
 
@@ -19,7 +32,9 @@ describe('deliveries', () => {
 		expect(headers['content-type']).toBe('application/json');
 		expect(headers['user-agent']).toBe(EMULATOR_USER_AGENT);
 		expect(headers['x-mando-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
-		expect(verifyMandoSignature(raw, headers['x-mando-signature'], SECRET)).toEqual({ valid: true });
+		expect(verifyMandoSignature(raw, headers['x-mando-signature'], SECRET)).toEqual({
+			valid: true,
+		});
 		const flipped = Buffer.from(raw);
 		flipped[flipped.length - 2] ^= 1;
 		expect(verifyMandoSignature(flipped, headers['x-mando-signature'], SECRET).valid).toBe(false);
@@ -32,8 +47,18 @@ describe('deliveries', () => {
 		expect(envelope.data).toEqual(MANDO_EVENTS.find((e) => e.type === 'sale.created')!.sample);
 
 		const [record] = emulator.deliveries();
-		expect(record).toMatchObject({ webhookId: hook.id, url: receiver.url, eventIds: [envelope.id], eventType: 'sale.created', attempt: 1, status: 200, outcome: 'ok' });
-		expect((await emulator.emit('customer.created', { id: 'evt_fixed' })).webhookIds).toEqual([other.id]);
+		expect(record).toMatchObject({
+			webhookId: hook.id,
+			url: receiver.url,
+			eventIds: [envelope.id],
+			eventType: 'sale.created',
+			attempt: 1,
+			status: 200,
+			outcome: 'ok',
+		});
+		expect((await emulator.emit('customer.created', { id: 'evt_fixed' })).webhookIds).toEqual([
+			other.id,
+		]);
 		expect(JSON.parse(receiver.received[1].raw.toString()).id).toBe('evt_fixed');
 		expect((await emulator.emit('product.deleted')).webhookIds).toEqual([]);
 	});
@@ -42,15 +67,29 @@ describe('deliveries', () => {
 		await boot({}, () => 400);
 		const hook = await createWebhook();
 		const body = '{"id":"evt_raw","type":"sale.created" , "created":"x","data":{}}';
-		const delivery = await emulator.send(hook.id, body, { 'X-Mando-Signature': null, 'X-Extra': 'yes' });
+		const delivery = await emulator.send(hook.id, body, {
+			'X-Mando-Signature': null,
+			'X-Extra': 'yes',
+		});
 		expect(receiver.received[0].raw.toString('utf8')).toBe(body);
 		expect(receiver.received[0].headers['x-mando-signature']).toBeUndefined();
 		expect(receiver.received[0].headers['x-extra']).toBe('yes');
-		expect(delivery).toMatchObject({ eventIds: ['evt_raw'], eventType: 'sale.created', status: 400, outcome: 'failed' });
+		expect(delivery).toMatchObject({
+			eventIds: ['evt_raw'],
+			eventType: 'sale.created',
+			status: 400,
+			outcome: 'failed',
+		});
 		await new Promise((r) => setTimeout(r, 50));
 		expect(receiver.received).toHaveLength(1); // no retries
 		const signed = await emulator.send(hook.id, 'not json');
-		expect(verifyMandoSignature(Buffer.from('not json'), receiver.received[1].headers['x-mando-signature'], SECRET).valid).toBe(true);
+		expect(
+			verifyMandoSignature(
+				Buffer.from('not json'),
+				receiver.received[1].headers['x-mando-signature'],
+				SECRET,
+			).valid,
+		).toBe(true);
 		expect(signed.eventIds).toEqual([]);
 	});
 
@@ -59,19 +98,28 @@ describe('deliveries', () => {
 		const hook = await createWebhook();
 		const { event } = await emulator.emit('sale.created');
 		const done = await emulator.waitForDeliveries((d) => d.length >= 5, 3000);
-		expect(done.map((d) => [d.attempt, d.status, d.outcome])).toEqual([1, 2, 3, 4, 5].map((n) => [n, 500, 'failed']));
+		expect(done.map((d) => [d.attempt, d.status, d.outcome])).toEqual(
+			[1, 2, 3, 4, 5].map((n) => [n, 500, 'failed']),
+		);
 		expect(new Set(done.map((d) => d.deliveryId)).size).toBe(1);
 		// Same bytes (same event id) every time, each gap at least the scaled delay.
-		expect(receiver.received.map((r) => JSON.parse(r.raw.toString()).id)).toEqual(Array(5).fill(event.id));
+		expect(receiver.received.map((r) => JSON.parse(r.raw.toString()).id)).toEqual(
+			Array(5).fill(event.id),
+		);
 		for (let n = 1; n < 5; n++) {
-			expect(receiver.received[n].at - receiver.received[n - 1].at).toBeGreaterThanOrEqual(MANDO_RETRY_DELAYS_MS[n] * TIME_SCALE - 2); // timers may round by 1 ms
+			expect(receiver.received[n].at - receiver.received[n - 1].at).toBeGreaterThanOrEqual(
+				MANDO_RETRY_DELAYS_MS[n] * TIME_SCALE - 2,
+			); // timers may round by 1 ms
 		}
 		const [disabled] = emulator.webhooks();
 		expect(disabled.active).toBe(false);
 		expect(disabled.data.disabled_reason).toBe(MANDO_DISABLED_REASON);
 		expect(new Date(disabled.data.disabled_at!).getTime()).toBeGreaterThan(0);
 		const viaApi = await api(`/secure/webhook/${hook.id}`);
-		expect(viaApi.body).toMatchObject({ active: false, data: { disabled_reason: MANDO_DISABLED_REASON } });
+		expect(viaApi.body).toMatchObject({
+			active: false,
+			data: { disabled_reason: MANDO_DISABLED_REASON },
+		});
 
 		// Nothing more happens, and a disabled webhook gets no new events.
 		await new Promise((r) => setTimeout(r, 100));
@@ -79,7 +127,10 @@ describe('deliveries', () => {
 		expect((await emulator.emit('sale.created')).webhookIds).toEqual([]);
 
 		// PUT { active: true } re-activates it and clears the reason.
-		const again = await api(`/secure/webhook/${hook.id}`, { method: 'PUT', json: { active: true } });
+		const again = await api(`/secure/webhook/${hook.id}`, {
+			method: 'PUT',
+			json: { active: true },
+		});
 		expect(again.body).toMatchObject({ active: true });
 		expect((again.body as { data: object }).data).not.toHaveProperty('disabled_reason');
 		expect((again.body as { data: object }).data).not.toHaveProperty('disabled_at');
@@ -108,7 +159,12 @@ describe('deliveries', () => {
 		expect(Date.now() - started).toBeGreaterThanOrEqual(140);
 		await emulator.waitForDeliveries((d) => d.length >= 2, 3000);
 		const [first, second] = emulator.deliveries();
-		expect(first).toMatchObject({ attempt: 1, status: null, outcome: 'failed', error: expect.stringContaining('150 ms') });
+		expect(first).toMatchObject({
+			attempt: 1,
+			status: null,
+			outcome: 'failed',
+			error: expect.stringContaining('150 ms'),
+		});
 		expect(second).toMatchObject({ attempt: 2, status: 200, outcome: 'ok' });
 
 		const url = receiver.url;
@@ -116,7 +172,12 @@ describe('deliveries', () => {
 		emulator.reset();
 		emulator.addWebhook({ url, events: ['stock.low'] });
 		await emulator.emit('stock.low');
-		expect(emulator.deliveries()[0]).toMatchObject({ attempt: 1, status: null, outcome: 'failed', error: expect.stringContaining('ECONNREFUSED') });
+		expect(emulator.deliveries()[0]).toMatchObject({
+			attempt: 1,
+			status: null,
+			outcome: 'failed',
+			error: expect.stringContaining('ECONNREFUSED'),
+		});
 	});
 
 	test('a retry that comes due on an inactive webhook is skipped and ends the delivery', async () => {

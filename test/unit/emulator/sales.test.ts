@@ -4,7 +4,11 @@ import { api, boot, emulator, closeAfterEach } from '../../harness/emulatorSessi
 
 closeAfterEach();
 
-type Page = { data: Array<{ id: string; created_at: string; receipt_number: string }>; next_cursor: string | null; has_more: boolean };
+type Page = {
+	data: Array<{ id: string; created_at: string; receipt_number: string }>;
+	next_cursor: string | null;
+	has_more: boolean;
+};
 
 describe('sales list', () => {
 	beforeEach(() => boot());
@@ -16,7 +20,8 @@ describe('sales list', () => {
 			{ id: 'c', total: 3, items: [], created_at: '2026-11-29T12:00:00.000Z' },
 			{ id: 'd', total: 4, items: [], created_at: '2026-11-29T13:00:00.000Z' },
 		]);
-		const first = (await api('/secure/sales?created_from=2026-11-29T11:00:00.000Z&limit=2')).body as Page;
+		const first = (await api('/secure/sales?created_from=2026-11-29T11:00:00.000Z&limit=2'))
+			.body as Page;
 		expect(first.data.map((s) => s.id)).toEqual(['b', 'c']);
 		expect(first.has_more).toBe(true);
 		const rest = (await api(`/secure/sales?limit=2&cursor=${first.next_cursor}`)).body as Page;
@@ -45,8 +50,15 @@ describe('sales list', () => {
 		const sales = emulator.sales();
 		expect(sales.map((s) => s.id)).toEqual(ids);
 		expect(new Set(ids).size).toBe(5);
-		for (const sale of sales) expect(Date.parse(sale.created_at as string)).toBeGreaterThanOrEqual(before - 1);
-		expect(sales.map((s) => s.receipt_number)).toEqual(['000001', '000002', '000003', '000004', '000005']);
+		for (const sale of sales)
+			expect(Date.parse(sale.created_at as string)).toBeGreaterThanOrEqual(before - 1);
+		expect(sales.map((s) => s.receipt_number)).toEqual([
+			'000001',
+			'000002',
+			'000003',
+			'000004',
+			'000005',
+		]);
 		await expect(emulator.createSales(0)).rejects.toThrow('count');
 	});
 

@@ -12,11 +12,18 @@ beforeAll(async () => {
 afterAll(async () => emulator.close());
 beforeEach(() => emulator.reset());
 
-const api = (path: string, options: Parameters<typeof httpRequest>[1] = {}) => httpRequest(`${emulator.url}${path}`, { ...options, headers: { ...auth, ...options.headers } });
+const api = (path: string, options: Parameters<typeof httpRequest>[1] = {}) =>
+	httpRequest(`${emulator.url}${path}`, { ...options, headers: { ...auth, ...options.headers } });
 
 describe('fault injection', () => {
-	test('429 with Retry-After and Mando\'s error body, for the next N matching requests only', async () => {
-		emulator.injectFault({ method: 'GET', path: '/api/secure/plu', status: 429, retryAfter: 2, count: 2 });
+	test("429 with Retry-After and Mando's error body, for the next N matching requests only", async () => {
+		emulator.injectFault({
+			method: 'GET',
+			path: '/api/secure/plu',
+			status: 429,
+			retryAfter: 2,
+			count: 2,
+		});
 		const first = await api('/secure/plu');
 		expect(first.status).toBe(429);
 		expect(first.headers['retry-after']).toBe('2');
@@ -39,10 +46,14 @@ describe('fault injection', () => {
 
 	test('drop closes the connection without an answer and changes nothing; dropAfter applies the request first', async () => {
 		emulator.injectFault({ method: 'POST', kind: 'drop' });
-		await expect(api('/secure/plu', { method: 'POST', json: { id: 'a', name: 'A' } })).rejects.toThrow();
+		await expect(
+			api('/secure/plu', { method: 'POST', json: { id: 'a', name: 'A' } }),
+		).rejects.toThrow();
 		expect(emulator.entity('plu', 'a')).toBeUndefined();
 		emulator.injectFault({ method: 'POST', kind: 'dropAfter' });
-		await expect(api('/secure/plu', { method: 'POST', json: { id: 'b', name: 'B' } })).rejects.toThrow();
+		await expect(
+			api('/secure/plu', { method: 'POST', json: { id: 'b', name: 'B' } }),
+		).rejects.toThrow();
 		expect(emulator.entity('plu', 'b')).toMatchObject({ name: 'B' });
 		expect(emulator.requests().map((r) => r.status)).toEqual([0, 0]);
 	});
@@ -58,17 +69,41 @@ describe('fault injection', () => {
 
 	test('control endpoints: POST/GET/DELETE /_emulator/faults, POST /_emulator/seed, GET /_emulator/counts', async () => {
 		const base = emulator.url.replace(/\/api$/, '');
-		expect((await httpRequest(`${base}/_emulator/faults`, { method: 'POST', json: { path: '/api/secure/tax', status: 504 } })).status).toBe(201);
-		expect((await httpRequest(`${base}/_emulator/faults`)).body).toEqual([expect.objectContaining({ path: '/api/secure/tax', status: 504, count: 1 })]);
-		expect((await httpRequest(`${base}/_emulator/faults`, { method: 'POST', json: { count: -1 } })).status).toBe(400);
+		expect(
+			(
+				await httpRequest(`${base}/_emulator/faults`, {
+					method: 'POST',
+					json: { path: '/api/secure/tax', status: 504 },
+				})
+			).status,
+		).toBe(201);
+		expect((await httpRequest(`${base}/_emulator/faults`)).body).toEqual([
+			expect.objectContaining({ path: '/api/secure/tax', status: 504, count: 1 }),
+		]);
+		expect(
+			(await httpRequest(`${base}/_emulator/faults`, { method: 'POST', json: { count: -1 } }))
+				.status,
+		).toBe(400);
 		expect((await httpRequest(`${base}/_emulator/faults`, { method: 'DELETE' })).status).toBe(200);
 		expect(emulator.faults()).toEqual([]);
-		const seeded = await httpRequest(`${base}/_emulator/seed`, { method: 'POST', json: { resource: 'plu', count: 1500, template: { dpt_id: 'd' } } });
+		const seeded = await httpRequest(`${base}/_emulator/seed`, {
+			method: 'POST',
+			json: { resource: 'plu', count: 1500, template: { dpt_id: 'd' } },
+		});
 		expect(seeded.body).toEqual({ count: 1500 });
-		expect((await httpRequest(`${base}/_emulator/seed`, { method: 'POST', json: { resource: 'nope', count: 1 } })).status).toBe(422);
+		expect(
+			(
+				await httpRequest(`${base}/_emulator/seed`, {
+					method: 'POST',
+					json: { resource: 'nope', count: 1 },
+				})
+			).status,
+		).toBe(422);
 		await api('/secure/plu?pageSize=1000');
 		await api('/secure/plu?pageSize=1000&page=2');
-		expect((await httpRequest(`${base}/_emulator/counts`)).body).toEqual({ 'GET /api/secure/plu': 2 });
+		expect((await httpRequest(`${base}/_emulator/counts`)).body).toEqual({
+			'GET /api/secure/plu': 2,
+		});
 		expect(emulator.countRequests({ method: 'get', path: '/api/secure/plu', status: 200 })).toBe(2);
 	});
 });
@@ -79,7 +114,12 @@ describe('seeding and taxes', () => {
 		const ids = emulator.seed('plu', 5000);
 		expect(Date.now() - started).toBeLessThan(2000);
 		expect(ids).toHaveLength(5000);
-		expect(emulator.entity('plu', ids[41])).toMatchObject({ name: 'Product 42', productid: '42', active: true, data: {} });
+		expect(emulator.entity('plu', ids[41])).toMatchObject({
+			name: 'Product 42',
+			productid: '42',
+			active: true,
+			data: {},
+		});
 		expect(emulator.seed('customer', [{ id: 'c', name: 'C' }])).toEqual(['c']);
 		expect(() => emulator.seed('customer', [{ name: 'no id' }])).toThrow('id');
 		expect(emulator.requests()).toEqual([]);
@@ -89,7 +129,12 @@ describe('seeding and taxes', () => {
 		emulator.seed('plu', 2500);
 		const page3 = await api('/secure/plu?page=3&pageSize=1000');
 		expect((page3.body as unknown[]).length).toBe(500);
-		expect(page3.headers).toMatchObject({ 'x-total-count': '2500', 'x-total-pages': '3', 'x-page': '3', 'x-page-size': '1000' });
+		expect(page3.headers).toMatchObject({
+			'x-total-count': '2500',
+			'x-total-pages': '3',
+			'x-page': '3',
+			'x-page-size': '1000',
+		});
 	});
 
 	test('GET /secure/tax lists the seeded Finnish VAT rates', async () => {
@@ -99,10 +144,17 @@ describe('seeding and taxes', () => {
 
 	test('seedSales adds sales for cursor paging', async () => {
 		const ids = emulator.seedSales(3);
-		const page = (await api('/secure/sales?limit=2')).body as { data: Array<{ id: string }>; has_more: boolean; next_cursor: string };
+		const page = (await api('/secure/sales?limit=2')).body as {
+			data: Array<{ id: string }>;
+			has_more: boolean;
+			next_cursor: string;
+		};
 		expect(page.data.map((s) => s.id)).toEqual(ids.slice(0, 2));
 		expect(page.has_more).toBe(true);
-		const rest = (await api(`/secure/sales?limit=2&cursor=${page.next_cursor}`)).body as { data: Array<{ id: string }>; has_more: boolean };
+		const rest = (await api(`/secure/sales?limit=2&cursor=${page.next_cursor}`)).body as {
+			data: Array<{ id: string }>;
+			has_more: boolean;
+		};
 		expect(rest).toMatchObject({ data: [{ id: ids[2] }], has_more: false });
 	});
 });

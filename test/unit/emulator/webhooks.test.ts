@@ -1,5 +1,13 @@
 import { verifyMandoSignature } from '../../../nodes/shared/signature';
-import { SECRET, api, boot, createWebhook, emulator, receiver, closeAfterEach } from '../../harness/emulatorSession';
+import {
+	SECRET,
+	api,
+	boot,
+	createWebhook,
+	emulator,
+	receiver,
+	closeAfterEach,
+} from '../../harness/emulatorSession';
 
 /** The webhook rules of the emulator: HTTPS, documented events, the webhook resource switch, per-webhook secrets. */
 
@@ -8,19 +16,41 @@ closeAfterEach();
 describe('webhook resource', () => {
 	test('https only unless allowHttp; events must be documented and non-empty', async () => {
 		await boot({ allowHttp: false });
-		const http422 = await api('/secure/webhook', { method: 'POST', json: { url: receiver.url, events: ['sale.created'] } });
+		const http422 = await api('/secure/webhook', {
+			method: 'POST',
+			json: { url: receiver.url, events: ['sale.created'] },
+		});
 		expect(http422.status).toBe(422);
-		expect(http422.body).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('https') });
-		const https201 = await api('/secure/webhook', { method: 'POST', json: { url: 'https://example.invalid/hook', events: ['sale.created'] } });
+		expect(http422.body).toMatchObject({
+			code: 'VALIDATION_FAILED',
+			message: expect.stringContaining('https'),
+		});
+		const https201 = await api('/secure/webhook', {
+			method: 'POST',
+			json: { url: 'https://example.invalid/hook', events: ['sale.created'] },
+		});
 		expect(https201.status).toBe(201);
-		const noEvents = await api('/secure/webhook', { method: 'POST', json: { url: 'https://example.invalid/hook', events: [] } });
+		const noEvents = await api('/secure/webhook', {
+			method: 'POST',
+			json: { url: 'https://example.invalid/hook', events: [] },
+		});
 		expect(noEvents.status).toBe(422);
-		const badEvent = await api('/secure/webhook', { method: 'POST', json: { url: 'https://example.invalid/hook', events: ['sale.exploded'] } });
+		const badEvent = await api('/secure/webhook', {
+			method: 'POST',
+			json: { url: 'https://example.invalid/hook', events: ['sale.exploded'] },
+		});
 		expect(badEvent.status).toBe(422);
 		expect((badEvent.body as { message: string }).message).toContain('sale.exploded');
 
 		emulator.setConfig({ allowHttp: true });
-		expect((await api('/secure/webhook', { method: 'POST', json: { url: receiver.url, events: ['sale.created'] } })).status).toBe(201);
+		expect(
+			(
+				await api('/secure/webhook', {
+					method: 'POST',
+					json: { url: receiver.url, events: ['sale.created'] },
+				})
+			).status,
+		).toBe(201);
 		expect(emulator.webhooks()).toHaveLength(2);
 	});
 
@@ -32,7 +62,10 @@ describe('webhook resource', () => {
 			['/secure/webhook/some-id', 'GET'],
 			['/secure/webhook/some-id', 'PUT'],
 		]) {
-			const res = await api(path, { method, json: method === 'GET' ? undefined : { url: receiver.url, events: ['sale.created'] } });
+			const res = await api(path, {
+				method,
+				json: method === 'GET' ? undefined : { url: receiver.url, events: ['sale.created'] },
+			});
 			expect(res.status).toBe(404);
 			expect(res.body).toMatchObject({ code: 'NOT_FOUND', message: expect.any(String) });
 		}
@@ -47,8 +80,12 @@ describe('webhook resource', () => {
 		expect(got.body).not.toHaveProperty('secret');
 		await emulator.emit('sale.created');
 		const [delivery] = receiver.received;
-		expect(verifyMandoSignature(delivery.raw, delivery.headers['x-mando-signature'], hook.secret).valid).toBe(true);
-		expect(verifyMandoSignature(delivery.raw, delivery.headers['x-mando-signature'], SECRET)).toEqual({ valid: false, reason: 'mismatch' });
+		expect(
+			verifyMandoSignature(delivery.raw, delivery.headers['x-mando-signature'], hook.secret).valid,
+		).toBe(true);
+		expect(
+			verifyMandoSignature(delivery.raw, delivery.headers['x-mando-signature'], SECRET),
+		).toEqual({ valid: false, reason: 'mismatch' });
 	});
 
 	test('DELETE removes a webhook for good (404 after); the admin deactivates without a disabled_reason', async () => {
@@ -60,7 +97,10 @@ describe('webhook resource', () => {
 		expect((await api(`/secure/webhook/${a.id}`, { method: 'DELETE' })).status).toBe(404);
 		expect(emulator.deleteWebhook(a.id)).toBe(false);
 		emulator.deactivateWebhook(b.id);
-		const got = (await api(`/secure/webhook/${b.id}`)).body as { active: boolean; data: Record<string, unknown> };
+		const got = (await api(`/secure/webhook/${b.id}`)).body as {
+			active: boolean;
+			data: Record<string, unknown>;
+		};
 		expect(got.active).toBe(false);
 		expect(got.data).not.toHaveProperty('disabled_reason');
 		expect(() => emulator.deactivateWebhook('missing')).toThrow('No webhook');
@@ -68,17 +108,30 @@ describe('webhook resource', () => {
 
 	test('normaliseWebhookUrls stores host lower-case, no default port, a trailing slash', async () => {
 		await boot({ normaliseWebhookUrls: true });
-		const created = await api('/secure/webhook', { method: 'POST', json: { url: 'https://N8N.Example.FI:443/webhook/abc/webhook', events: ['sale.created'] } });
-		expect((created.body as { url: string }).url).toBe('https://n8n.example.fi/webhook/abc/webhook/');
+		const created = await api('/secure/webhook', {
+			method: 'POST',
+			json: { url: 'https://N8N.Example.FI:443/webhook/abc/webhook', events: ['sale.created'] },
+		});
+		expect((created.body as { url: string }).url).toBe(
+			'https://n8n.example.fi/webhook/abc/webhook/',
+		);
 		emulator.setConfig({ normaliseWebhookUrls: false });
-		const plain = await api('/secure/webhook', { method: 'POST', json: { url: 'https://N8N.Example.FI:443/webhook/abc/webhook', events: ['sale.created'] } });
-		expect((plain.body as { url: string }).url).toBe('https://N8N.Example.FI:443/webhook/abc/webhook');
+		const plain = await api('/secure/webhook', {
+			method: 'POST',
+			json: { url: 'https://N8N.Example.FI:443/webhook/abc/webhook', events: ['sale.created'] },
+		});
+		expect((plain.body as { url: string }).url).toBe(
+			'https://N8N.Example.FI:443/webhook/abc/webhook',
+		);
 	});
 
 	test('webhookHistory records each change of active state or URL and who made it; reset clears it', async () => {
 		await boot();
 		const a = await createWebhook();
-		await api(`/secure/webhook/${a.id}`, { method: 'PUT', json: { events: ['sale.created', 'stock.low'] } });
+		await api(`/secure/webhook/${a.id}`, {
+			method: 'PUT',
+			json: { events: ['sale.created', 'stock.low'] },
+		});
 		await api(`/secure/webhook/${a.id}`, { method: 'PUT', json: { active: false } });
 		await api(`/secure/webhook/${a.id}`, { method: 'PUT', json: { active: true } });
 		emulator.deactivateWebhook(a.id);

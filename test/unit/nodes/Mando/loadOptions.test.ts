@@ -21,9 +21,16 @@ describe('load options', () => {
 			{ name: 'Pastries', value: 'd2', description: undefined },
 		]);
 		expect((await loadOptions.getGroups.call(ctx)).map((o) => o.value)).toEqual(['g1']);
-		expect((await loadOptions.getLocations.call(ctx)).map((o) => o.name)).toEqual(['Kahvila Helsinki', 'Kahvila Tampere']);
+		expect((await loadOptions.getLocations.call(ctx)).map((o) => o.name)).toEqual([
+			'Kahvila Helsinki',
+			'Kahvila Tampere',
+		]);
 		const taxes = await loadOptions.getTaxes.call(ctx);
-		expect(taxes.map((o) => o.description)).toEqual(expect.arrayContaining(['25.5 %', '14 %', '10 %', '0 %']));
-		expect(emulator.requests().every((r) => r.query.pageSize === '1000' && r.query.active === 'true')).toBe(true);
+		expect(taxes.map((o) => o.description)).toEqual(
+			expect.arrayContaining(['25.5 %', '14 %', '10 %', '0 %']),
+		);
+		expect(
+			emulator.requests().every((r) => r.query.pageSize === '1000' && r.query.active === 'true'),
+		).toBe(true);
 	});
 });

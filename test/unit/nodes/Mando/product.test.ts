@@ -6,15 +6,31 @@ import { run, runNode, useEmulator } from '../../../harness/mandoContext';
 let emulator: Emulator;
 useEmulator('product-key', (e) => (emulator = e));
 
-const product = (operation: string, extra: Record<string, unknown> = {}) => ({ resource: 'product', operation, ...extra });
+const product = (operation: string, extra: Record<string, unknown> = {}) => ({
+	resource: 'product',
+	operation,
+	...extra,
+});
 
 describe('Product', () => {
 	test('Create sends its own id and the fields; Mando stores them', async () => {
-		const [created] = await run(emulator, product('create', { name: 'Kahvi', additionalFields: { base_price: 3.5, productid: '1001', data: '{"tags":["hot"]}' } }));
+		const [created] = await run(
+			emulator,
+			product('create', {
+				name: 'Kahvi',
+				additionalFields: { base_price: 3.5, productid: '1001', data: '{"tags":["hot"]}' },
+			}),
+		);
 		expect(created.id).toMatch(/^[0-9a-f-]{36}$/);
 		const post = emulator.requests().find((r) => r.method === 'POST');
 		expect((post?.body as { id: string }).id).toBe(created.id); // the node chose the id
-		expect(emulator.entity('plu', created.id as string)).toMatchObject({ name: 'Kahvi', base_price: 3.5, productid: '1001', active: true, data: { tags: ['hot'] } });
+		expect(emulator.entity('plu', created.id as string)).toMatchObject({
+			name: 'Kahvi',
+			base_price: 3.5,
+			productid: '1001',
+			active: true,
+			data: { tags: ['hot'] },
+		});
 	});
 
 	test('Create is idempotent: a retried POST whose answer was lost returns the stored record, no duplicate', async () => {
@@ -22,7 +38,11 @@ describe('Product', () => {
 		const [created] = await run(emulator, product('create', { name: 'Tee' }));
 		expect(created).toMatchObject({ name: 'Tee', active: true });
 		expect(emulator.entities('plu')).toHaveLength(1);
-		expect(emulator.requests().map((r) => `${r.method} ${r.status}`)).toEqual(['POST 0', 'POST 409', `GET 200`]);
+		expect(emulator.requests().map((r) => `${r.method} ${r.status}`)).toEqual([
+			'POST 0',
+			'POST 409',
+			`GET 200`,
+		]);
 	});
 
 	test('Create with a Custom ID twice gives the same record once', async () => {
@@ -34,7 +54,7 @@ describe('Product', () => {
 		expect(emulator.entities('plu')).toHaveLength(1);
 	});
 
-	test('Get returns the record; an unknown id is a NodeApiError with Mando\'s code and a hint', async () => {
+	test("Get returns the record; an unknown id is a NodeApiError with Mando's code and a hint", async () => {
 		const [id] = emulator.seed('plu', 1);
 		expect(await run(emulator, product('get', { id }))).toEqual([emulator.entity('plu', id)]);
 		await expect(run(emulator, product('get', { id: 'nope' }))).rejects.toMatchObject({
@@ -69,25 +89,47 @@ describe('Product', () => {
 		emulator.seed('plu', 1600);
 		const out = await run(emulator, product('getAll', { returnAll: false, limit: 1500 }));
 		expect(out).toHaveLength(1500);
-		expect(out.map((p) => p.productid)).toEqual(Array.from({ length: 1500 }, (_, i) => String(i + 1)));
+		expect(out.map((p) => p.productid)).toEqual(
+			Array.from({ length: 1500 }, (_, i) => String(i + 1)),
+		);
 		expect(await run(emulator, product('getAll', { returnAll: false, limit: 5 }))).toHaveLength(5);
 	});
 
 	test('Get Many filters by department and active', async () => {
 		emulator.seed('plu', 3, { dpt_id: 'dpt-a' });
-		emulator.seed('plu', [{ id: 'other', name: 'x', dpt_id: 'dpt-b' }, { id: 'old', name: 'y', dpt_id: 'dpt-a', active: false }]);
-		const out = await run(emulator, product('getAll', { returnAll: true, filters: { dpt_id: 'dpt-a', active: true } }));
+		emulator.seed('plu', [
+			{ id: 'other', name: 'x', dpt_id: 'dpt-b' },
+			{ id: 'old', name: 'y', dpt_id: 'dpt-a', active: false },
+		]);
+		const out = await run(
+			emulator,
+			product('getAll', { returnAll: true, filters: { dpt_id: 'dpt-a', active: true } }),
+		);
 		expect(out).toHaveLength(3);
 		expect(out.every((p) => p.dpt_id === 'dpt-a' && p.active === true)).toBe(true);
 	});
 
 	test('Update changes the fields given and merges Data into the stored data', async () => {
-		emulator.seed('plu', [{ id: 'p1', name: 'Old', base_price: '1.0', data: { tags: ['a'], cost_price: 0.4 } }]);
-		const [updated] = await run(emulator, product('update', { id: 'p1', updateFields: { name: 'New', data: '{"tags":["b"]}' } }));
-		expect(updated).toMatchObject({ id: 'p1', name: 'New', base_price: '1.0', data: { tags: ['b'], cost_price: 0.4 } });
+		emulator.seed('plu', [
+			{ id: 'p1', name: 'Old', base_price: '1.0', data: { tags: ['a'], cost_price: 0.4 } },
+		]);
+		const [updated] = await run(
+			emulator,
+			product('update', { id: 'p1', updateFields: { name: 'New', data: '{"tags":["b"]}' } }),
+		);
+		expect(updated).toMatchObject({
+			id: 'p1',
+			name: 'New',
+			base_price: '1.0',
+			data: { tags: ['b'], cost_price: 0.4 },
+		});
 		expect(emulator.entity('plu', 'p1')).toEqual(updated);
-		await expect(run(emulator, product('update', { id: 'p1', updateFields: {} }))).rejects.toThrow('Nothing to update');
-		await expect(run(emulator, product('update', { id: 'p1', updateFields: { data: '[1]' } }))).rejects.toThrow('must be a JSON object');
+		await expect(run(emulator, product('update', { id: 'p1', updateFields: {} }))).rejects.toThrow(
+			'Nothing to update',
+		);
+		await expect(
+			run(emulator, product('update', { id: 'p1', updateFields: { data: '[1]' } })),
+		).rejects.toThrow('must be a JSON object');
 	});
 
 	test('Delete is soft: the product stays, inactive', async () => {
@@ -100,7 +142,19 @@ describe('Product', () => {
 
 	test('items are paired with their input; Get Many fans out per input item', async () => {
 		emulator.seed('plu', 3);
-		const out = await runNode({ emulator, items: [product('getAll', { returnAll: true }), product('getAll', { returnAll: false, limit: 2 })] });
-		expect(out.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 0 }, { item: 0 }, { item: 1 }, { item: 1 }]);
+		const out = await runNode({
+			emulator,
+			items: [
+				product('getAll', { returnAll: true }),
+				product('getAll', { returnAll: false, limit: 2 }),
+			],
+		});
+		expect(out.map((i) => i.pairedItem)).toEqual([
+			{ item: 0 },
+			{ item: 0 },
+			{ item: 0 },
+			{ item: 1 },
+			{ item: 1 },
+		]);
 	});
 });

@@ -1,7 +1,13 @@
 import { existsSync, readFileSync, readdirSync } from 'fs';
 import path from 'path';
 
-import { ITEM_SCHEMAS, mandoSchemaFiles, SCHEMA_DIR, schemaText, type JsonSchema } from '../../../../scripts/mando-schemas';
+import {
+	ITEM_SCHEMAS,
+	mandoSchemaFiles,
+	SCHEMA_DIR,
+	schemaText,
+	type JsonSchema,
+} from '../../../../scripts/mando-schemas';
 import { Mando } from '../../../../nodes/Mando/Mando.node';
 import { MANDO_RESOURCES } from '../../../../nodes/Mando/resources';
 import { startEmulator, type Emulator } from '../../../emulator/server';
@@ -19,11 +25,16 @@ function problems(value: unknown, schema: JsonSchema, at = '$'): string[] {
 		case 'string':
 			return typeof value === 'string' ? [] : [`${at} is not a string`];
 		case 'number':
-			return typeof value === 'number' || (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) ? [] : [`${at} is not a number`];
+			return typeof value === 'number' ||
+				(typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+				? []
+				: [`${at} is not a number`];
 		case 'boolean':
 			return typeof value === 'boolean' ? [] : [`${at} is not a boolean`];
 		case 'array':
-			return Array.isArray(value) ? value.flatMap((v, i) => problems(v, schema.items!, `${at}[${i}]`)) : [`${at} is not an array`];
+			return Array.isArray(value)
+				? value.flatMap((v, i) => problems(v, schema.items!, `${at}[${i}]`))
+				: [`${at} is not an array`];
 		default: {
 			if (typeof value !== 'object' || Array.isArray(value)) return [`${at} is not an object`];
 			const props = schema.properties ?? {};
@@ -42,18 +53,24 @@ describe('description', () => {
 
 	test('is usable as an AI tool; every operation has an action and a description', () => {
 		expect(description.usableAsTool).toBe(true);
-		expect(description.subtitle).toBe('={{$parameter["operation"] + ": " + $parameter["resource"]}}');
+		expect(description.subtitle).toBe(
+			'={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		);
 		const operations = description.properties.filter((p) => p.name === 'operation');
 		expect(operations).toHaveLength(MANDO_RESOURCES.length);
-		for (const op of operations.flatMap((p) => p.options as Array<{ action?: string; description?: string }>)) {
+		for (const op of operations.flatMap(
+			(p) => p.options as Array<{ action?: string; description?: string }>,
+		)) {
 			expect(op.action).toMatch(/^[A-Z][a-z]+ /);
 			expect(op.description?.length).toBeGreaterThan(10);
 		}
-		const deletes = operations.flatMap((p) => p.options as Array<{ value: string; description: string }>).filter((o) => o.value === 'delete');
+		const deletes = operations
+			.flatMap((p) => p.options as Array<{ value: string; description: string }>)
+			.filter((o) => o.value === 'delete');
 		expect(deletes.every((d) => d.description.includes('soft delete'))).toBe(true);
 	});
 
-	test('lists the issue\'s resources with their operations', () => {
+	test("lists the issue's resources with their operations", () => {
 		const ops = Object.fromEntries(MANDO_RESOURCES.map((r) => [r.value, [...r.operations].sort()]));
 		expect(ops).toEqual({
 			product: ['create', 'delete', 'get', 'getAll', 'update'],
@@ -79,7 +96,9 @@ describe('output schemas', () => {
 			expect(existsSync(full)).toBe(true);
 			expect(readFileSync(full, 'utf8')).toBe(schemaText(schema));
 		}
-		const onDisk = readdirSync(SCHEMA_DIR).flatMap((dir) => readdirSync(path.join(SCHEMA_DIR, dir)).map((f) => `${dir}/${f}`));
+		const onDisk = readdirSync(SCHEMA_DIR).flatMap((dir) =>
+			readdirSync(path.join(SCHEMA_DIR, dir)).map((f) => `${dir}/${f}`),
+		);
 		expect(onDisk.sort()).toEqual([...files.keys()].sort());
 	});
 
@@ -91,10 +110,44 @@ describe('output schemas', () => {
 		afterAll(async () => emulator.close());
 
 		test.each([
-			['product', { operation: 'create', name: 'Kahvi', additionalFields: { base_price: 3.5, productid: '1', data: '{"tags":["a"],"stock_qty_warning":"3"}' } }],
-			['customer', { operation: 'create', name: 'Aino', additionalFields: { email: 'a@example.fi', phone: '1', customer_number: '7' } }],
-			['businessDay', { operation: 'create', date: '2025-01-02', location_id: 'l', additionalFields: { opened_at: '2025-01-02T07:00:00Z' } }],
-			['webhook', { operation: 'create', url: 'https://x.example/h', events: ['stock.low'], additionalFields: { description: 'd' } }],
+			[
+				'product',
+				{
+					operation: 'create',
+					name: 'Kahvi',
+					additionalFields: {
+						base_price: 3.5,
+						productid: '1',
+						data: '{"tags":["a"],"stock_qty_warning":"3"}',
+					},
+				},
+			],
+			[
+				'customer',
+				{
+					operation: 'create',
+					name: 'Aino',
+					additionalFields: { email: 'a@example.fi', phone: '1', customer_number: '7' },
+				},
+			],
+			[
+				'businessDay',
+				{
+					operation: 'create',
+					date: '2025-01-02',
+					location_id: 'l',
+					additionalFields: { opened_at: '2025-01-02T07:00:00Z' },
+				},
+			],
+			[
+				'webhook',
+				{
+					operation: 'create',
+					url: 'https://x.example/h',
+					events: ['stock.low'],
+					additionalFields: { description: 'd' },
+				},
+			],
 			['department', { operation: 'create', name: 'D', additionalFields: { grp_id: 'g' } }],
 			['location', { operation: 'getAll', returnAll: true }],
 			['group', { operation: 'create', name: 'G' }],
@@ -109,13 +162,24 @@ describe('output schemas', () => {
 
 		test('sale and stock', async () => {
 			const [saleId] = emulator.seedSales(1);
-			for (const item of await run(emulator, { resource: 'sale', operation: 'get', id: saleId })) expect(problems(item, ITEM_SCHEMAS.sale)).toEqual([]);
-			emulator.seed('plu', [{ id: 'p', name: 'P', data: { stock_units: [{ name: 'pcs', value: 1, multiplier: 1 }], stock_qty_warning: 2 } }]);
-			for (const item of await run(emulator, { resource: 'stock', operation: 'get', id: 'p' })) expect(problems(item, ITEM_SCHEMAS.stock)).toEqual([]);
+			for (const item of await run(emulator, { resource: 'sale', operation: 'get', id: saleId }))
+				expect(problems(item, ITEM_SCHEMAS.sale)).toEqual([]);
+			emulator.seed('plu', [
+				{
+					id: 'p',
+					name: 'P',
+					data: { stock_units: [{ name: 'pcs', value: 1, multiplier: 1 }], stock_qty_warning: 2 },
+				},
+			]);
+			for (const item of await run(emulator, { resource: 'stock', operation: 'get', id: 'p' }))
+				expect(problems(item, ITEM_SCHEMAS.stock)).toEqual([]);
 		});
 
 		test('the checker itself rejects a misfit', () => {
-			expect(problems({ id: 1, extra: true }, ITEM_SCHEMAS.group)).toEqual(['$.id is not a string', '$.extra is not in the schema']);
+			expect(problems({ id: 1, extra: true }, ITEM_SCHEMAS.group)).toEqual([
+				'$.id is not a string',
+				'$.extra is not in the schema',
+			]);
 		});
 	});
 });

@@ -16,9 +16,19 @@ describeNodeDescription('MandoPollingTrigger', new MandoPollingTrigger().descrip
 let emulator: Emulator;
 useEmulator('poll-key', (e) => (emulator = e));
 
-function pollContext(parameters: IDataObject, staticData: IDataObject, mode: 'trigger' | 'manual' = 'trigger'): IPollFunctions {
+function pollContext(
+	parameters: IDataObject,
+	staticData: IDataObject,
+	mode: 'trigger' | 'manual' = 'trigger',
+): IPollFunctions {
 	const base = fakeContext({ emulator, items: [parameters] }) as unknown as Record<string, unknown>;
-	const lookup = (name: string) => name.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as IDataObject)[k] : undefined), parameters);
+	const lookup = (name: string) =>
+		name
+			.split('.')
+			.reduce<unknown>(
+				(v, k) => (v && typeof v === 'object' ? (v as IDataObject)[k] : undefined),
+				parameters,
+			);
 	return {
 		...base,
 		getNodeParameter: (name: string, fallback?: unknown) => lookup(name) ?? fallback,
@@ -40,7 +50,10 @@ describe('poll()', () => {
 		const ids = await emulator.createSales(3);
 		const out = await poll(ctx);
 		expect(out?.[0].map((i) => (i.json.data as IDataObject).id)).toEqual(ids);
-		expect(out?.[0][0].json).toMatchObject({ type: 'sale.created', id: expect.stringMatching(/^evt_[0-9a-f]{24}$/) });
+		expect(out?.[0][0].json).toMatchObject({
+			type: 'sale.created',
+			id: expect.stringMatching(/^evt_[0-9a-f]{24}$/),
+		});
 		expect(await poll(ctx)).toBeNull();
 	});
 
@@ -86,20 +99,31 @@ describe('poll()', () => {
 		const today = new Date().toISOString().slice(0, 10);
 		const staticData: IDataObject = {};
 		const ctx = pollContext({ events: ['businessday.opened', 'businessday.closed'] }, staticData);
-		const [existing] = emulator.seed('businessday', [{ id: 'bd-1', date: today, opened_at: `${today}T06:00:00Z`, closed_at: null }]);
+		const [existing] = emulator.seed('businessday', [
+			{ id: 'bd-1', date: today, opened_at: `${today}T06:00:00Z`, closed_at: null },
+		]);
 		expect(await poll(ctx)).toBeNull();
-		emulator.seed('businessday', [{ id: 'bd-2', date: today, opened_at: `${today}T07:00:00Z`, closed_at: null }]);
+		emulator.seed('businessday', [
+			{ id: 'bd-2', date: today, opened_at: `${today}T07:00:00Z`, closed_at: null },
+		]);
 		const opened = await poll(ctx);
-		expect(opened?.[0].map((i) => [i.json.type, (i.json.data as IDataObject).id])).toEqual([['businessday.opened', 'bd-2']]);
+		expect(opened?.[0].map((i) => [i.json.type, (i.json.data as IDataObject).id])).toEqual([
+			['businessday.opened', 'bd-2'],
+		]);
 		const closedAt = `${today}T21:00:00Z`;
-		const put = await fakeContext({ emulator, items: [{}] }).helpers.httpRequestWithAuthentication.call(
-			{} as never,
-			'mandoApi',
-			{ method: 'PUT', url: `${emulator.url}/secure/businessday/${existing}`, body: { closed_at: closedAt } },
-		);
+		const put = await fakeContext({
+			emulator,
+			items: [{}],
+		}).helpers.httpRequestWithAuthentication.call({} as never, 'mandoApi', {
+			method: 'PUT',
+			url: `${emulator.url}/secure/businessday/${existing}`,
+			body: { closed_at: closedAt },
+		});
 		expect((put as { statusCode: number }).statusCode).toBe(200);
 		const closed = await poll(ctx);
-		expect(closed?.[0].map((i) => [i.json.type, i.json.created])).toEqual([['businessday.closed', closedAt]]);
+		expect(closed?.[0].map((i) => [i.json.type, i.json.created])).toEqual([
+			['businessday.closed', closedAt],
+		]);
 		expect(await poll(ctx)).toBeNull();
 		expect(staticData.sales).toBeUndefined();
 	});

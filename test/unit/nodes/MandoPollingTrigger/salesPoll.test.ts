@@ -17,11 +17,24 @@ import {
  * cursors can be made to expire.
  */
 
-const NODE: INode = { id: 'n', name: 'Mando Polling Trigger', type: 'x', typeVersion: 1, position: [0, 0], parameters: {} };
+const NODE: INode = {
+	id: 'n',
+	name: 'Mando Polling Trigger',
+	type: 'x',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
 const T0 = Date.parse('2026-11-29T10:00:00.000Z');
 
 function sale(n: number, atMs: number): MandoSale {
-	return { id: `sale-${n}`, total: n, items: [], receipt_number: String(n), created_at: new Date(atMs).toISOString() };
+	return {
+		id: `sale-${n}`,
+		total: n,
+		items: [],
+		receipt_number: String(n),
+		created_at: new Date(atMs).toISOString(),
+	};
 }
 
 class FakeSalesList {
@@ -42,7 +55,11 @@ class FakeSalesList {
 		if ('cursor' in query) {
 			const [serial, at] = query.cursor.split(':').map(Number);
 			if (serial < this.expireBefore) {
-				throw new NodeApiError(NODE, { code: 'CURSOR_EXPIRED', message: 'cursor expired' }, { httpCode: '400' });
+				throw new NodeApiError(
+					NODE,
+					{ code: 'CURSOR_EXPIRED', message: 'cursor expired' },
+					{ httpCode: '400' },
+				);
 			}
 			offset = at;
 		} else {
@@ -52,7 +69,11 @@ class FakeSalesList {
 		}
 		const data = this.sales.slice(offset, offset + query.limit);
 		const more = offset + query.limit < this.sales.length;
-		return { data, next_cursor: more ? `${this.issued++}:${offset + query.limit}` : null, has_more: more };
+		return {
+			data,
+			next_cursor: more ? `${this.issued++}:${offset + query.limit}` : null,
+			has_more: more,
+		};
 	};
 }
 
@@ -137,18 +158,35 @@ describe('pollSales', () => {
 			throw new NodeApiError(NODE, { code: 'BAD_REQUEST', message: 'no' }, { httpCode: '400' });
 		};
 		await expect(pollSales(failing, initialSalesState(T0))).rejects.toThrow(NodeApiError);
-		await expect(pollSales(failing, { ...initialSalesState(T0), cursor: 'c' })).rejects.toThrow(NodeApiError);
+		await expect(pollSales(failing, { ...initialSalesState(T0), cursor: 'c' })).rejects.toThrow(
+			NodeApiError,
+		);
 		const unavailable = async () => {
-			throw new NodeApiError(NODE, { code: 'SERVICE_UNAVAILABLE', message: 'down' }, { httpCode: '503' });
+			throw new NodeApiError(
+				NODE,
+				{ code: 'SERVICE_UNAVAILABLE', message: 'down' },
+				{ httpCode: '503' },
+			);
 		};
-		await expect(pollSales(unavailable, { ...initialSalesState(T0), cursor: 'c' })).rejects.toMatchObject({ httpCode: '503' });
+		await expect(
+			pollSales(unavailable, { ...initialSalesState(T0), cursor: 'c' }),
+		).rejects.toMatchObject({ httpCode: '503' });
 	});
 
 	test('Start From backfills the sales made since that time', async () => {
 		const list = new FakeSalesList();
 		list.add(10, (i) => T0 - 10_000 + i * 1000);
-		const result = await pollSales(list.fetch, initialSalesState(T0, new Date(T0 - 5000).toISOString()));
-		expect(result.events.map((e) => e.data.id)).toEqual(['sale-6', 'sale-7', 'sale-8', 'sale-9', 'sale-10']);
+		const result = await pollSales(
+			list.fetch,
+			initialSalesState(T0, new Date(T0 - 5000).toISOString()),
+		);
+		expect(result.events.map((e) => e.data.id)).toEqual([
+			'sale-6',
+			'sale-7',
+			'sale-8',
+			'sale-9',
+			'sale-10',
+		]);
 		expect(() => initialSalesState(T0, 'yesterday-ish')).toThrow('is not a date');
 	});
 
@@ -166,14 +204,21 @@ describe('polled event items', () => {
 	test('ids are deterministic, differ by type and modification time, and look like Mando event ids', () => {
 		expect(polledEventId('sale.created', 'a')).toBe(polledEventId('sale.created', 'a'));
 		expect(polledEventId('sale.created', 'a')).not.toBe(polledEventId('sale.voided', 'a'));
-		expect(polledEventId('product.updated', 'a', '1')).not.toBe(polledEventId('product.updated', 'a', '2'));
+		expect(polledEventId('product.updated', 'a', '1')).not.toBe(
+			polledEventId('product.updated', 'a', '2'),
+		);
 		expect(polledEventId('sale.created', 'a')).toMatch(/^evt_[0-9a-f]{24}$/);
 	});
 
 	test('a sale becomes the webhook envelope with the sale untouched as data', () => {
 		const s = sale(1, T0);
 		const event = saleCreatedEvent(s, 'fallback');
-		expect(event).toEqual({ id: polledEventId('sale.created', 'sale-1'), type: 'sale.created', created: s.created_at, data: s });
+		expect(event).toEqual({
+			id: polledEventId('sale.created', 'sale-1'),
+			type: 'sale.created',
+			created: s.created_at,
+			data: s,
+		});
 		expect(saleCreatedEvent({ id: 'x', total: 1, items: [] }, 'fallback').created).toBe('fallback');
 	});
 
@@ -181,6 +226,8 @@ describe('polled event items', () => {
 		expect(isSalesPollState(initialSalesState(T0))).toBe(true);
 		expect(isSalesPollState({ watermark: 'nope', boundaryIds: [] })).toBe(false);
 		expect(isSalesPollState(undefined)).toBe(false);
-		expect(isSalesPollState({ watermark: new Date(T0).toISOString(), boundaryIds: [], cursor: 5 })).toBe(false);
+		expect(
+			isSalesPollState({ watermark: new Date(T0).toISOString(), boundaryIds: [], cursor: 5 }),
+		).toBe(false);
 	});
 });

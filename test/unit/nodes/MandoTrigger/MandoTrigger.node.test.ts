@@ -14,11 +14,20 @@ describeNodeDescription('MandoTrigger', new MandoTrigger().description);
  */
 describe('the trigger with a body it cannot read', () => {
 	it('answers 400 BAD_REQUEST and starts no run when readRawBody fails', async () => {
-		const response = { headersSent: false, statusCode: 0, body: undefined as unknown, status: (c: number) => ((response.statusCode = c), response), json: (b: unknown) => ((response.body = b), response) };
+		const response = {
+			headersSent: false,
+			statusCode: 0,
+			body: undefined as unknown,
+			status: (c: number) => ((response.statusCode = c), response),
+			json: (b: unknown) => ((response.body = b), response),
+		};
 		const warnings: string[] = [];
 		const ctx = {
 			getRequestObject: () => ({
-				headers: { 'x-mando-signature': 'sha256=' + '0'.repeat(64), 'content-type': 'multipart/form-data; boundary=x' },
+				headers: {
+					'x-mando-signature': 'sha256=' + '0'.repeat(64),
+					'content-type': 'multipart/form-data; boundary=x',
+				},
 				readRawBody: async () => {
 					throw new Error('Request body stream was aborted or is not readable');
 				},
@@ -26,7 +35,12 @@ describe('the trigger with a body it cannot read', () => {
 			getResponseObject: () => response,
 			getWorkflow: () => ({ id: 'wf-raw' }),
 			getNode: () => ({ id: 'node-raw', name: 'Mando Trigger' }),
-			logger: { warn: (m: string) => warnings.push(m), error: () => undefined, info: () => undefined, debug: () => undefined },
+			logger: {
+				warn: (m: string) => warnings.push(m),
+				error: () => undefined,
+				info: () => undefined,
+				debug: () => undefined,
+			},
 		};
 		const result = await new MandoTrigger().webhook.call(ctx as unknown as IWebhookFunctions);
 		expect(result.workflowData).toBeUndefined();
@@ -40,23 +54,49 @@ describe('the trigger with a body it cannot read', () => {
 describe("the trigger's webhook with a reused secret", () => {
 	beforeEach(() => forgetCredentialSecrets());
 
-	function delivery(secret: { value: string }, reads: { n: number }, body: string, signWith: string) {
+	function delivery(
+		secret: { value: string },
+		reads: { n: number },
+		body: string,
+		signWith: string,
+	) {
 		const raw = Buffer.from(body);
 		const parameters: IDataObject = { events: ['*'], acknowledge: 'immediately', options: {} };
 		const staticData: IDataObject = {};
-		const response = { headersSent: false, statusCode: 0, status: (c: number) => ((response.statusCode = c), response), json: () => response };
+		const response = {
+			headersSent: false,
+			statusCode: 0,
+			status: (c: number) => ((response.statusCode = c), response),
+			json: () => response,
+		};
 		const ctx = {
-			getRequestObject: () => ({ rawBody: raw, headers: { 'x-mando-signature': signMandoPayload(raw, signWith) } }),
+			getRequestObject: () => ({
+				rawBody: raw,
+				headers: { 'x-mando-signature': signMandoPayload(raw, signWith) },
+			}),
 			getResponseObject: () => response,
-			getNodeParameter: (name: string, fallback?: unknown) => (name in parameters ? parameters[name] : fallback),
+			getNodeParameter: (name: string, fallback?: unknown) =>
+				name in parameters ? parameters[name] : fallback,
 			getCredentials: async () => (reads.n++, { webhookSecret: secret.value }),
 			getWorkflowStaticData: () => staticData,
 			getWorkflow: () => ({ id: 'wf-secret' }),
-			getNode: () => ({ id: 'node-secret', name: 'Mando Trigger', credentials: { mandoApi: { id: 'cred-1', name: 'Mando' } } }),
+			getNode: () => ({
+				id: 'node-secret',
+				name: 'Mando Trigger',
+				credentials: { mandoApi: { id: 'cred-1', name: 'Mando' } },
+			}),
 			getMode: () => 'webhook',
-			logger: { warn: () => undefined, error: () => undefined, info: () => undefined, debug: () => undefined },
+			logger: {
+				warn: () => undefined,
+				error: () => undefined,
+				info: () => undefined,
+				debug: () => undefined,
+			},
 		};
-		return { call: () => new MandoTrigger().webhook.call(ctx as unknown as IWebhookFunctions), response };
+		return {
+			call: () => new MandoTrigger().webhook.call(ctx as unknown as IWebhookFunctions),
+			response,
+		};
 	}
 	const event = (id: string) => JSON.stringify({ id, type: 'sale.created', data: {} });
 

@@ -32,10 +32,13 @@ describe('event id de-duplication state', () => {
 
 	it('records and finds ids named like Object.prototype members, and stores no id as a key', () => {
 		const state = getDedupState({});
-		for (const id of ['constructor', 'toString', 'hasOwnProperty']) expect(isHandled(state, id)).toBe(false);
-		for (const id of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) markEvent(state, id, 'handled', 1000);
+		for (const id of ['constructor', 'toString', 'hasOwnProperty'])
+			expect(isHandled(state, id)).toBe(false);
+		for (const id of ['__proto__', 'constructor', 'toString', 'hasOwnProperty'])
+			markEvent(state, id, 'handled', 1000);
 		const restored = getDedupState(roundTrip({ dedup: state }));
-		for (const id of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) expect(isHandled(restored, id)).toBe(true);
+		for (const id of ['__proto__', 'constructor', 'toString', 'hasOwnProperty'])
+			expect(isHandled(restored, id)).toBe(true);
 		expect(dedupSize(restored)).toBe(4);
 		expect(Object.keys(state.b).every((k) => /^\d+$/.test(k))).toBe(true);
 	});
@@ -57,7 +60,9 @@ describe('event id de-duplication state', () => {
 		expect(lost).toEqual([]);
 		expect(isHandled(state, 'evt_pending')).toBe(false);
 		const bytes = JSON.stringify(container.dedup).length;
-		console.log(`de-dup 0.1.0 state migrated: 5000 handled ids kept, 0 lost; ${legacyBytes} bytes of JSON → ${bytes} bytes`);
+		console.log(
+			`de-dup 0.1.0 state migrated: 5000 handled ids kept, 0 lost; ${legacyBytes} bytes of JSON → ${bytes} bytes`,
+		);
 		expect(bytes).toBeLessThanOrEqual(64 * 1024);
 	});
 
@@ -77,7 +82,8 @@ describe('event id de-duplication state', () => {
 		const state = getDedupState({});
 		const total = DEDUP_MAX_IDS + 5000;
 		// all within one retention: only the cap can drop them
-		for (let i = 0; i < total; i++) markEvent(state, `evt_${i}`, 'handled', Math.floor((i / total) * DEDUP_RETENTION_MS));
+		for (let i = 0; i < total; i++)
+			markEvent(state, `evt_${i}`, 'handled', Math.floor((i / total) * DEDUP_RETENTION_MS));
 		expect(dedupSize(state)).toBeLessThanOrEqual(DEDUP_MAX_IDS);
 		expect(isHandled(state, `evt_${total - 1}`)).toBe(true);
 		expect(isHandled(state, 'evt_0')).toBe(false);
@@ -99,9 +105,13 @@ describe('event id de-duplication state', () => {
 			// Mando's retries that are due (answers were lost, so Mando re-sends every event on schedule)
 			while (retries.length && retries[0].due <= now) {
 				const r = retries.shift()!;
-				if (triggerDedup(staticData, recent).accept([`evt_${r.i}`], 'immediately', r.due)[0] === 'new') retriesAccepted++;
+				if (
+					triggerDedup(staticData, recent).accept([`evt_${r.i}`], 'immediately', r.due)[0] === 'new'
+				)
+					retriesAccepted++;
 			}
-			if (triggerDedup(staticData, recent).accept([`evt_${i}`], 'immediately', now)[0] === 'new') accepted++;
+			if (triggerDedup(staticData, recent).accept([`evt_${i}`], 'immediately', now)[0] === 'new')
+				accepted++;
 			for (const d of RETRY_DELAYS) if (i % 50 === 0) retries.push({ i, due: now + d });
 			retries.sort((a, b) => a.due - b.due);
 			// n8n persists static data as JSON (here every 10 deliveries); every 100 the process restarts (memory lost)
@@ -112,11 +122,13 @@ describe('event id de-duplication state', () => {
 		const end = at(total - 1);
 		const reloaded = roundTrip(staticData);
 		const fresh = triggerDedup(reloaded, new RecentEventIds());
-		const reAccepted = fresh.accept(
-			Array.from({ length: total }, (_, i) => `evt_${i}`),
-			'immediately',
-			end + 1,
-		).filter((v) => v === 'new').length;
+		const reAccepted = fresh
+			.accept(
+				Array.from({ length: total }, (_, i) => `evt_${i}`),
+				'immediately',
+				end + 1,
+			)
+			.filter((v) => v === 'new').length;
 		const finalBytes = JSON.stringify(reloaded).length;
 		console.log(
 			`de-dup simulation: ${total} distinct events over ${((end - start) / 3_600_000).toFixed(2)} h (${perMinute}/min), state persisted and reloaded: first offers accepted ${accepted}, retries (1, 5, 30 min, 2 h) accepted ${retriesAccepted}, all ${total} re-offered after a restart → ${reAccepted} accepted; static data ${sizeAt5000} bytes at 5,000 ids (≤ 65536), ${finalBytes} bytes at ${dedupSize(getDedupState(reloaded))} ids`,
@@ -141,7 +153,10 @@ describe('triggerDedup: accept / settle / persist', () => {
 		dedup.settle(['evt_2'], true, 5);
 		expect(dedup.accept(['evt_2'], 'afterSuccess', 10)).toEqual(['duplicate']);
 		dedup.settle(['evt_1'], false, IN_FLIGHT_MS + 2);
-		expect(dedup.accept(['evt_1', 'evt_1'], 'immediately', IN_FLIGHT_MS + 3)).toEqual(['new', 'duplicate']);
+		expect(dedup.accept(['evt_1', 'evt_1'], 'immediately', IN_FLIGHT_MS + 3)).toEqual([
+			'new',
+			'duplicate',
+		]);
 	});
 });
 

@@ -1,6 +1,11 @@
 import http from 'http';
 import type { AddressInfo } from 'net';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	IWebhookFunctions,
+} from 'n8n-workflow';
 
 import { MandoTrigger } from '../../../../nodes/MandoTrigger/MandoTrigger.node';
 import { IN_FLIGHT_MS } from '../../../../nodes/MandoTrigger/dedup';
@@ -42,12 +47,17 @@ async function startN8nStandIn(options: StandIn) {
 	/** Event ids of every run that finished successfully. */
 	const succeeded: string[][] = [];
 	const parameters: IDataObject = { events: ['*'], acknowledge: options.acknowledge, options: {} };
-	const param = (name: string, fallback?: unknown) => (name === 'options.output' ? 'envelope' : name in parameters ? parameters[name] : fallback);
+	const param = (name: string, fallback?: unknown) =>
+		name === 'options.output' ? 'envelope' : name in parameters ? parameters[name] : fallback;
 	const common = {
 		getNodeParameter: param,
 		getWorkflowStaticData: () => staticData,
 		getWorkflow: () => ({ id: 'wf-delivery' }),
-		getNode: () => ({ id: nodeId, name: 'Mando Trigger', credentials: { mandoApi: { id: 'cred-d', name: 'Mando' } } }),
+		getNode: () => ({
+			id: nodeId,
+			name: 'Mando Trigger',
+			credentials: { mandoApi: { id: 'cred-d', name: 'Mando' } },
+		}),
 		getMode: () => 'webhook',
 		logger: {
 			warn: (m: string) => logs.push(m),
@@ -64,16 +74,25 @@ async function startN8nStandIn(options: StandIn) {
 		req.on('end', () => void handle(n, req, res, Buffer.concat(chunks)));
 	});
 	// express's helpers that the trigger uses
-	type ExpressLike = http.ServerResponse & { status(code: number): ExpressLike; json(body: unknown): void };
+	type ExpressLike = http.ServerResponse & {
+		status(code: number): ExpressLike;
+		json(body: unknown): void;
+	};
 	const expressLike = (res: http.ServerResponse): ExpressLike => {
 		const r = res as ExpressLike;
 		r.status = (code: number) => ((res.statusCode = code), r);
 		r.json = (body: unknown) => {
-			if (!res.writableEnded) res.setHeader('content-type', 'application/json').end(JSON.stringify(body));
+			if (!res.writableEnded)
+				res.setHeader('content-type', 'application/json').end(JSON.stringify(body));
 		};
 		return r;
 	};
-	async function handle(n: number, req: http.IncomingMessage, rawRes: http.ServerResponse, rawBody: Buffer) {
+	async function handle(
+		n: number,
+		req: http.IncomingMessage,
+		rawRes: http.ServerResponse,
+		rawBody: Buffer,
+	) {
 		const res = expressLike(rawRes);
 		await delay(options.beforeWebhookMs?.(n) ?? 0);
 		const ctx = {
@@ -92,7 +111,10 @@ async function startN8nStandIn(options: StandIn) {
 		// the run: the trigger's execute step, then the rest of the workflow
 		const items = result.workflowData[0];
 		const run = async () => {
-			await trigger.execute.call({ ...common, getInputData: () => items } as unknown as IExecuteFunctions);
+			await trigger.execute.call({
+				...common,
+				getInputData: () => items,
+			} as unknown as IExecuteFunctions);
 			await delay(options.runMs ?? 0);
 		};
 		const ids = items.map((i: INodeExecutionData) => String(i.json.id));
@@ -117,12 +139,19 @@ async function startN8nStandIn(options: StandIn) {
 		reads,
 		succeeded,
 		staticData,
-		close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+		close: () =>
+			new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
 	};
 }
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const envelope = (id: unknown, extra: Record<string, unknown> = {}) => ({ id, type: 'sale.created', created: '2026-11-29T10:00:00Z', data: { id: `sale-${String(id)}`, total: 1 }, ...extra });
+const envelope = (id: unknown, extra: Record<string, unknown> = {}) => ({
+	id,
+	type: 'sale.created',
+	created: '2026-11-29T10:00:00Z',
+	data: { id: `sale-${String(id)}`, total: 1 },
+	...extra,
+});
 
 afterEach(() => {
 	jest.restoreAllMocks();
@@ -138,45 +167,72 @@ describe('Acknowledge "After the workflow succeeds": a sender that hangs up at 5
 	beforeEach(async () => {
 		t0 = real();
 		jest.spyOn(Date, 'now').mockImplementation(() => t0 + (real() - t0) * SPEED);
-		emulator = await startEmulator({ webhookSecret: SECRET, allowHttp: true, timeScale: 1 / SPEED, deliveryTimeoutMs: 5000 / SPEED });
+		emulator = await startEmulator({
+			webhookSecret: SECRET,
+			allowHttp: true,
+			timeScale: 1 / SPEED,
+			deliveryTimeoutMs: 5000 / SPEED,
+		});
 	});
 	afterEach(async () => emulator.close());
 
 	it.each([
 		['the sender hangs up while the run goes on', {}],
-		['the sender hung up before webhook() ran', { beforeWebhookMs: (n: number) => (n === 1 ? 6000 / SPEED : 0) }],
+		[
+			'the sender hung up before webhook() ran',
+			{ beforeWebhookMs: (n: number) => (n === 1 ? 6000 / SPEED : 0) },
+		],
 		['the answer to attempt 1 is lost (its run never ends)', { runEnds: (n: number) => n !== 1 }],
-	])('%s: no 409 after the first 60 s, exactly 1 successful run', async (name, variant) => {
-		const n8n = await startN8nStandIn({ acknowledge: 'afterSuccess', runMs: 6000 / SPEED, secret: { value: SECRET }, ...variant });
-		try {
-			const hook = emulator.addWebhook({ url: n8n.url, events: ['sale.created'] });
-			const id = 'evt_hangup_' + real();
-			await emulator.deliver(hook.id, JSON.stringify(envelope(id)));
-			// until an attempt is answered 2xx, or the schedule ends
-			const records = await emulator.waitForDeliveries((d) => d.some((r) => r.outcome === 'ok') || !emulator.webhooks()[0].active, 60_000);
-			await delay(8000 / SPEED); // a run still going on ends
-			const mandoTime = (at: string) => (Date.parse(at) - t0) * SPEED;
-			const attempts = records.map((r) => `#${r.attempt} at +${(mandoTime(r.at) / 1000).toFixed(0)} s → ${r.status ?? r.error}`);
-			const late409 = records.filter((r) => r.status === 409 && mandoTime(r.at) > IN_FLIGHT_MS);
-			const runs = n8n.succeeded.filter((ids) => ids.includes(id)).length;
-			console.log(
-				`hang-up (${name}): attempts ${attempts.join('; ')} (Mando time); 409 after the first 60 s: ${late409.length}; successful runs of the event: ${runs}; webhook ${emulator.webhooks()[0].active ? 'active' : 'DISABLED'}`,
-			);
-			expect(late409).toEqual([]);
-			expect(runs).toBe(1);
-			expect(records.some((r) => r.outcome === 'ok')).toBe(true);
-			expect(emulator.webhooks()[0].active).toBe(true);
-		} finally {
-			await n8n.close();
-		}
-	}, 120_000);
+	])(
+		'%s: no 409 after the first 60 s, exactly 1 successful run',
+		async (name, variant) => {
+			const n8n = await startN8nStandIn({
+				acknowledge: 'afterSuccess',
+				runMs: 6000 / SPEED,
+				secret: { value: SECRET },
+				...variant,
+			});
+			try {
+				const hook = emulator.addWebhook({ url: n8n.url, events: ['sale.created'] });
+				const id = 'evt_hangup_' + real();
+				await emulator.deliver(hook.id, JSON.stringify(envelope(id)));
+				// until an attempt is answered 2xx, or the schedule ends
+				const records = await emulator.waitForDeliveries(
+					(d) => d.some((r) => r.outcome === 'ok') || !emulator.webhooks()[0].active,
+					60_000,
+				);
+				await delay(8000 / SPEED); // a run still going on ends
+				const mandoTime = (at: string) => (Date.parse(at) - t0) * SPEED;
+				const attempts = records.map(
+					(r) =>
+						`#${r.attempt} at +${(mandoTime(r.at) / 1000).toFixed(0)} s → ${r.status ?? r.error}`,
+				);
+				const late409 = records.filter((r) => r.status === 409 && mandoTime(r.at) > IN_FLIGHT_MS);
+				const runs = n8n.succeeded.filter((ids) => ids.includes(id)).length;
+				console.log(
+					`hang-up (${name}): attempts ${attempts.join('; ')} (Mando time); 409 after the first 60 s: ${late409.length}; successful runs of the event: ${runs}; webhook ${emulator.webhooks()[0].active ? 'active' : 'DISABLED'}`,
+				);
+				expect(late409).toEqual([]);
+				expect(runs).toBe(1);
+				expect(records.some((r) => r.outcome === 'ok')).toBe(true);
+				expect(emulator.webhooks()[0].active).toBe(true);
+			} finally {
+				await n8n.close();
+			}
+		},
+		120_000,
+	);
 });
 
 describe('a signed body with unexpected members (Mando replays the same bytes on every retry)', () => {
 	let emulator: Emulator;
 	beforeAll(async () => {
 		// the whole retry schedule (2 h 36 min) in about half a second
-		emulator = await startEmulator({ webhookSecret: SECRET, allowHttp: true, timeScale: 1 / 20_000 });
+		emulator = await startEmulator({
+			webhookSecret: SECRET,
+			allowHttp: true,
+			timeScale: 1 / 20_000,
+		});
 	});
 	afterAll(async () => emulator.close());
 
@@ -184,39 +240,79 @@ describe('a signed body with unexpected members (Mando replays the same bytes on
 	const big = Array.from({ length: 1001 }, (_, i) => envelope(`evt_big_${i}`));
 	big[500] = { ...big[500], type: undefined as unknown as string };
 	it.each([
-		['data: null on a delete', JSON.stringify({ id: 'evt_del', type: 'product.deleted', created: '2026-11-29T10:00:00Z', data: null }), ['evt_del'], 0],
+		[
+			'data: null on a delete',
+			JSON.stringify({
+				id: 'evt_del',
+				type: 'product.deleted',
+				created: '2026-11-29T10:00:00Z',
+				data: null,
+			}),
+			['evt_del'],
+			0,
+		],
 		['a numeric id', JSON.stringify(envelope(12345)), ['12345'], 0],
-		['created as epoch seconds', JSON.stringify(envelope('evt_epoch', { created: 1764410400 })), ['evt_epoch'], 0],
+		[
+			'created as epoch seconds',
+			JSON.stringify(envelope('evt_epoch', { created: 1764410400 })),
+			['evt_epoch'],
+			0,
+		],
 		['a UTF-8 BOM', bom(JSON.stringify(envelope('evt_bom'))), ['evt_bom'], 0],
-		['a member without id beside a good one', JSON.stringify([envelope('evt_good'), { type: 'sale.created', data: {} }]), ['evt_good'], 1],
-		['a batch of 1001 with one member without type', JSON.stringify(big), big.filter((_, i) => i !== 500).map((e) => String(e.id)), 1],
-		['a whitespace-only id and data as an array', JSON.stringify([envelope(' '), envelope('evt_arr', { data: [1] }), envelope('evt_ok2')]), ['evt_ok2'], 2],
-	])('%s: 2xx, the good members run, the bad ones logged, the webhook stays active', async (name, body, good, bad) => {
-		const n8n = await startN8nStandIn({ acknowledge: 'immediately', secret: { value: SECRET } });
-		try {
-			const hook = emulator.addWebhook({ url: n8n.url, events: ['sale.created'] });
-			const deliveryId = await emulator.deliver(hook.id, body);
-			await delay(1500); // longer than the scaled retry schedule
-			const attempts = emulator.deliveries().filter((d) => d.deliveryId === deliveryId);
-			const ran = n8n.succeeded.flat();
-			const logged = n8n.logs.filter((l) => l.includes('skipped member'));
-			const active = emulator.webhooks().find((w) => w.id === hook.id)?.active;
-			console.log(
-				`malformed but signed (${name}): answer ${attempts.map((a) => a.status).join(', ')}, ${attempts.length} attempt(s); ran ${ran.length} of ${good.length} good member(s)${good.length <= 3 ? ` [${ran.join(', ')}]` : ''}; logged ${logged.length}${logged.length ? `: ${logged[0]}` : ''}; webhook after the full retry schedule: ${active ? 'active' : 'DISABLED'}`,
-			);
-			expect(attempts.map((a) => a.status)).toEqual([200]);
-			expect(ran).toEqual(good);
-			expect(logged).toHaveLength(bad);
-			expect(active).toBe(true);
-		} finally {
-			await n8n.close();
-		}
-	});
+		[
+			'a member without id beside a good one',
+			JSON.stringify([envelope('evt_good'), { type: 'sale.created', data: {} }]),
+			['evt_good'],
+			1,
+		],
+		[
+			'a batch of 1001 with one member without type',
+			JSON.stringify(big),
+			big.filter((_, i) => i !== 500).map((e) => String(e.id)),
+			1,
+		],
+		[
+			'a whitespace-only id and data as an array',
+			JSON.stringify([envelope(' '), envelope('evt_arr', { data: [1] }), envelope('evt_ok2')]),
+			['evt_ok2'],
+			2,
+		],
+	])(
+		'%s: 2xx, the good members run, the bad ones logged, the webhook stays active',
+		async (name, body, good, bad) => {
+			const n8n = await startN8nStandIn({ acknowledge: 'immediately', secret: { value: SECRET } });
+			try {
+				const hook = emulator.addWebhook({ url: n8n.url, events: ['sale.created'] });
+				const deliveryId = await emulator.deliver(hook.id, body);
+				await delay(1500); // longer than the scaled retry schedule
+				const attempts = emulator.deliveries().filter((d) => d.deliveryId === deliveryId);
+				const ran = n8n.succeeded.flat();
+				const logged = n8n.logs.filter((l) => l.includes('skipped member'));
+				const active = emulator.webhooks().find((w) => w.id === hook.id)?.active;
+				console.log(
+					`malformed but signed (${name}): answer ${attempts.map((a) => a.status).join(', ')}, ${attempts.length} attempt(s); ran ${ran.length} of ${good.length} good member(s)${good.length <= 3 ? ` [${ran.join(', ')}]` : ''}; logged ${logged.length}${logged.length ? `: ${logged[0]}` : ''}; webhook after the full retry schedule: ${active ? 'active' : 'DISABLED'}`,
+				);
+				expect(attempts.map((a) => a.status)).toEqual([200]);
+				expect(ran).toEqual(good);
+				expect(logged).toHaveLength(bad);
+				expect(active).toBe(true);
+			} finally {
+				await n8n.close();
+			}
+		},
+	);
 });
 
 describe('forged traffic and the credential secret', () => {
 	const post = (url: string, body: string, signature?: string) =>
-		httpRequest(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...(signature === undefined ? {} : { 'x-mando-signature': signature }) } });
+		httpRequest(url, {
+			method: 'POST',
+			body,
+			headers: {
+				'content-type': 'application/json',
+				...(signature === undefined ? {} : { 'x-mando-signature': signature }),
+			},
+		});
 
 	it('1,000 forged deliveries read the credential at most 10 times; unsigned or malformed ones never', async () => {
 		const n8n = await startN8nStandIn({ acknowledge: 'immediately', secret: { value: SECRET } });
@@ -273,7 +369,9 @@ describe('forged traffic and the credential secret', () => {
 				const inside = await sendOther('evt_w2');
 				now += SECRET_REUSE_MS / 2;
 				const after = await sendOther('evt_w3');
-				log.push(`another node, secret changed with nothing signed by the new one: old → ${before}, +${SECRET_REUSE_MS / 2000} s old → ${inside}, +${SECRET_REUSE_MS / 1000} s old → ${after}`);
+				log.push(
+					`another node, secret changed with nothing signed by the new one: old → ${before}, +${SECRET_REUSE_MS / 2000} s old → ${inside}, +${SECRET_REUSE_MS / 1000} s old → ${after}`,
+				);
 				expect([before, after]).toEqual([200, 401]);
 			} finally {
 				await other.close();
@@ -288,7 +386,10 @@ describe('forged traffic and the credential secret', () => {
 	});
 
 	it('a secret that cannot be resolved gets a 401 that names the credential field, never a 500, and is not re-read per delivery', async () => {
-		const n8n = await startN8nStandIn({ acknowledge: 'immediately', secret: { value: new Error('access to env vars denied') } });
+		const n8n = await startN8nStandIn({
+			acknowledge: 'immediately',
+			secret: { value: new Error('access to env vars denied') },
+		});
 		try {
 			const answers = [];
 			for (let i = 0; i < 20; i++) {

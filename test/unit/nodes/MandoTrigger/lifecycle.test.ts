@@ -1,6 +1,14 @@
 import type { IDataObject, IHookFunctions, IHttpRequestOptions } from 'n8n-workflow';
 import { startEmulator, type Emulator } from '../../../emulator/server';
-import { DEACTIVATION_GRACE_MS, flushDeactivations, forgetRegistrations, hookCheckExists, hookDelete, loadRegistration, register } from '../../../../nodes/MandoTrigger/lifecycle';
+import {
+	DEACTIVATION_GRACE_MS,
+	flushDeactivations,
+	forgetRegistrations,
+	hookCheckExists,
+	hookDelete,
+	loadRegistration,
+	register,
+} from '../../../../nodes/MandoTrigger/lifecycle';
 import { openSecret } from '../../../../nodes/MandoTrigger/sealedSecret';
 
 /**
@@ -16,13 +24,29 @@ const TEST = 'https://n8n.example.fi/webhook-test/abc/webhook';
 let a: Emulator;
 let b: Emulator;
 
-async function http(options: IHttpRequestOptions & { returnFullResponse?: boolean }, apiKey?: string) {
+async function http(
+	options: IHttpRequestOptions & { returnFullResponse?: boolean },
+	apiKey?: string,
+) {
 	const url = new URL(options.url);
-	for (const [k, v] of Object.entries(options.qs ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-	const headers = { ...(options.headers as Record<string, string>), ...(apiKey ? { Authorization: `Bearer ${apiKey}` } : {}), 'Content-Type': 'application/json' };
-	const res = await fetch(url, { method: options.method ?? 'GET', headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+	for (const [k, v] of Object.entries(options.qs ?? {}))
+		if (v !== undefined) url.searchParams.set(k, String(v));
+	const headers = {
+		...(options.headers as Record<string, string>),
+		...(apiKey ? { Authorization: `Bearer ${apiKey}` } : {}),
+		'Content-Type': 'application/json',
+	};
+	const res = await fetch(url, {
+		method: options.method ?? 'GET',
+		headers,
+		body: options.body === undefined ? undefined : JSON.stringify(options.body),
+	});
 	const text = await res.text();
-	return { statusCode: res.status, headers: Object.fromEntries(res.headers), body: text ? JSON.parse(text) : undefined };
+	return {
+		statusCode: res.status,
+		headers: Object.fromEntries(res.headers),
+		body: text ? JSON.parse(text) : undefined,
+	};
 }
 
 interface Hook {
@@ -32,16 +56,37 @@ interface Hook {
 	logs: string[];
 }
 
-function hook(options: { url: string; mode?: string; events?: string[]; staticData?: IDataObject; credentials: IDataObject | Error }): Hook {
-	const h: Hook = { staticData: options.staticData ?? {}, credentials: options.credentials, logs: [], ctx: undefined as unknown as IHookFunctions };
-	const parameters: IDataObject = { events: options.events ?? ['sale.created'], registration: 'automatic' };
+function hook(options: {
+	url: string;
+	mode?: string;
+	events?: string[];
+	staticData?: IDataObject;
+	credentials: IDataObject | Error;
+}): Hook {
+	const h: Hook = {
+		staticData: options.staticData ?? {},
+		credentials: options.credentials,
+		logs: [],
+		ctx: undefined as unknown as IHookFunctions,
+	};
+	const parameters: IDataObject = {
+		events: options.events ?? ['sale.created'],
+		registration: 'automatic',
+	};
 	const creds = async () => {
 		if (h.credentials instanceof Error) throw h.credentials;
 		return h.credentials;
 	};
 	h.ctx = {
 		getMode: () => options.mode ?? 'trigger',
-		getNode: () => ({ id: 'node-1', name: 'Mando Trigger', type: 'CUSTOM.mandoTrigger', typeVersion: 1, position: [0, 0], parameters }),
+		getNode: () => ({
+			id: 'node-1',
+			name: 'Mando Trigger',
+			type: 'CUSTOM.mandoTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters,
+		}),
 		getWorkflow: () => ({ id: 'wf-1', name: 'Shop', active: true }),
 		getNodeParameter: (name: string, fallback?: unknown) => parameters[name] ?? fallback,
 		getNodeWebhookUrl: () => options.url,
@@ -58,7 +103,8 @@ function hook(options: { url: string; mode?: string; events?: string[]; staticDa
 				const r = await http(o);
 				return (o as { returnFullResponse?: boolean }).returnFullResponse ? r : r.body;
 			},
-			httpRequestWithAuthentication: async (_t: string, o: IHttpRequestOptions) => http(o, String(((await creds()) as IDataObject).apiKey)),
+			httpRequestWithAuthentication: async (_t: string, o: IHttpRequestOptions) =>
+				http(o, String(((await creds()) as IDataObject).apiKey)),
 		},
 	} as unknown as IHookFunctions;
 	return h;
@@ -81,7 +127,9 @@ beforeEach(() => {
 describe('trigger webhook methods', () => {
 	it('a credential n8n cannot resolve fails the publish with a message naming the field', async () => {
 		const h = hook({ url: PROD, credentials: new Error('access to env vars denied') });
-		await expect(hookCheckExists(h.ctx)).rejects.toThrow(/could not be resolved: access to env vars denied.*"Webhook Signing Secret"/);
+		await expect(hookCheckExists(h.ctx)).rejects.toThrow(
+			/could not be resolved: access to env vars denied.*"Webhook Signing Secret"/,
+		);
 	});
 
 	it('an empty Events selection fails the publish instead of ignoring every delivery', async () => {
@@ -108,20 +156,30 @@ describe('trigger webhook methods', () => {
 		await flushDeactivations();
 		expect(await hookCheckExists(prod.ctx)).toBe(false);
 		await register(prod.ctx, PROD);
-		expect(a.webhooks().filter((w) => w.url === PROD).map((w) => w.active)).toEqual([true]);
+		expect(
+			a
+				.webhooks()
+				.filter((w) => w.url === PROD)
+				.map((w) => w.active),
+		).toEqual([true]);
 		expect(openSecret(loadRegistration(prod.ctx, 'production')!.sealedSecret, KEY_A)).toBe(secret);
 		expect(prod.logs.join('\n')).toContain('deactivated by this trigger, is re-activated');
 	});
 
 	it('a credential moved to another account: delete acts on the old account, never reads a 404 there as gone', async () => {
-		const h = hook({ url: PROD, credentials: { apiKey: KEY_A, baseUrl: a.url, webhookSecret: 's' } });
+		const h = hook({
+			url: PROD,
+			credentials: { apiKey: KEY_A, baseUrl: a.url, webhookSecret: 's' },
+		});
 		await register(h.ctx, PROD);
 		h.credentials = { apiKey: KEY_B, baseUrl: b.url, webhookSecret: 's' };
 		expect(await hookCheckExists(h.ctx)).toBe(false);
 		await register(h.ctx, PROD);
 		expect(a.webhooks().filter((w) => w.active)).toHaveLength(0);
 		expect(b.webhooks().filter((w) => w.active)).toHaveLength(1);
-		expect(h.logs.join('\n')).toMatch(/on the previous account \(http:\/\/127\.0\.0\.1:\d+\/api\) was deactivated by this trigger/);
+		expect(h.logs.join('\n')).toMatch(
+			/on the previous account \(http:\/\/127\.0\.0\.1:\d+\/api\) was deactivated by this trigger/,
+		);
 		// After a restart the old key is unknown: the log says to deactivate it by hand.
 		h.credentials = { apiKey: KEY_A, baseUrl: a.url, webhookSecret: 's' };
 		forgetRegistrations();
@@ -137,10 +195,17 @@ describe('trigger webhook methods', () => {
 		const [first] = a.webhooks();
 		await hookDelete(h.ctx);
 		expect(a.webhooks()[0].active).toBe(true);
-		const edited = hook({ url: PROD, events: ['customer.created', 'sale.created'], credentials: creds, staticData: h.staticData });
+		const edited = hook({
+			url: PROD,
+			events: ['customer.created', 'sale.created'],
+			credentials: creds,
+			staticData: h.staticData,
+		});
 		await register(edited.ctx, PROD);
 		await flushDeactivations();
-		expect(a.webhooks().map((w) => [w.id, w.active, w.events])).toEqual([[first.id, true, ['customer.created', 'sale.created']]]);
+		expect(a.webhooks().map((w) => [w.id, w.active, w.events])).toEqual([
+			[first.id, true, ['customer.created', 'sale.created']],
+		]);
 		expect(a.webhookHistory().map((c) => c.active)).toEqual([true]);
 		expect(edited.logs.join('\n')).toContain('stayed active across the republish');
 	});
@@ -157,7 +222,10 @@ describe('trigger webhook methods', () => {
 	});
 
 	it('an unpublish (delete, no create) deactivates the webhook after the grace period and says who did', async () => {
-		const h = hook({ url: PROD, credentials: { apiKey: KEY_A, baseUrl: a.url, webhookSecret: 's' } });
+		const h = hook({
+			url: PROD,
+			credentials: { apiKey: KEY_A, baseUrl: a.url, webhookSecret: 's' },
+		});
 		await register(h.ctx, PROD);
 		await hookDelete(h.ctx);
 		expect(a.webhooks()[0].active).toBe(true);
@@ -167,6 +235,8 @@ describe('trigger webhook methods', () => {
 			[true, 'api-create'],
 			[false, 'api-update'],
 		]);
-		expect(h.logs.join('\n')).toMatch(/Mando webhook \S+ deactivated by this trigger \(workflow unpublished\)/);
+		expect(h.logs.join('\n')).toMatch(
+			/Mando webhook \S+ deactivated by this trigger \(workflow unpublished\)/,
+		);
 	}, 15_000);
 });

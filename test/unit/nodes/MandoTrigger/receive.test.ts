@@ -1,14 +1,31 @@
-import { decideDelivery as decideWith, type DeliveryInput } from '../../../../nodes/MandoTrigger/receive';
-import { RecentEventIds, getDedupState, isHandled, triggerDedup } from '../../../../nodes/MandoTrigger/dedup';
+import {
+	decideDelivery as decideWith,
+	type DeliveryInput,
+} from '../../../../nodes/MandoTrigger/receive';
+import {
+	RecentEventIds,
+	getDedupState,
+	isHandled,
+	triggerDedup,
+} from '../../../../nodes/MandoTrigger/dedup';
 import { signMandoPayload } from '../../../../nodes/shared/signature';
 
 const SECRET = 'whsec_receive';
-const envelope = (id: string, type = 'sale.created') => ({ id, type, created: '2026-11-28T10:00:00Z', data: { id: 's-' + id, total: 1, items: [] } });
+const envelope = (id: string, type = 'sale.created') => ({
+	id,
+	type,
+	created: '2026-11-28T10:00:00Z',
+	data: { id: 's-' + id, total: 1, items: [] },
+});
 
 /** A delivery input over a plain static data object and memory, which the tests inspect. */
-type TestInput = Omit<DeliveryInput, 'dedup'> & { staticData: Record<string, unknown>; recent: RecentEventIds };
+type TestInput = Omit<DeliveryInput, 'dedup'> & {
+	staticData: Record<string, unknown>;
+	recent: RecentEventIds;
+};
 
-const decideDelivery = (i: TestInput) => decideWith({ ...i, dedup: triggerDedup(i.staticData, i.recent) });
+const decideDelivery = (i: TestInput) =>
+	decideWith({ ...i, dedup: triggerDedup(i.staticData, i.recent) });
 
 function input(body: unknown, overrides: Partial<TestInput> = {}): TestInput {
 	const raw = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
@@ -78,19 +95,30 @@ describe('decideDelivery', () => {
 	it.each([
 		['not JSON', 'not json', { index: 0, problem: 'is not JSON' }],
 		['not an envelope', '{"hello":1}', { index: 0, problem: 'has no "id"' }],
-		['a whitespace-only id', JSON.stringify({ ...envelope('x'), id: ' ' }), { index: 0, id: ' ', problem: 'has a blank "id"' }],
-	])('acknowledges a signed body that is %s (2xx, counted as malformed, nothing marked)', (_n, body, malformed) => {
-		const i = input(body);
-		expect(decideDelivery(i)).toEqual({
-			action: 'acknowledge',
-			counts: { received: 1, accepted: 0, duplicates: 0, ignored: 0, inFlight: 0, malformed: 1 },
-			malformed: [malformed],
-		});
-		expect(i.recent.size).toBe(0);
-	});
+		[
+			'a whitespace-only id',
+			JSON.stringify({ ...envelope('x'), id: ' ' }),
+			{ index: 0, id: ' ', problem: 'has a blank "id"' },
+		],
+	])(
+		'acknowledges a signed body that is %s (2xx, counted as malformed, nothing marked)',
+		(_n, body, malformed) => {
+			const i = input(body);
+			expect(decideDelivery(i)).toEqual({
+				action: 'acknowledge',
+				counts: { received: 1, accepted: 0, duplicates: 0, ignored: 0, inFlight: 0, malformed: 1 },
+				malformed: [malformed],
+			});
+			expect(i.recent.size).toBe(0);
+		},
+	);
 
 	it('runs the good members of a signed batch with malformed ones', () => {
-		const body = [envelope('a'), { ...envelope('b'), data: [1] }, { ...envelope('c'), id: 42, data: null }];
+		const body = [
+			envelope('a'),
+			{ ...envelope('b'), data: [1] },
+			{ ...envelope('c'), id: 42, data: null },
+		];
 		expect(decideDelivery(input(body))).toEqual({
 			action: 'run',
 			events: [envelope('a'), { ...envelope('c'), id: '42', data: {} }],
@@ -110,7 +138,12 @@ describe('decideDelivery', () => {
 	});
 
 	it('gives one event per envelope in a batch, skipping repeats inside it', () => {
-		const batch = [envelope('a'), envelope('b', 'stock.low'), envelope('a'), envelope('c', 'customer.created')];
+		const batch = [
+			envelope('a'),
+			envelope('b', 'stock.low'),
+			envelope('a'),
+			envelope('c', 'customer.created'),
+		];
 		expect(decideDelivery(input(batch))).toEqual({
 			action: 'run',
 			events: [envelope('a'), envelope('b', 'stock.low')],
@@ -127,13 +160,20 @@ describe('decideDelivery', () => {
 			expect(decideDelivery(input(envelope('evt_1'), base)).action).toBe('run');
 			expect(isHandled(getDedupState(staticData), 'evt_1')).toBe(false);
 			// a parallel duplicate while the first run is going on
-			expect(decideDelivery(input(envelope('evt_1'), base))).toMatchObject({ action: 'retry-later', status: 409 });
+			expect(decideDelivery(input(envelope('evt_1'), base))).toMatchObject({
+				action: 'retry-later',
+				status: 409,
+			});
 			// the run failed: the node forgets the id, so Mando's retry runs again
 			recent.forget('evt_1');
-			expect(decideDelivery(input(envelope('evt_1'), { ...base, now: 1_060_000 })).action).toBe('run');
+			expect(decideDelivery(input(envelope('evt_1'), { ...base, now: 1_060_000 })).action).toBe(
+				'run',
+			);
 			// that run succeeded: a further delivery is a duplicate
 			recent.set('evt_1', 'handled', 1_060_500);
-			expect(decideDelivery(input(envelope('evt_1'), { ...base, now: 1_061_000 })).action).toBe('acknowledge');
+			expect(decideDelivery(input(envelope('evt_1'), { ...base, now: 1_061_000 })).action).toBe(
+				'acknowledge',
+			);
 			expect(isHandled(getDedupState(staticData), 'evt_1')).toBe(true);
 		});
 

@@ -24,7 +24,11 @@ let log: RegistrationLogger & { warnings: string[] };
 
 /** A WebhookApi over fetch: what `webhookApiFor` does through n8n's HTTP helper. */
 function fetchApi(baseUrl: string): WebhookApi {
-	async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+	async function call(
+		method: string,
+		path: string,
+		body?: unknown,
+	): Promise<{ status: number; json: unknown }> {
 		const res = await fetch(baseUrl + path, {
 			method,
 			headers: { Authorization: `Bearer ${API_KEY}`, 'Content-Type': 'application/json' },
@@ -34,12 +38,15 @@ function fetchApi(baseUrl: string): WebhookApi {
 		return { status: res.status, json: text ? JSON.parse(text) : undefined };
 	}
 	function ok<T>(r: { status: number; json: unknown }): T {
-		if (r.status >= 300) throw Object.assign(new Error(JSON.stringify(r.json)), { httpCode: String(r.status) });
+		if (r.status >= 300)
+			throw Object.assign(new Error(JSON.stringify(r.json)), { httpCode: String(r.status) });
 		return r.json as T;
 	}
 	return {
 		list: async () => {
-			const body = ok<MandoWebhook[] | { data: MandoWebhook[] }>(await call('GET', '/secure/webhook?pageSize=1000'));
+			const body = ok<MandoWebhook[] | { data: MandoWebhook[] }>(
+				await call('GET', '/secure/webhook?pageSize=1000'),
+			);
 			return Array.isArray(body) ? body : body.data;
 		},
 		get: async (id) => {
@@ -72,7 +79,12 @@ describe('webhook registration lifecycle', () => {
 	it('creates one webhook, then finds it ok without changing anything', async () => {
 		const stored = await ensureRegistration(api, undefined, URL_A, EVENTS, 'wf', log);
 		expect(emulator.webhooks()).toHaveLength(1);
-		expect(emulator.webhooks()[0]).toMatchObject({ id: stored.webhookId, url: URL_A, events: EVENTS, active: true });
+		expect(emulator.webhooks()[0]).toMatchObject({
+			id: stored.webhookId,
+			url: URL_A,
+			events: EVENTS,
+			active: true,
+		});
 		const before = emulator.requests().length;
 		expect(await checkRegistration(api, stored, URL_A, EVENTS, log)).toBe('ok');
 		const during = emulator.requests().slice(before);
@@ -84,10 +96,17 @@ describe('webhook registration lifecycle', () => {
 		expect(await checkRegistration(api, undefined, URL_A, EVENTS, log)).toBe('not-stored');
 		expect(await checkRegistration(api, stored, URL_A, ['sale.created'], log)).toBe('other-events');
 		expect(await checkRegistration(api, stored, URL_B, EVENTS, log)).toBe('other-url');
-		expect(await checkRegistration(api, { ...stored, webhookId: 'missing' }, URL_A, EVENTS, log)).toBe('gone');
-		await api.update(stored.webhookId, { active: false, data: { disabled_reason: 'Disabled after 5 failed delivery attempts' } });
+		expect(
+			await checkRegistration(api, { ...stored, webhookId: 'missing' }, URL_A, EVENTS, log),
+		).toBe('gone');
+		await api.update(stored.webhookId, {
+			active: false,
+			data: { disabled_reason: 'Disabled after 5 failed delivery attempts' },
+		});
 		expect(await checkRegistration(api, stored, URL_A, EVENTS, log)).toBe('disabled');
-		expect(log.warnings.join('\n')).toMatch(/found disabled by Mando \(Disabled after 5 failed delivery attempts\)/);
+		expect(log.warnings.join('\n')).toMatch(
+			/found disabled by Mando \(Disabled after 5 failed delivery attempts\)/,
+		);
 	});
 
 	it('re-uses and re-activates a webhook already pointing at the URL, with new events, instead of adding one', async () => {
@@ -141,13 +160,18 @@ describe('webhook registration lifecycle', () => {
 
 	it('surfaces a 404 on the webhook resource (account without it) as an error with httpCode 404', async () => {
 		emulator.setConfig({ webhookResource: false });
-		await expect(ensureRegistration(api, undefined, URL_A, EVENTS, 'wf', log)).rejects.toMatchObject({ httpCode: '404' });
+		await expect(
+			ensureRegistration(api, undefined, URL_A, EVENTS, 'wf', log),
+		).rejects.toMatchObject({ httpCode: '404' });
 	});
 
 	it('matches a URL Mando normalised (host case, :443, trailing slash) instead of adding a webhook per cycle', async () => {
 		const url = 'https://n8n.example.fi/webhook/aaaa/webhook';
 		expect(normaliseWebhookUrl('https://N8N.Example.FI:443/webhook/aaaa/webhook/')).toBe(url);
-		emulator.addWebhook({ url: 'https://N8N.example.fi:443/webhook/aaaa/webhook/', events: EVENTS });
+		emulator.addWebhook({
+			url: 'https://N8N.example.fi:443/webhook/aaaa/webhook/',
+			events: EVENTS,
+		});
 		const stored = await ensureRegistration(api, undefined, url, EVENTS, 'wf', log);
 		expect(emulator.webhooks()).toHaveLength(1);
 		expect(stored.webhookId).toBe(emulator.webhooks()[0].id);
@@ -159,17 +183,36 @@ describe('webhook registration lifecycle', () => {
 		const first = await ensureRegistration(api, undefined, URL_A, EVENTS, 'wf', log);
 		await api.update(first.webhookId, { active: false });
 		// Secret lost (e.g. an empty static data) while Mando signs per webhook.
-		const again = await ensureRegistration(api, { ...first, secret: undefined }, URL_A, EVENTS, 'wf', log);
+		const again = await ensureRegistration(
+			api,
+			{ ...first, secret: undefined },
+			URL_A,
+			EVENTS,
+			'wf',
+			log,
+		);
 		expect(again.webhookId).not.toBe(first.webhookId);
 		expect(again.secret).toBe(emulator.webhooks().find((w) => w.id === again.webhookId)?.secret);
-		expect(emulator.webhooks().filter((w) => w.active).map((w) => w.id)).toEqual([again.webhookId]);
+		expect(
+			emulator
+				.webhooks()
+				.filter((w) => w.active)
+				.map((w) => w.id),
+		).toEqual([again.webhookId]);
 		// With the secret held, the same webhook is re-used and its secret kept.
 		const kept = await ensureRegistration(api, again, URL_A, EVENTS, 'wf', log);
 		expect(kept).toMatchObject({ webhookId: again.webhookId, secret: again.secret });
 		// A credential without an account secret never adopts a stranger's webhook either.
 		emulator.addWebhook({ url: URL_B, events: EVENTS });
-		const own = await ensureRegistration(api, undefined, URL_B, EVENTS, 'wf', log, { accountSecretSet: false });
-		expect(emulator.webhooks().filter((w) => w.url === URL_B && w.active).map((w) => w.id)).toEqual([own.webhookId]);
+		const own = await ensureRegistration(api, undefined, URL_B, EVENTS, 'wf', log, {
+			accountSecretSet: false,
+		});
+		expect(
+			emulator
+				.webhooks()
+				.filter((w) => w.url === URL_B && w.active)
+				.map((w) => w.id),
+		).toEqual([own.webhookId]);
 		expect(own.secret).toMatch(/^[0-9a-f]{64}$/);
 	});
 
@@ -185,29 +228,43 @@ describe('webhook registration lifecycle', () => {
 		};
 		const again = await ensureRegistration(racing, first, URL_A, EVENTS, 'wf', log);
 		expect(again.webhookId).not.toBe(first.webhookId);
-		expect(emulator.webhooks()).toEqual([expect.objectContaining({ id: again.webhookId, active: true })]);
+		expect(emulator.webhooks()).toEqual([
+			expect.objectContaining({ id: again.webhookId, active: true }),
+		]);
 		expect(log.warnings.join('\n')).toContain('deleted in Mando while it was being re-activated');
 	});
 
-	it.each([false, true])('a connection dropped after Mando stored the POST leaves exactly one active webhook (per-webhook secrets: %s)', async (perWebhook) => {
-		emulator.setConfig({ perWebhookSecrets: perWebhook });
-		let drops = 1;
-		const dropping: WebhookApi = {
-			...api,
-			create: async (body) => {
-				const made = await api.create(body);
-				if (drops-- > 0) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-				return made;
-			},
-		};
-		// Known account signing: the stored webhook is adopted; otherwise its lost secret may matter.
-		const options = perWebhook ? {} : { perWebhookSecrets: false };
-		const stored = await ensureRegistration(dropping, undefined, URL_A, EVENTS, 'wf', log, options);
-		const active = emulator.webhooks().filter((w) => w.active);
-		expect(active.map((w) => w.id)).toEqual([stored.webhookId]);
-		expect(emulator.requests().filter((r) => r.method === 'POST').length).toBe(perWebhook ? 2 : 1);
-		if (perWebhook) expect(stored.secret).toBe(active[0].secret);
-		expect(log.warnings.join('\n')).toContain('connection to Mando dropped');
-	});
+	it.each([false, true])(
+		'a connection dropped after Mando stored the POST leaves exactly one active webhook (per-webhook secrets: %s)',
+		async (perWebhook) => {
+			emulator.setConfig({ perWebhookSecrets: perWebhook });
+			let drops = 1;
+			const dropping: WebhookApi = {
+				...api,
+				create: async (body) => {
+					const made = await api.create(body);
+					if (drops-- > 0) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+					return made;
+				},
+			};
+			// Known account signing: the stored webhook is adopted; otherwise its lost secret may matter.
+			const options = perWebhook ? {} : { perWebhookSecrets: false };
+			const stored = await ensureRegistration(
+				dropping,
+				undefined,
+				URL_A,
+				EVENTS,
+				'wf',
+				log,
+				options,
+			);
+			const active = emulator.webhooks().filter((w) => w.active);
+			expect(active.map((w) => w.id)).toEqual([stored.webhookId]);
+			expect(emulator.requests().filter((r) => r.method === 'POST').length).toBe(
+				perWebhook ? 2 : 1,
+			);
+			if (perWebhook) expect(stored.secret).toBe(active[0].secret);
+			expect(log.warnings.join('\n')).toContain('connection to Mando dropped');
+		},
+	);
 });
-

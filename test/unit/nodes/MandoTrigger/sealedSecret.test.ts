@@ -1,4 +1,8 @@
-import { accountFingerprint, openSecret, sealSecret } from '../../../../nodes/MandoTrigger/sealedSecret';
+import {
+	accountFingerprint,
+	openSecret,
+	sealSecret,
+} from '../../../../nodes/MandoTrigger/sealedSecret';
 
 /** Per-webhook secrets at rest: sealed with AES-256-GCM under the credential's API key. */
 describe('sealSecret / openSecret', () => {
@@ -9,7 +13,9 @@ describe('sealSecret / openSecret', () => {
 		expect(sealed).toMatch(/^v1\./);
 		expect(sealed).not.toContain(secret);
 		expect(sealed).not.toContain('api-key-1');
-		expect(Buffer.from(sealed.split('.')[3], 'base64url').includes(Buffer.from(secret))).toBe(false);
+		expect(Buffer.from(sealed.split('.')[3], 'base64url').includes(Buffer.from(secret))).toBe(
+			false,
+		);
 		expect(openSecret(sealed, 'api-key-1')).toBe(secret);
 		expect(sealSecret(secret, 'api-key-1')).not.toBe(sealed);
 	});
@@ -20,7 +26,9 @@ describe('sealSecret / openSecret', () => {
 		const parts = sealed.split('.');
 		const data = Buffer.from(parts[3], 'base64url');
 		data[0] ^= 1;
-		expect(openSecret([...parts.slice(0, 3), data.toString('base64url')].join('.'), 'api-key-1')).toBeUndefined();
+		expect(
+			openSecret([...parts.slice(0, 3), data.toString('base64url')].join('.'), 'api-key-1'),
+		).toBeUndefined();
 		expect(openSecret('plain-secret', 'api-key-1')).toBeUndefined();
 		expect(openSecret(undefined, 'api-key-1')).toBeUndefined();
 	});

@@ -12,28 +12,51 @@ import { acknowledgeResponseFields } from '../../../../nodes/MandoTrigger/webhoo
 
 describe('acknowledgeResponseFields', () => {
 	const evaluate = (template: string, acknowledge: string) => {
-		const node: INode = { id: 'n', name: 'Mando Trigger', type: 'CUSTOM.mandoTrigger', typeVersion: 1, position: [0, 0], parameters: { acknowledge } };
-		const nodeTypes = { getByName: () => undefined, getByNameAndVersion: () => undefined, getKnownTypes: () => ({}) };
-		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: nodeTypes as never });
+		const node: INode = {
+			id: 'n',
+			name: 'Mando Trigger',
+			type: 'CUSTOM.mandoTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { acknowledge },
+		};
+		const nodeTypes = {
+			getByName: () => undefined,
+			getByNameAndVersion: () => undefined,
+			getKnownTypes: () => ({}),
+		};
+		const workflow = new Workflow({
+			nodes: [node],
+			connections: {},
+			active: false,
+			nodeTypes: nodeTypes as never,
+		});
 		return workflow.expression.getSimpleParameterValue(node, template, 'internal', {});
 	};
 
 	it.each([
 		['immediately', 'onReceived', ''],
 		['afterSuccess', 'lastNode', 'noData'],
-	])('Acknowledge %s: the native resolvers and the templates agree (%s, "%s")', (acknowledge, mode, data) => {
-		const fields = acknowledgeResponseFields() as IDataObject & Record<symbol, Record<string, { resolve: (p: IDataObject) => unknown }>>;
-		const resolvers = fields[Symbol.for('n8n.webhookDescriptionResolvers')];
-		expect(resolvers.responseMode.resolve({ acknowledge })).toBe(mode);
-		expect(resolvers.responseData.resolve({ acknowledge })).toBe(data);
-		expect(evaluate(fields.responseMode as string, acknowledge)).toBe(mode);
-		expect(evaluate(fields.responseData as string, acknowledge)).toBe(data);
-	});
+	])(
+		'Acknowledge %s: the native resolvers and the templates agree (%s, "%s")',
+		(acknowledge, mode, data) => {
+			const fields = acknowledgeResponseFields() as IDataObject &
+				Record<symbol, Record<string, { resolve: (p: IDataObject) => unknown }>>;
+			const resolvers = fields[Symbol.for('n8n.webhookDescriptionResolvers')];
+			expect(resolvers.responseMode.resolve({ acknowledge })).toBe(mode);
+			expect(resolvers.responseData.resolve({ acknowledge })).toBe(data);
+			expect(evaluate(fields.responseMode as string, acknowledge)).toBe(mode);
+			expect(evaluate(fields.responseData as string, acknowledge)).toBe(data);
+		},
+	);
 
 	it('falls back to the same templates on an n8n-workflow without webhookDescriptionFields', () => {
 		const plain = acknowledgeResponseFields({});
 		expect(Object.getOwnPropertySymbols(plain)).toHaveLength(0);
-		expect(plain).toEqual({ responseMode: acknowledgeResponseFields().responseMode, responseData: acknowledgeResponseFields().responseData });
+		expect(plain).toEqual({
+			responseMode: acknowledgeResponseFields().responseMode,
+			responseData: acknowledgeResponseFields().responseData,
+		});
 		expect(evaluate(plain.responseMode as string, 'afterSuccess')).toBe('lastNode');
 		expect(evaluate(plain.responseData as string, 'immediately')).toBe('');
 	});
@@ -43,6 +66,9 @@ describe('acknowledgeResponseFields', () => {
 		expect(webhook.responseMode).toBe(acknowledgeResponseFields().responseMode);
 		expect(n8nWorkflow.webhookDescriptionIsNativelyResolvable(webhook)).toBe(true);
 		const node = { parameters: { events: ['*'], acknowledge: 'afterSuccess' } };
-		expect(n8nWorkflow.resolveWebhookDescriptionField(node, webhook, 'responseMode')).toEqual({ resolved: true, value: 'lastNode' });
+		expect(n8nWorkflow.resolveWebhookDescriptionField(node, webhook, 'responseMode')).toEqual({
+			resolved: true,
+			value: 'lastNode',
+		});
 	});
 });

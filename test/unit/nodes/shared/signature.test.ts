@@ -2,7 +2,9 @@ import { createHmac } from 'crypto';
 import { signMandoPayload, verifyMandoSignature } from '../../../../nodes/shared/signature';
 
 const secret = 'whsec_test_secret';
-const body = Buffer.from('{"id":"evt_1","type":"sale.created","created":"2026-11-28T10:00:00Z","data":{"id":"s1","total":45.5,"items":[]}}');
+const body = Buffer.from(
+	'{"id":"evt_1","type":"sale.created","created":"2026-11-28T10:00:00Z","data":{"id":"s1","total":45.5,"items":[]}}',
+);
 
 describe('X-Mando-Signature', () => {
 	it('signs as sha256= + lower-case hex HMAC-SHA256 of the raw bytes (Mando webhook docs)', () => {
@@ -14,7 +16,9 @@ describe('X-Mando-Signature', () => {
 	it('accepts a correct signature, also in upper-case hex and with surrounding spaces', () => {
 		const sig = signMandoPayload(body, secret);
 		expect(verifyMandoSignature(body, sig, secret)).toEqual({ valid: true });
-		expect(verifyMandoSignature(body, 'sha256=' + sig.slice(7).toUpperCase(), secret)).toEqual({ valid: true });
+		expect(verifyMandoSignature(body, 'sha256=' + sig.slice(7).toUpperCase(), secret)).toEqual({
+			valid: true,
+		});
 		expect(verifyMandoSignature(body, ` ${sig} `, secret)).toEqual({ valid: true });
 		expect(verifyMandoSignature(body, [sig, 'junk'], secret)).toEqual({ valid: true });
 	});
@@ -43,8 +47,17 @@ describe('X-Mando-Signature', () => {
 	});
 
 	it('rejects a signature made with another secret, and everything when no secret is set', () => {
-		expect(verifyMandoSignature(body, signMandoPayload(body, 'other'), secret)).toEqual({ valid: false, reason: 'mismatch' });
-		expect(verifyMandoSignature(body, signMandoPayload(body, secret), '')).toEqual({ valid: false, reason: 'no-secret' });
-		expect(verifyMandoSignature(body, signMandoPayload(body, secret), undefined)).toEqual({ valid: false, reason: 'no-secret' });
+		expect(verifyMandoSignature(body, signMandoPayload(body, 'other'), secret)).toEqual({
+			valid: false,
+			reason: 'mismatch',
+		});
+		expect(verifyMandoSignature(body, signMandoPayload(body, secret), '')).toEqual({
+			valid: false,
+			reason: 'no-secret',
+		});
+		expect(verifyMandoSignature(body, signMandoPayload(body, secret), undefined)).toEqual({
+			valid: false,
+			reason: 'no-secret',
+		});
 	});
 });

@@ -3,14 +3,24 @@ import { NodeApiError } from 'n8n-workflow';
 import { EMULATOR_DEFAULT_CONFIG } from '../../../emulator/config';
 import type { Emulator } from '../../../emulator/server';
 import { fakeContext, run, useEmulator } from '../../../harness/mandoContext';
-import { MANDO_DEFAULT_BASE_URL, mandoBaseUrl, mandoGetAll, redact } from '../../../../nodes/shared/transport';
+import {
+	MANDO_DEFAULT_BASE_URL,
+	mandoBaseUrl,
+	mandoGetAll,
+	redact,
+} from '../../../../nodes/shared/transport';
 
 /** The shared Mando transport's retries, driven through the Mando node against the emulator. */
 
 let emulator: Emulator;
 useEmulator('retries-key', (e) => (emulator = e));
 
-const get = (id: string, options: Record<string, unknown> = {}) => ({ resource: 'product', operation: 'get', id, options });
+const get = (id: string, options: Record<string, unknown> = {}) => ({
+	resource: 'product',
+	operation: 'get',
+	id,
+	options,
+});
 
 describe('retries', () => {
 	test('429 with Retry-After is waited out, then the request succeeds', async () => {
@@ -26,7 +36,8 @@ describe('retries', () => {
 	test('502/503/504 and a dropped connection are retried', async () => {
 		emulator.seed('plu', [{ id: 'p', name: 'P' }]);
 		emulator.injectFault({ path: '/api/secure/plu/p', kind: 'drop' }); // first, so the back-off is the shortest (0.5 s)
-		for (const status of [502, 503, 504]) emulator.injectFault({ path: '/api/secure/plu/p', status, retryAfter: 0 });
+		for (const status of [502, 503, 504])
+			emulator.injectFault({ path: '/api/secure/plu/p', status, retryAfter: 0 });
 		expect(await run(emulator, get('p', { maxAttempts: 5 }))).toHaveLength(1);
 		expect(emulator.requests().map((r) => r.status)).toEqual([0, 502, 503, 504, 200]);
 	});
@@ -35,7 +46,10 @@ describe('retries', () => {
 		emulator.injectFault({ path: '/api/secure/plu*', status: 503, retryAfter: 0, count: 10 });
 		const error = await run(emulator, get('p', { maxAttempts: 2 })).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(NodeApiError);
-		expect(error).toMatchObject({ httpCode: '503', message: expect.stringContaining('503 SERVICE_UNAVAILABLE') });
+		expect(error).toMatchObject({
+			httpCode: '503',
+			message: expect.stringContaining('503 SERVICE_UNAVAILABLE'),
+		});
 		expect((error as NodeApiError).description).toContain('after 2 attempts');
 		expect(emulator.countRequests()).toBe(2);
 	});
@@ -43,7 +57,9 @@ describe('retries', () => {
 	test('Max Total Wait bounds the waiting: a Retry-After beyond it is not waited for', async () => {
 		emulator.injectFault({ path: '/api/secure/plu/p', status: 429, retryAfter: 120 });
 		const started = Date.now();
-		await expect(run(emulator, get('p', { maxTotalWaitSeconds: 5 }))).rejects.toMatchObject({ httpCode: '429' });
+		await expect(run(emulator, get('p', { maxTotalWaitSeconds: 5 }))).rejects.toMatchObject({
+			httpCode: '429',
+		});
 		expect(Date.now() - started).toBeLessThan(2000);
 		expect(emulator.countRequests()).toBe(1);
 	});
@@ -51,9 +67,18 @@ describe('retries', () => {
 	test('Return All retries a failed page without repeating the others', async () => {
 		emulator.seed('plu', 2100);
 		emulator.injectFault({ method: 'GET', path: '/api/secure/plu', status: 503, retryAfter: 0 });
-		const ctxOut = await run(emulator, { resource: 'product', operation: 'getAll', returnAll: true });
+		const ctxOut = await run(emulator, {
+			resource: 'product',
+			operation: 'getAll',
+			returnAll: true,
+		});
 		expect(ctxOut).toHaveLength(2100);
-		expect(emulator.requests().map((r) => `${r.query.page}:${r.status}`)).toEqual(['1:503', '1:200', '2:200', '3:200']);
+		expect(emulator.requests().map((r) => `${r.query.page}:${r.status}`)).toEqual([
+			'1:503',
+			'1:200',
+			'2:200',
+			'3:200',
+		]);
 	});
 });
 
@@ -89,7 +114,9 @@ describe('offset paging', () => {
 	test('a server repeating its last page past the end (no totals) → a clear error, no partial list, 3 requests', async () => {
 		emulator.setConfig({ listTotals: false, listPaging: 'repeatLastPage' });
 		emulator.seed('plu', 2000);
-		await expect(run(emulator, all())).rejects.toThrow("Mando's list /secure/plu could not be read whole: page 3 repeats page 2");
+		await expect(run(emulator, all())).rejects.toThrow(
+			"Mando's list /secure/plu could not be read whole: page 3 repeats page 2",
+		);
 		expect(pages()).toEqual([1, 2, 3]);
 	});
 
@@ -97,7 +124,9 @@ describe('offset paging', () => {
 		emulator.seed('plu', 2500);
 		for (const listTotals of [true, false]) {
 			emulator.setConfig({ listPaging: 'ignorePage', listTotals });
-			await expect(run(emulator, all())).rejects.toThrow('page 2 repeats page 1; the server ignores the page parameter');
+			await expect(run(emulator, all())).rejects.toThrow(
+				'page 2 repeats page 1; the server ignores the page parameter',
+			);
 		}
 		expect(pages()).toEqual([1, 2, 1, 2]);
 	});
@@ -106,12 +135,21 @@ describe('offset paging', () => {
 		const ctx = fakeContext({ emulator, items: [{}] });
 		emulator.seed('plu', 50);
 		emulator.setConfig({ maxPageSize: 10 });
-		await expect(mandoGetAll.call(ctx, '/secure/plu', {}, undefined, undefined, { maxPages: 3 })).rejects.toThrow('still not at the end after 3 pages (30 records)');
+		await expect(
+			mandoGetAll.call(ctx, '/secure/plu', {}, undefined, undefined, { maxPages: 3 }),
+		).rejects.toThrow('still not at the end after 3 pages (30 records)');
 	});
 
 	test("the webhook listing (mandoGetAll, which the Mando Trigger's registration calls too) reads capped pages whole", async () => {
 		emulator.setConfig({ maxPageSize: 100 });
-		emulator.seed('webhook', Array.from({ length: 150 }, (_, i) => ({ id: `w${i}`, url: `https://x.example/${i}`, events: ['sale.created'] })));
+		emulator.seed(
+			'webhook',
+			Array.from({ length: 150 }, (_, i) => ({
+				id: `w${i}`,
+				url: `https://x.example/${i}`,
+				events: ['sale.created'],
+			})),
+		);
 		expect(await run(emulator, all('webhook'))).toHaveLength(150);
 	});
 });
@@ -122,7 +160,9 @@ describe('cursor paging (sales)', () => {
 
 	test('a null body is a clear error, not a TypeError', async () => {
 		emulator.setConfig({ salesPaging: 'nullBody' });
-		await expect(run(emulator, all)).rejects.toThrow("Mando's list /secure/sales could not be read whole: a page is null instead of { \"data\"");
+		await expect(run(emulator, all)).rejects.toThrow(
+			'Mando\'s list /secure/sales could not be read whole: a page is null instead of { "data"',
+		);
 	});
 
 	test('empty pages with has_more: true are followed: all 2,345 sales', async () => {
@@ -134,7 +174,9 @@ describe('cursor paging (sales)', () => {
 
 	test('endless empty pages stop at the cap with an error', async () => {
 		emulator.setConfig({ salesPaging: 'endlessEmpty' });
-		await expect(run(emulator, all)).rejects.toThrow('10 empty pages in a row, each saying has_more');
+		await expect(run(emulator, all)).rejects.toThrow(
+			'10 empty pages in a row, each saying has_more',
+		);
 		expect(emulator.countRequests({ path: '/api/secure/sales' })).toBe(10);
 	});
 });
@@ -149,19 +191,33 @@ describe('time bounds', () => {
 	test('Max Total Time bounds attempts and waits together: slow answers stop the request at the budget', async () => {
 		emulator.injectFault({ path: '/api/secure/plu/p', kind: 'slow', delayMs: 3000, count: 10 });
 		const started = Date.now();
-		const error = (await run(emulator, get('p', { requestTimeoutSeconds: 1, totalTimeSeconds: 2, maxAttempts: 10 })).catch((e: unknown) => e)) as NodeApiError;
+		const error = (await run(
+			emulator,
+			get('p', { requestTimeoutSeconds: 1, totalTimeSeconds: 2, maxAttempts: 10 }),
+		).catch((e: unknown) => e)) as NodeApiError;
 		expect(Date.now() - started).toBeLessThan(3500);
-		expect(error.message).toMatch(/Mando API error ECONNABORTED: Could not reach Mando \(no answer within (1 s|\d+ ms)\) after [12] attempt\(s\); the request's time budget of 2 s is spent/);
+		expect(error.message).toMatch(
+			/Mando API error ECONNABORTED: Could not reach Mando \(no answer within (1 s|\d+ ms)\) after [12] attempt\(s\); the request's time budget of 2 s is spent/,
+		);
 	});
 });
 
 describe('redaction', () => {
 	test("the credential's actual key and any JWT are taken out of Mando's messages", async () => {
 		const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJjb21wYW55IjoiMSJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
-		emulator.injectFault({ path: '/api/secure/plu/p', status: 401, code: 'UNAUTHORIZED', message: `Token retries-key has expired; also seen ${jwt}` });
+		emulator.injectFault({
+			path: '/api/secure/plu/p',
+			status: 401,
+			code: 'UNAUTHORIZED',
+			message: `Token retries-key has expired; also seen ${jwt}`,
+		});
 		const error = (await run(emulator, get('p')).catch((e: unknown) => e)) as NodeApiError;
-		expect(error.message).toBe('Mando API error 401 UNAUTHORIZED: Token [redacted] has expired; also seen [redacted JWT]');
-		expect(JSON.stringify({ ...error, message: error.message, description: error.description })).not.toMatch(/retries-key|eyJhbGci/);
+		expect(error.message).toBe(
+			'Mando API error 401 UNAUTHORIZED: Token [redacted] has expired; also seen [redacted JWT]',
+		);
+		expect(
+			JSON.stringify({ ...error, message: error.message, description: error.description }),
+		).not.toMatch(/retries-key|eyJhbGci/);
 	});
 
 	test('redact() also covers Bearer tokens and leaves other text alone', () => {
@@ -192,8 +248,14 @@ describe('base URL', () => {
 
 	test('the nodes refuse a bad Base URL before any request, saying where to fix it', async () => {
 		const ctx = fakeContext({ emulator, items: [{}] });
-		ctx.getCredentials = (async () => ({ apiKey: 'retries-key', baseUrl: 'www.mando.fi/api' })) as typeof ctx.getCredentials;
-		await expect(mandoGetAll.call(ctx, '/secure/plu')).rejects.toMatchObject({ message: expect.stringContaining('must start with https://'), description: expect.stringContaining('credential') });
+		ctx.getCredentials = (async () => ({
+			apiKey: 'retries-key',
+			baseUrl: 'www.mando.fi/api',
+		})) as typeof ctx.getCredentials;
+		await expect(mandoGetAll.call(ctx, '/secure/plu')).rejects.toMatchObject({
+			message: expect.stringContaining('must start with https://'),
+			description: expect.stringContaining('credential'),
+		});
 		expect(emulator.requests()).toEqual([]);
 	});
 });
