@@ -11,6 +11,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { EVENT_OUTPUT_OPTION } from '../shared/eventOutput';
 import { MANDO_EVENT_OPTIONS } from '../shared/events';
 import { answerWithoutRun, decide, nodeDedup, readRawBody, respond, startRun } from './delivery';
 import { DEFAULT_CHECK_MINUTES, handOverTestDelivery, startHealthCheck } from './health';
@@ -134,24 +135,7 @@ export class MandoTrigger implements INodeType {
 						description:
 							'While published, how often the node checks that its Mando webhook exists, is active and has the selected events, and repairs it (1 API request per check when all is well). 0 turns the check off.',
 					},
-					{
-						displayName: 'Output',
-						name: 'output',
-						type: 'options',
-						default: 'envelope',
-						options: [
-							{
-								name: 'Full Event',
-								value: 'envelope',
-								description: 'One item per event: { ID, type, created, data }',
-							},
-							{
-								name: 'Event Data Only',
-								value: 'data',
-								description: "One item per event holding only the event's data (e.g. the sale)",
-							},
-						],
-					},
+					EVENT_OUTPUT_OPTION,
 				],
 			},
 		],

@@ -1,11 +1,11 @@
 import type {
-	IDataObject,
 	IExecuteFunctions,
 	IHookFunctions,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { eventItems, type EventOutput } from '../shared/eventOutput';
 import { MANDO_SIGNATURE_HEADER, signatureHeaderProblem } from '../shared/signature';
 import { recentEventIdsFor, triggerDedup, type TriggerDedup } from './dedup';
 import type { MalformedMember } from './envelope';
@@ -214,12 +214,9 @@ export function startRun(ctx: IWebhookFunctions, decision: RunDecision): IWebhoo
 			nodeDedup(ctx),
 			decision.events.map((e) => e.id),
 		);
-	const output = ctx.getNodeParameter('options.output', 'envelope') as 'envelope' | 'data';
-	const items = decision.events.map((event) => ({
-		json: (output === 'data' ? event.data : event) as unknown as IDataObject,
-	}));
+	const output = ctx.getNodeParameter('options.output', 'envelope') as EventOutput;
 	return {
-		workflowData: [items],
+		workflowData: [eventItems(decision.events, output)],
 		...(acknowledge === 'immediately' ? { webhookResponse: { ok: true, ...decision.counts } } : {}),
 	};
 }
