@@ -106,10 +106,14 @@ const SECRET_FIELD = 'Webhook Signing Secret (webhookSecret)';
  * read is a 401 that names the credential field.
  */
 export async function decide(ctx: IWebhookFunctions, rawBody: Buffer): Promise<DeliveryDecision> {
+	const signature = ctx.getRequestObject().headers[MANDO_SIGNATURE_HEADER];
+	// Refused before any secret is looked up: the cheapest request must not cost a credential read.
+	const headerProblem = signatureHeaderProblem(signature);
+	if (headerProblem) return signatureRejection(headerProblem);
 	const events = ctx.getNodeParameter('events', []) as string[];
 	const input = {
 		rawBody,
-		signature: ctx.getRequestObject().headers[MANDO_SIGNATURE_HEADER],
+		signature,
 		secret: await registeredSecret(ctx),
 		selected: events.includes('*') ? ('*' as const) : new Set(events),
 		acknowledge: ctx.getNodeParameter('acknowledge', 'immediately') as AcknowledgeMode,
@@ -118,8 +122,6 @@ export async function decide(ctx: IWebhookFunctions, rawBody: Buffer): Promise<D
 		now: Date.now(),
 	};
 	if (input.secret) return decideDelivery(input);
-	const headerProblem = signatureHeaderProblem(input.signature);
-	if (headerProblem) return signatureRejection(headerProblem);
 	const secretKey = `${ctx.getWorkflow().id}:${ctx.getNode().id}:${ctx.getNode().credentials?.mandoApi?.id ?? ''}`;
 	const load = async () => {
 		const credentials = await ctx.getCredentials('mandoApi');
