@@ -62,13 +62,30 @@ async function deliver(
 	return { status: deliveries.find(match)?.status ?? null, hook: hook?.id };
 }
 
+/** A credential on the emulator's account with the key and secret the test starts from. */
+async function newCredential(name: string): Promise<{ id: string; name: string }> {
+	return await createMandoCredential(
+		n8n,
+		{ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: emulator.url },
+		name,
+	);
+}
+
+/** Changes the credential through n8n's public API, as a user saving it in the editor would. */
+async function saveCredential(
+	credential: { id: string; name: string },
+	data: { apiKey: string; webhookSecret: string },
+): Promise<void> {
+	await n8n.api('PATCH', `/credentials/${credential.id}`, {
+		name: credential.name,
+		type: 'mandoApi',
+		data: { ...data, baseUrl: emulator.url, allowedHttpRequestDomains: 'all' },
+	});
+}
+
 describe('Mando Trigger health check: the secret deliveries are verified with (n8n 2.40.7)', () => {
 	test('the API key changed while published → re-sealed within one check interval; a delivery → 200 and one run, also after a restart', async () => {
-		const credential = await createMandoCredential(
-			n8n,
-			{ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: emulator.url },
-			'Mando (key change)',
-		);
+		const credential = await newCredential('Mando (key change)');
 		const wf = await createTriggerWorkflow(n8n, credential, {
 			events: ['sale.created'],
 			options: { checkInterval: CHECK_MINUTES },
@@ -82,16 +99,7 @@ describe('Mando Trigger health check: the secret deliveries are verified with (n
 		// Mando rotates the key (the old one stops working); the user pastes the new one into the credential.
 		emulator.setConfig({ apiKey: NEW_API_KEY });
 		const changedAt = Date.now();
-		await n8n.api('PATCH', `/credentials/${credential.id}`, {
-			name: credential.name,
-			type: 'mandoApi',
-			data: {
-				apiKey: NEW_API_KEY,
-				webhookSecret: WEBHOOK_SECRET,
-				baseUrl: emulator.url,
-				allowedHttpRequestDomains: 'all',
-			},
-		});
+		await saveCredential(credential, { apiKey: NEW_API_KEY, webhookSecret: WEBHOOK_SECRET });
 		const resealed = () =>
 			n8n
 				.logs()
@@ -132,11 +140,7 @@ describe('Mando Trigger health check: the secret deliveries are verified with (n
 	});
 
 	test('the API key changed and n8n restarted before any check (old key nowhere) → the webhook is replaced at startup; a delivery → 200 and one run', async () => {
-		const credential = await createMandoCredential(
-			n8n,
-			{ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: emulator.url },
-			'Mando (key change, restart)',
-		);
+		const credential = await newCredential('Mando (key change, restart)');
 		// A long interval: no periodic check runs between the change and the restart.
 		const wf = await createTriggerWorkflow(n8n, credential, {
 			events: ['product.created'],
@@ -146,16 +150,7 @@ describe('Mando Trigger health check: the secret deliveries are verified with (n
 		await publish(n8n, wf.id);
 		const [old] = activeFor(url);
 		emulator.setConfig({ apiKey: NEW_API_KEY });
-		await n8n.api('PATCH', `/credentials/${credential.id}`, {
-			name: credential.name,
-			type: 'mandoApi',
-			data: {
-				apiKey: NEW_API_KEY,
-				webhookSecret: WEBHOOK_SECRET,
-				baseUrl: emulator.url,
-				allowedHttpRequestDomains: 'all',
-			},
-		});
+		await saveCredential(credential, { apiKey: NEW_API_KEY, webhookSecret: WEBHOOK_SECRET });
 		const startedAt = Date.now();
 		await n8n.restart();
 		const replaced = await waitUntil(
@@ -184,11 +179,7 @@ describe('Mando Trigger health check: the secret deliveries are verified with (n
 	});
 
 	test("the credential's Webhook Signing Secret emptied while deliveries need it → activation error saying what to do", async () => {
-		const credential = await createMandoCredential(
-			n8n,
-			{ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: emulator.url },
-			'Mando (manual)',
-		);
+		const credential = await newCredential('Mando (manual)');
 		const wf = await createTriggerWorkflow(n8n, credential, {
 			events: ['sale.created'],
 			registration: 'manual',
@@ -196,16 +187,7 @@ describe('Mando Trigger health check: the secret deliveries are verified with (n
 		});
 		await publish(n8n, wf.id);
 		const emptiedAt = Date.now();
-		await n8n.api('PATCH', `/credentials/${credential.id}`, {
-			name: credential.name,
-			type: 'mandoApi',
-			data: {
-				apiKey: API_KEY,
-				webhookSecret: '',
-				baseUrl: emulator.url,
-				allowedHttpRequestDomains: 'all',
-			},
-		});
+		await saveCredential(credential, { apiKey: API_KEY, webhookSecret: '' });
 		let error: string | null = null;
 		const shown = await waitUntil(async () => {
 			error = await n8n

@@ -169,6 +169,19 @@ describe('trigger webhook methods', () => {
 		expect(prod.logs.join('\n')).toContain('deactivated by this trigger, is re-activated');
 	});
 
+	it('a publish that runs delete and then finds the webhook as configured (no create) keeps it active', async () => {
+		const prod = hook({
+			url: PROD,
+			credentials: { apiKey: KEY_A, baseUrl: a.url, webhookSecret: 's' },
+		});
+		await register(prod.ctx, PROD);
+		await hookDelete(prod.ctx);
+		expect(await hookCheckExists(prod.ctx)).toBe(true);
+		await flushDeactivations();
+		expect(a.webhooks().map((w) => w.active)).toEqual([true]);
+		expect(prod.logs.join('\n')).toContain('stayed active across the republish');
+	});
+
 	it('a credential moved to another account: delete acts on the old account, never reads a 404 there as gone', async () => {
 		const h = hook({
 			url: PROD,
