@@ -54,7 +54,13 @@ describe.each(compatVersions().filter((v) => v.belowMinimum))(
 			const nodeTypes = (await typeFile(n8n, 'nodes'))
 				.map((t) => t.name)
 				.filter((n) => n.startsWith(`${PACKAGE}.`));
-			expect(nodeTypes).toEqual(expect.arrayContaining([`${PACKAGE}.mandoTrigger`]));
+			expect(nodeTypes).toEqual(
+				expect.arrayContaining([
+					`${PACKAGE}.mandoTrigger`,
+					`${PACKAGE}.mando`,
+					`${PACKAGE}.mandoTool`,
+				]),
+			);
 			// n8n 1.104 has no credential domain-restriction fields (createMandoCredential sets them).
 			const credential = await n8n.api<{ id: string; name: string }>('POST', '/credentials', {
 				name: 'Mando (emulator)',
