@@ -18,15 +18,17 @@ import { checkAndRepair } from './lifecycle';
  * every published workflow whose in-memory trigger is missing — which runs the webhook phase
  * (`checkExists`, then `create`) again. Without it no webhook lifecycle method runs at startup.
  * `trigger()` also registers a cron (`this.helpers.registerCron`, leader only in queue mode) that
- * verifies and repairs the Mando webhook while the workflow is published.
+ * verifies and repairs the Mando webhook while the workflow is published, and checks, when it
+ * starts and at every tick, that the secret deliveries are verified with can be opened or read.
  */
 
 /**
  * The oldest n8n the trigger runs on: n8n 1.105.0 is the first release whose
- * `helpers.registerCron` takes a `{ expression }` object (n8n-workflow 1.102.2, n8n-core 1.104;
- * n8n 1.104.2 ships n8n-workflow 1.101.0, whose `registerCron` takes a cron string and whose
- * n8n-core hands the object to `new CronJob(...)`, which throws a TypeError). Source: the
- * `SchedulingFunctions` type in the n8n-workflow packages on the npm registry.
+ * `helpers.registerCron` takes a `{ expression }` object (it ships n8n-workflow 1.102.2). n8n
+ * 1.104.2 ships n8n-workflow 1.101.0, whose `registerCron` takes a cron string, and n8n-core
+ * 1.103.2, which hands the object to `new CronJob(...)`: a TypeError. Source: the
+ * `SchedulingFunctions` type in the n8n-workflow packages and n8n's dependencies on the npm
+ * registry.
  */
 export const MINIMUM_N8N_VERSION = '1.105.0';
 
