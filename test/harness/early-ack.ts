@@ -121,24 +121,6 @@ export interface EarlyAckProof {
 	summary: string;
 }
 
-/**
- * {@link publish}, tolerating n8n 2.40's publication status answering `not_published` for a moment
- * right after `POST /publish` (seen in queue mode: the outbox row is done before the trigger's
- * status row is written): polls until `published`, up to 30 s.
- */
-async function publishSettled(n8n: N8n, workflowId: string): Promise<void> {
-	try {
-		await publish(n8n, workflowId);
-	} catch (error) {
-		if (!String((error as Error).message).startsWith('publication not_published')) throw error;
-		const settled = await waitUntil(
-			async () => (await n8n.waitForPublication(workflowId)).status === 'published',
-			30_000,
-		);
-		if (!settled) throw error;
-	}
-}
-
 const percentile = (values: number[], p: number) => {
 	const sorted = [...values].sort((a, b) => a - b);
 	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -178,7 +160,7 @@ export async function proveEarlyAckChangesNothing(
 			events: ['sale.created', 'stock.low'],
 			acknowledge,
 		});
-		await publishSettled(n8n, wf.id);
+		await publish(n8n, wf.id);
 		const url = n8n.webhookUrl(wf.webhookPath);
 		await waitUntil(() => emulator.webhooks().some((w) => w.url === url && w.active));
 		const hookSecret = emulator.webhooks().find((w) => w.url === url)?.secret || secret;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'crypto';
-import type { N8n, PublicationStatus } from './n8n';
+import { delay, type N8n, type PublicationStatus } from './n8n';
 
 /**
  * Builders for the workflows and credentials the end-to-end tests and the demo create in n8n
@@ -154,9 +154,12 @@ async function createTwoNodeWorkflow(
 	return workflow.id;
 }
 
+/** How long {@link publish} waits for a requested publication to settle, ms. */
+const PUBLISH_SETTLE_MS = 30_000;
+
 /**
- * Publishes (activates) a workflow and waits until n8n has applied it. The one place where n8n's
- * two ways differ: with the publication API (n8n 2.x of late) `POST /publish` returns at once
+ * Publishes (activates) a workflow and waits (up to 30 s) until n8n has applied it. The one
+ * place where n8n's two ways differ: with the publication API (n8n 2.x of late) `POST /publish` returns at once
  * and the publication status tells the outcome; without it (n8n 1.x, early 2.x) `POST /activate`
  * answers once the workflow is active, or with the triggers' activation error.
  *
@@ -168,7 +171,16 @@ export async function publish(n8n: N8n, workflowId: string): Promise<Publication
 		return { status: 'published', triggers: [] };
 	}
 	await n8n.api('POST', `/workflows/${workflowId}/publish`, {});
-	const status = await n8n.waitForPublication(workflowId);
+	const deadline = Date.now() + PUBLISH_SETTLE_MS;
+	let status = await n8n.waitForPublication(workflowId);
+	// A publication that was asked for never settles as `not_published` (no outbox row in flight
+	// and no trigger status row): n8n 2.40.7 in queue mode answers it for a moment after
+	// `POST /publish`, before the trigger status rows are written. Only `published`, `partial` and
+	// `failed` are outcomes.
+	while (status.status === 'not_published' && Date.now() < deadline) {
+		await delay(200);
+		status = await n8n.waitForPublication(workflowId, Math.max(0, deadline - Date.now()));
+	}
 	if (status.status !== 'published') {
 		const errors = status.triggers.map((t) => t.errorMessage).filter(Boolean);
 		throw new Error(`publication ${status.status}: ${errors.join('; ')}`);
