@@ -242,8 +242,7 @@ describe('Acknowledge "Immediately": the answer goes out before the run', () => 
 			const ids = ['evt_early_1', 'evt_early_2', 'evt_early_3'];
 			const post = async (id: string) => {
 				const body = JSON.stringify(envelope(id));
-				const started = real();
-				const res = await httpRequest(n8n.url, {
+				return await httpRequest(n8n.url, {
 					method: 'POST',
 					headers: {
 						'content-type': 'application/json',
@@ -251,23 +250,23 @@ describe('Acknowledge "Immediately": the answer goes out before the run', () => 
 					},
 					body,
 				});
-				return { ...res, ms: real() - started };
 			};
 			const first = await Promise.all(ids.map(post));
 			const again = await Promise.all(ids.map(post));
 			for (const r of first) {
 				expect(r.status).toBe(200);
-				expect(r.ms).toBeLessThan(3000);
 				expect(r.body).toMatchObject({ ok: true, received: 1, accepted: 1 });
 			}
 			for (const r of again) expect(r.body).toMatchObject({ ok: true, accepted: 0, duplicates: 1 });
-			await delay(3500);
+			// the answer had gone out when each run began (headersSent at its start, not a clock)
 			expect(n8n.answeredBeforeRun).toEqual([true, true, true]);
+			// the 3 s runs end; bounded at 30 s so a loaded machine's late timers fail nothing
+			for (let i = 0; i < 300 && n8n.succeeded.length < ids.length; i++) await delay(100);
 			expect(n8n.succeeded.flat().sort()).toEqual(ids);
 		} finally {
 			await n8n.close();
 		}
-	});
+	}, 45_000);
 });
 
 describe('a signed body with unexpected members (Mando replays the same bytes on every retry)', () => {
