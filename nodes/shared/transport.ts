@@ -695,28 +695,26 @@ export async function mandoFirstPage<T = IDataObject>(
 	paging: 'offset' | 'cursor',
 	retry?: Partial<MandoRetryOptions>,
 ): Promise<MandoFirstPage<T>> {
+	// offset paging: page 1 of mandoOffsetPage (the same `more` rule as a list search's pages)
+	if (paging === 'offset')
+		return (await mandoOffsetPage.call(this, path, qs, 1, size, retry)) as MandoFirstPage<T>;
 	const pageSize = pageSizeFor(wholeLimit(size));
-	const query: IDataObject =
-		paging === 'offset' ? { ...qs, page: 1, pageSize } : { ...qs, limit: pageSize };
-	const response = await mandoApiRequest.call(this, { method: 'GET', path, qs: query, retry });
+	const response = await mandoApiRequest.call(this, {
+		method: 'GET',
+		path,
+		qs: { ...qs, limit: pageSize },
+		retry,
+	});
 	const total = intHeader(response.headers, 'x-total-count');
-	if (paging === 'cursor') {
-		const page = cursorPage<T>(this, path, response.body);
-		const items = page.data.slice(0, pageSize);
-		return {
-			items,
-			total,
-			more:
-				total !== undefined
-					? total > items.length
-					: page.has_more === true || page.data.length > pageSize,
-		};
-	}
-	const items = listItems<T>(response.body).slice(0, pageSize);
+	const page = cursorPage<T>(this, path, response.body);
+	const items = page.data.slice(0, pageSize);
 	return {
 		items,
 		total,
-		more: total !== undefined ? total > items.length : items.length >= pageSize,
+		more:
+			total !== undefined
+				? total > items.length
+				: page.has_more === true || page.data.length > pageSize,
 	};
 }
 
