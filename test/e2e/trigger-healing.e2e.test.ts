@@ -300,10 +300,18 @@ describe('Mando Trigger registration that heals itself (n8n 2.40.7, default sett
 		});
 		await publish(n8n, errorWf.id); // n8n 2.40.7 runs only a published error workflow
 		// A changed trigger parameter makes n8n re-register the trigger with the new settings.
+		const republishLog = n8n.logs().length;
 		await republish(wf.id, (p) => ({ ...p, events: ['customer.updated', 'customer.created'] }), {
 			errorWorkflow: errorWf.id,
 		});
 		await waitUntil(() => activeFor(url).length === 1);
+		// A new version with the same events: n8n runs delete, then checkExists finds the webhook as
+		// configured (no create follows), and the trigger cancels the delete's deferred deactivation.
+		const kept = await waitUntil(
+			() => n8n.logs().slice(republishLog).includes('stayed active across the republish'),
+			30_000,
+		);
+		expect(kept).toBe(true);
 		emulator.setConfig({ apiKey: 'rotated-elsewhere' });
 		try {
 			let error: string | null = null;
@@ -342,8 +350,8 @@ describe('Mando Trigger registration that heals itself (n8n 2.40.7, default sett
 		await publish(n8n, wf.id);
 		const cleared = await waitUntil(async () => (await activationError()) === undefined, 30_000);
 		expect(cleared).toBe(true);
-		// n8n ran delete, then found the webhook as configured (no create): the deferred deactivation
-		// is cancelled, so the webhook stays active past the grace period without a repair.
+		// No deactivation follows the publish after the fix: the webhook stays active past the grace
+		// period without a repair.
 		await delay(DEACTIVATION_GRACE_MS + 1_000);
 		const deactivatedSince = n8n
 			.logs()
