@@ -5,7 +5,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { eventItems, type EventOutput } from '../shared/eventOutput';
+import { eventItems, readEventOutput } from '../shared/eventOutput';
 import { MANDO_SIGNATURE_HEADER, signatureHeaderProblem } from '../shared/signature';
 import { recentEventIdsFor, triggerDedup, type TriggerDedup } from './dedup';
 import type { MalformedMember } from './envelope';
@@ -216,7 +216,7 @@ export function startRun(ctx: IWebhookFunctions, decision: RunDecision): IWebhoo
 			nodeDedup(ctx),
 			decision.events.map((e) => e.id),
 		);
-	const output = ctx.getNodeParameter('options.output', 'envelope') as EventOutput;
+	const output = readEventOutput(ctx);
 	return {
 		workflowData: [eventItems(decision.events, output)],
 		...(acknowledge === 'immediately' ? { webhookResponse: { ok: true, ...decision.counts } } : {}),
