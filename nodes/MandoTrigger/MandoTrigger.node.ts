@@ -64,8 +64,10 @@ export class MandoTrigger implements INodeType {
 		version: [1, 1.1],
 		defaultVersion: 1.1,
 		subtitle: EVENTS_SUBTITLE,
+		// n8n's node panel shows this under the one "Mando" entry it makes of the trigger and the
+		// action node, in both "What triggers this workflow?" and "What happens next?".
 		description:
-			'Starts the workflow when something happens in Mando: a sale, a product or stock change, a new customer, a business day',
+			'Mando, the Finnish point of sale: sales, products, stock, customers and business days',
 		documentationUrl: TRIGGER_DOCS_URL,
 		defaults: { name: 'Mando Trigger' },
 		inputs: [],
