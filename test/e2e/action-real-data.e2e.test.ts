@@ -30,7 +30,7 @@ let n8n: N8n;
 let credential: { id: string; name: string };
 
 beforeAll(async () => {
-	emulator = await startEmulator({ apiKey: API_KEY });
+	emulator = await startEmulator({ apiKey: API_KEY, seed: 'empty' });
 	n8n = await N8n.start({ env: { N8N_COMMUNITY_PACKAGES_ALLOW_TOOL_USAGE: 'true' } });
 	log(`n8n ${n8n.baseUrl}, emulator ${emulator.url}`);
 	credential = await createMandoCredential(n8n, { apiKey: API_KEY, baseUrl: emulator.url });
@@ -220,7 +220,7 @@ test('the tool variant called with an empty product id answers the agent a reada
 	expect(answer).toEqual([
 		{
 			error: 'Product ID is empty (got "  ")',
-			description: expect.stringContaining('Give the ID (GUID) of the product (PLU)'),
+			description: expect.stringContaining('Give the ID (GUID) of the product'),
 		},
 	]);
 	expect(requests).toEqual([]);

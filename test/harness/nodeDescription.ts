@@ -55,10 +55,18 @@ export function expectDocsPageLink(url: string): void {
 	expect({ url, exists: existsSync(file) }).toEqual({ url, exists: true });
 }
 
-/** Asserts `url` is a docs page ({@link expectDocsPageLink}) or a README heading ({@link expectReadmeLink}). */
-export function expectDocumentationLink(url: string): void {
-	if (url.includes('/blob/main/docs/')) expectDocsPageLink(url);
-	else expectReadmeLink(url);
+/**
+ * Asserts `url` is a documentation link that exists: a docs page of this repository
+ * (`<repo>/blob/main/docs/<page>.md`, no fragment: n8n appends its own query to the link), or a
+ * README anchor (see {@link expectReadmeLink}).
+ */
+export function expectDocsLink(url: string): void {
+	const page =
+		/^https:\/\/github\.com\/n8n-nodes-mando\/n8n-nodes-mando\/blob\/main\/(docs\/[\w.-]+\.md)$/.exec(
+			url,
+		);
+	if (!page) return expectReadmeLink(url);
+	expect({ url, exists: existsSync(path.join(ROOT, page[1])) }).toEqual({ url, exists: true });
 }
 
 /** Asserts a file is a small, self-contained SVG icon. */
@@ -120,8 +128,8 @@ export function describeNodeDescription(dir: string, description: INodeTypeDescr
 			for (const category of codex.categories) expect(N8N_CATEGORIES).toContain(category);
 			expect(codex.alias).toEqual(expect.arrayContaining(['POS', 'point of sale']));
 			expect(new Set(codex.alias).size).toBe(codex.alias.length);
-			expectDocumentationLink(codex.resources.primaryDocumentation[0].url);
-			expectDocumentationLink(codex.resources.credentialDocumentation[0].url);
+			expectDocsLink(codex.resources.primaryDocumentation[0].url);
+			expectDocsLink(codex.resources.credentialDocumentation[0].url);
 			if (description.documentationUrl) {
 				expectDocsPageLink(description.documentationUrl);
 				expect(codex.resources.primaryDocumentation[0].url).toBe(description.documentationUrl);
