@@ -12,7 +12,7 @@
  * Run with `npm run test:ui` (installs chromium with apt-get when missing, builds, installs n8n).
  * CHROMIUM_PATH overrides the browser path.
  */
-import { mkdtempSync, rmSync, statSync } from 'fs';
+import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import path from 'path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -37,6 +37,8 @@ const CHROMIUM_ARGS = [
 ];
 const API_KEY = 'cafe-api-key';
 const WEBHOOK_SECRET = 'cafe-webhook-secret';
+/** What the owner writes into the product's memo. */
+const MEMO = 'Oat milk available';
 /** The longest any one wait may take (n8n's editor on a loaded 2-core machine). */
 const WAIT_MS = 60_000;
 
@@ -72,32 +74,9 @@ async function settle(page: Page): Promise<void> {
 /** The node details view (NDV) that is open. */
 const ndv = (page: Page): Locator => page.locator('[data-test-id="ndv"]').first();
 
-/** Types into n8n's node search (the node creator) and clicks the entry named `name`. */
-async function pickFromNodeCreator(page: Page, search: string, name: string): Promise<void> {
-	const searchBar = page.locator('[data-test-id="node-creator-search-bar"] input').first();
-	await searchBar.waitFor({ timeout: WAIT_MS });
-	await searchBar.fill(search);
-	await page
-		.locator('[data-test-id="node-creator-item-name"]')
-		.getByText(name, { exact: true })
-		.first()
-		.click({ timeout: WAIT_MS });
-}
-
-/** The parameter input whose label is `label` inside the open NDV. */
+/** The parameter input named `name` inside the open NDV. */
 function parameter(page: Page, name: string): Locator {
 	return ndv(page).locator(`[data-test-id="parameter-input-${name}"]`).first();
-}
-
-/** Chooses `option` in an n8n options or multi-options parameter. */
-async function chooseOption(page: Page, name: string, option: string): Promise<void> {
-	await parameter(page, name).click({ timeout: WAIT_MS });
-	await page
-		.locator('.el-select-dropdown:visible, .el-popper:visible')
-		.getByText(option, { exact: true })
-		.first()
-		.click({ timeout: WAIT_MS });
-	await page.keyboard.press('Escape').catch(() => undefined);
 }
 
 const STEPS: Step[] = [
@@ -248,6 +227,119 @@ const STEPS: Step[] = [
 			if (/"data":\s*\{/.test(json))
 				throw new Error('the output still nests the sale under "data"');
 			return `sale ${sale.id} arrived: the JSON view shows "total": ${String(sale.total)} at the top level and "_event" with ${event.id}`;
+		},
+	},
+	{
+		shot: 'next-step',
+		title: 'add the Mando node\'s "Update a product" after the trigger',
+		run: async ({ page }) => {
+			await page.keyboard.press('Escape'); // back to the canvas
+			await ndv(page).waitFor({ state: 'hidden' });
+			await page.locator('[data-test-id="canvas-handle-plus"]').first().click();
+			const search = page.getByPlaceholder('Search nodes...').first();
+			await search.fill('Mando');
+			await page
+				.locator('[data-test-id="node-creator-item-name"]')
+				.getByText('Mando', { exact: true })
+				.first()
+				.click();
+			const action = page.getByText('Update a product', { exact: true }).first();
+			await action.waitFor();
+			await settle(page);
+			await shot(page, 'actions');
+			await action.click();
+			await ndv(page).waitFor();
+			await settle(page);
+			const credentialPicked = await ndv(page).evaluate((el) =>
+				[...el.querySelectorAll('input')].some((input) => input.value === 'Mando account'),
+			);
+			if (!credentialPicked) throw new Error('the Mando node did not pick the credential');
+			return 'searched "Mando" under "What happens next?", picked "Update a product"; the node took the credential "Mando account"';
+		},
+	},
+	{
+		shot: 'pick-product',
+		title: 'pick the product from the list',
+		run: async (world) => {
+			const { page, emulator } = world;
+			await ndv(page).locator('[data-test-id="rlc-input"]').first().click();
+			const items = page.locator('[data-test-id="rlc-item"]:visible');
+			await items.first().waitFor();
+			const offered = await items.count();
+			await settle(page);
+			await shot(page, 'list');
+			// The owner types part of the name into the list's search.
+			await page.getByPlaceholder('Search...').last().fill('capp');
+			const item = items.filter({ hasText: 'Cappuccino' }).first();
+			await item.waitFor();
+			await settle(page);
+			const found = await items.count();
+			await item.click();
+			const product = emulator
+				.entities('plu')
+				.find((p) => (p as { name?: string }).name === 'Cappuccino') as { id: string } | undefined;
+			if (!product) throw new Error('the emulator has no Cappuccino');
+			world.productId = product.id;
+			// Update Fields → Memo: what the owner changes.
+			await ndv(page).getByPlaceholder('Add Field').first().click();
+			await page.keyboard.type('Memo');
+			await page
+				.locator('li:visible, [role="option"]:visible, [role="menuitem"]:visible')
+				.filter({ hasText: /^\s*Memo\s*$/ })
+				.first()
+				.click({ timeout: 10_000 })
+				.catch(async () => await page.keyboard.press('Enter'));
+			const memo = parameter(page, 'memo').locator('textarea, input').first();
+			await memo.waitFor();
+			await memo.fill(MEMO);
+			await page.keyboard.press('Tab');
+			await settle(page);
+			return `the list offered ${offered} products, searching "capp" left ${found}; picked "Cappuccino" (${product.id}); Update Fields → Memo "${MEMO}"`;
+		},
+	},
+	{
+		shot: 'run-update',
+		title: 'run the step: Mando updates the product',
+		run: async ({ page, emulator, productId }) => {
+			await ndv(page).getByRole('button', { name: 'Execute step' }).first().click();
+			const output = page.locator('[data-test-id="output-panel"]').first();
+			await output.getByText(MEMO).first().waitFor();
+			await settle(page);
+			let stored: { memo?: unknown } | undefined;
+			await waitUntil(() => {
+				stored = emulator.entities('plu').find((p) => p.id === productId) as typeof stored;
+				return stored?.memo === MEMO;
+			}, WAIT_MS);
+			return `output shows the updated product; the emulator's Cappuccino (${productId}) now has memo "${String(stored?.memo)}"`;
+		},
+	},
+	{
+		shot: 'published',
+		title: 'publish the workflow; a sale now runs it by itself',
+		run: async (world) => {
+			const { page, emulator, n8n } = world;
+			await page.keyboard.press('Escape');
+			await ndv(page).waitFor({ state: 'hidden' });
+			await page.locator('[data-test-id="workflow-open-publish-modal-button"]').first().click();
+			const confirm = page.locator('[data-test-id="workflow-publish-button"]').first();
+			await confirm.waitFor();
+			await settle(page);
+			await shot(page, 'modal');
+			await confirm.click();
+			await waitUntil(
+				() => emulator.webhooks().some((w) => w.active && /\/webhook\/[^/]+\/webhook$/.test(w.url)),
+				WAIT_MS,
+			);
+			const production = emulator
+				.webhooks()
+				.find((w) => w.active && /\/webhook\/[^/]+\/webhook$/.test(w.url));
+			const workflowId = /\/workflow\/([^/?#]+)/.exec(page.url())?.[1];
+			if (!workflowId) throw new Error(`no workflow id in ${page.url()}`);
+			world.workflowId = workflowId;
+			const { event } = await emulator.emit('sale.created');
+			const [execution] = await n8n.waitForExecutions(workflowId, 1, WAIT_MS);
+			await settle(page);
+			return `Publish → Mando webhook for ${production?.url ?? '?'}; the emulator's next sale (${event.id}) → execution #${execution.id} ${execution.status}`;
 		},
 	},
 ];
