@@ -92,6 +92,17 @@ beforeAll(async () => {
 			true,
 		),
 	];
+	workflowId = await publishChain('Mando action e2e', nodes);
+});
+
+afterAll(async () => {
+	await n8n?.stop();
+	await emulator?.close();
+	if ((n8n?.logs() ?? '').includes(API_KEY)) throw new Error('the API key appeared in n8n log');
+});
+
+/** Creates a workflow running `nodes` one after another, publishes it, and returns its id. */
+async function publishChain(name: string, nodes: Array<{ name: string }>): Promise<string> {
 	const chain = nodes.map((n) => n.name);
 	const connections = Object.fromEntries(
 		chain
@@ -99,7 +110,7 @@ beforeAll(async () => {
 			.map((from, i) => [from, { main: [[{ node: chain[i + 1], type: 'main', index: 0 }]] }]),
 	);
 	const workflow = await n8n.api<{ id: string }>('POST', '/workflows', {
-		name: 'Mando action e2e',
+		name,
 		nodes,
 		connections,
 		settings: {
@@ -108,15 +119,9 @@ beforeAll(async () => {
 			saveDataErrorExecution: 'all',
 		},
 	});
-	workflowId = workflow.id;
-	await publish(n8n, workflowId);
-});
-
-afterAll(async () => {
-	await n8n?.stop();
-	await emulator?.close();
-	if ((n8n?.logs() ?? '').includes(API_KEY)) throw new Error('the API key appeared in n8n log');
-});
+	await publish(n8n, workflow.id);
+	return workflow.id;
+}
 
 /** Calls the workflow's webhook and waits for its answer (the last node's first item). */
 async function callWorkflow(
@@ -220,27 +225,11 @@ describe('Mando action node in a real n8n', () => {
 				credential,
 			),
 		];
-		const chain = nodes.map((n) => n.name);
-		const connections = Object.fromEntries(
-			chain
-				.slice(0, -1)
-				.map((from, i) => [from, { main: [[{ node: chain[i + 1], type: 'main', index: 0 }]] }]),
-		);
-		const workflow = await n8n.api<{ id: string }>('POST', '/workflows', {
-			name: 'Mando locators e2e',
-			nodes,
-			connections,
-			settings: {
-				executionOrder: 'v1',
-				saveDataSuccessExecution: 'all',
-				saveDataErrorExecution: 'all',
-			},
-		});
-		await publish(n8n, workflow.id);
+		const workflowId = await publishChain('Mando locators e2e', nodes);
 
 		const answer = await callWorkflow({ number: '2040' }, path);
 		expect(answer.status).toBe(200);
-		const execution = await latestExecution(1, workflow.id);
+		const execution = await latestExecution(1, workflowId);
 		expect(execution.status).toBe('success');
 		const got = {
 			list: nodeOutput(execution, 'By List').map((p) => p.name),
@@ -268,7 +257,7 @@ describe('Mando action node in a real n8n', () => {
 		);
 
 		const missing = await callWorkflow({ number: '9999' }, path);
-		const failed = await latestExecution(2, workflow.id);
+		const failed = await latestExecution(2, workflowId);
 		expect(failed.status).toBe('error');
 		const error = failed.data?.resultData.error as
 			{ message?: string; description?: string; httpCode?: string } | undefined;
