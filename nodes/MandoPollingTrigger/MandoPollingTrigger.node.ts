@@ -10,6 +10,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import {
 	EVENT_OUTPUT_OPTION,
 	EVENT_OUTPUT_PARAMETER,
+	EVENTS_SUBTITLE,
 	eventItems,
 	readEventOutput,
 	versionedOptions,
@@ -29,11 +30,6 @@ import { DEFAULT_MAX_SALES_PER_POLL } from './salesPoll';
 /** This node's page in the package's docs (no #fragment: n8n appends `?utm_source=…`). */
 const POLLING_DOCS_URL =
 	'https://github.com/n8n-nodes-mando/n8n-nodes-mando/blob/main/docs/mando-polling-trigger.md';
-
-/** The chosen events by name ("Sale Created"), not by type (`sale.created`). */
-const EVENTS_SUBTITLE = `={{ (() => { const names = ${JSON.stringify(
-	Object.fromEntries(MANDO_EVENT_OPTIONS.map((o) => [o.value, o.name])),
-)}; return ($parameter["events"] || []).map((e) => names[e] || e).join(", "); })() }}`;
 
 /** The Options collection; version 1 keeps Output in it, later versions show Output on its own. */
 function pollingOptions(): INodeProperties[] {

@@ -15,6 +15,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import {
 	EVENT_OUTPUT_OPTION,
 	EVENT_OUTPUT_PARAMETER,
+	EVENTS_SUBTITLE,
 	eventIdOf,
 	eventOutputParameter,
 	versionedOptions,
@@ -30,11 +31,6 @@ import { acknowledgeResponseFields } from './webhookFields';
 /** This node's page in the package's docs (no #fragment: n8n appends `?utm_source=…`). */
 const TRIGGER_DOCS_URL =
 	'https://github.com/n8n-nodes-mando/n8n-nodes-mando/blob/main/docs/mando-trigger.md';
-
-/** The chosen events by name ("Sale Created, Stock Low"), not by type (`sale.created`). */
-const EVENTS_SUBTITLE = `={{ (() => { const names = ${JSON.stringify(
-	Object.fromEntries(MANDO_EVENT_OPTIONS.map((o) => [o.value, o.name])),
-)}; const events = $parameter["events"] || []; return events.includes("*") ? "All events" : events.map((e) => names[e] || e).join(", "); })() }}`;
 
 /** The Options collection; version 1 keeps Output in it, later versions show Output on its own. */
 function triggerOptions(v1Output: INodeProperties): INodeProperties[] {

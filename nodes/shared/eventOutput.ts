@@ -6,7 +6,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import type { MandoEvent } from './events';
+import { MANDO_EVENT_OPTIONS, type MandoEvent } from './events';
 
 /**
  * The triggers' **Output** parameter, in one place so that both triggers give the same items.
@@ -168,3 +168,11 @@ export function versionedOptions(
 		}) as INodeProperties;
 	return [collection(VERSION_1_ONLY, v1Options), collection(FROM_VERSION_1_1, laterOptions)];
 }
+
+/**
+ * A trigger's subtitle: the chosen events by name ("Sale Created, Stock Low"), not by type
+ * (`sale.created`); "All events" for `*`.
+ */
+export const EVENTS_SUBTITLE = `={{ (() => { const names = ${JSON.stringify(
+	Object.fromEntries(MANDO_EVENT_OPTIONS.map((o) => [o.value, o.name])),
+)}; const events = $parameter["events"] || []; return events.includes("*") ? "All events" : events.map((e) => names[e] || e).join(", "); })() }}`;

@@ -18,23 +18,12 @@ import path from 'path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 import { startEmulator, type Emulator } from '../emulator/server';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, settle } from '../harness/chromium';
 import { N8n, OWNER_EMAIL, OWNER_PASSWORD, REPO_ROOT, waitUntil } from '../harness/n8n';
 import { userFolderWithPackage } from '../harness/packageByName';
 import { cleanTempFolders } from '../harness/tempFolders';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DOCS = path.join(REPO_ROOT, 'docs');
-/** Chromium's flags: headless, no sandbox (root in CI), nothing that phones home. */
-const CHROMIUM_ARGS = [
-	'--headless',
-	'--no-sandbox',
-	'--disable-gpu',
-	'--disable-quic',
-	'--no-first-run',
-	'--disable-background-networking',
-	'--disable-component-update',
-	'--disable-sync',
-];
 const API_KEY = 'cafe-api-key';
 const WEBHOOK_SECRET = 'cafe-webhook-secret';
 /** What the owner writes into the product's memo. */
@@ -62,13 +51,6 @@ interface Step {
 	title: string;
 	/** Does the step; returns what the log line adds (figures, names). */
 	run: (world: World) => Promise<string>;
-}
-
-/** Waits for the editor to settle: network quiet (bounded), fonts loaded, a short pause. */
-async function settle(page: Page): Promise<void> {
-	await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => undefined);
-	await page.evaluate('document.fonts.ready.then(() => true)');
-	await page.waitForTimeout(500);
 }
 
 /** The node details view (NDV) that is open. */
@@ -371,7 +353,7 @@ async function main(): Promise<number> {
 	let failed = 0;
 	try {
 		context = await chromium.launchPersistentContext(profile, {
-			executablePath: CHROMIUM,
+			executablePath: CHROMIUM_PATH,
 			headless: true,
 			args: CHROMIUM_ARGS, // the fresh profile folder is the --user-data-dir
 			viewport: { width: 1440, height: 900 },
