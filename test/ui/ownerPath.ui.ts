@@ -12,7 +12,7 @@
  * Run with `npm run test:ui` (installs chromium with apt-get when missing, builds, installs n8n).
  * CHROMIUM_PATH overrides the browser path.
  */
-import { mkdtempSync, rmSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import path from 'path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -322,6 +322,39 @@ const STEPS: Step[] = [
 			const [execution] = await n8n.waitForExecutions(workflowId, 1, WAIT_MS);
 			await settle(page);
 			return `Publish → Mando webhook for ${production?.url ?? '?'}; the emulator's next sale (${event.id}) → execution #${execution.id} ${execution.status}`;
+		},
+	},
+	{
+		shot: 'example',
+		title: 'an example from examples/ opens with working nodes',
+		run: async ({ page, n8n }) => {
+			const file = 'sale-lines-to-google-sheets.json';
+			const example = JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples', file), 'utf8')) as {
+				name: string;
+				nodes: Array<{ id: string; name: string; type: string }>;
+				connections: unknown;
+				settings?: unknown;
+			};
+			const created = await n8n.api<{ id: string }>('POST', '/workflows', {
+				name: example.name,
+				nodes: example.nodes,
+				connections: example.connections,
+				settings: example.settings ?? {},
+			});
+			const trigger = example.nodes.find((n) => n.type === 'n8n-nodes-mando.mandoTrigger');
+			if (!trigger) throw new Error(`${file} has no n8n-nodes-mando.mandoTrigger`);
+			await page.goto(`${n8n.baseUrl}/workflow/${created.id}/${trigger.id}`);
+			await ndv(page).waitFor();
+			await settle(page);
+			const text = await ndv(page).innerText();
+			if (/install this node/i.test(text) || !text.includes('Events'))
+				throw new Error(`the example's ${trigger.name} does not open as a Mando Trigger`);
+			await page.keyboard.press('Escape');
+			await ndv(page).waitFor({ state: 'hidden' });
+			await page.keyboard.press('Shift+1'); // zoom to fit
+			await settle(page);
+			const shown = await page.locator('[data-test-id="canvas-node"]').count();
+			return `imported ${file} as it is (types n8n-nodes-mando.*): ${shown} nodes on the canvas; its "${trigger.name}" opens with its Events, no "Install this node"`;
 		},
 	},
 ];
