@@ -45,6 +45,17 @@ export function expectReadmeLink(url: string): void {
 }
 
 /**
+ * Asserts `url` is one of this repository's pages under docs/ (`…/blob/main/docs/x.md`), with no
+ * `#fragment` (n8n appends `?utm_source=…` to documentation links, which would cut it off).
+ */
+export function expectDocsPageLink(url: string): void {
+	const prefix = `${REPO_URL}/blob/main/docs/`;
+	expect(url.startsWith(prefix) && !url.includes('#')).toBe(true);
+	const file = path.join(ROOT, 'docs', url.slice(prefix.length));
+	expect({ url, exists: existsSync(file) }).toEqual({ url, exists: true });
+}
+
+/**
  * Asserts `url` is a documentation link that exists: a docs page of this repository
  * (`<repo>/blob/main/docs/<page>.md`, no fragment: n8n appends its own query to the link), or a
  * README anchor (see {@link expectReadmeLink}).
@@ -120,8 +131,8 @@ export function describeNodeDescription(dir: string, description: INodeTypeDescr
 			expectDocsLink(codex.resources.primaryDocumentation[0].url);
 			expectDocsLink(codex.resources.credentialDocumentation[0].url);
 			if (description.documentationUrl) {
-				expect(description.documentationUrl).not.toContain('#');
-				expectDocsLink(description.documentationUrl);
+				expectDocsPageLink(description.documentationUrl);
+				expect(codex.resources.primaryDocumentation[0].url).toBe(description.documentationUrl);
 			}
 		});
 
