@@ -84,6 +84,19 @@ function isLegacy(value: unknown): value is LegacyDedupState {
 export function getDedupState(container: Record<string, unknown>): DedupState {
 	const current = container.dedup;
 	if (isState(current)) return current;
+	const state = readDedupState(container);
+	container.dedup = state;
+	return state;
+}
+
+/**
+ * The de-duplication state inside `container` for reading only: the stored state itself, or a
+ * detached one (empty, or migrated from 0.1.0) when none of a known shape is stored. Never changes
+ * `container`, so n8n (which saves static data only when it changed) writes nothing for a read.
+ */
+export function readDedupState(container: Record<string, unknown>): DedupState {
+	const current = container.dedup;
+	if (isState(current)) return current;
 	const state: DedupState = { v: 2, b: {} };
 	if (isLegacy(current)) {
 		for (const id of Object.keys(current.seen)) {
@@ -91,7 +104,6 @@ export function getDedupState(container: Record<string, unknown>): DedupState {
 			if (typeof at === 'number' && at > 0) markEvent(state, id, 'handled', at);
 		}
 	}
-	container.dedup = state;
 	return state;
 }
 
@@ -301,10 +313,11 @@ export function recentEventIdsFor(key: string): RecentEventIds {
  * Writes event ids into the persisted state of an execution's static data: every id in `ids`
  * (the run's events) as handled or pending, and every handled id of `recent`.
  *
- * Why: n8n 2.40 does not save static data changed by a webhook method when the delivery starts an
- * execution (its WorkflowRunner re-wraps the shared static data object, which clears n8n's
- * "changed" flag before the webhook's save). The trigger's `execute` — the first step of the run —
- * calls this, and n8n saves the execution's static data when the run ends.
+ * Why here and not in the webhook request: n8n loads the static data again for the run and saves
+ * the run's copy when the run ends, so marks written by the webhook method would cost a second
+ * database write per delivery (n8n 2.40 `LiveWebhooks.executeWebhook` saves changed static data
+ * after the webhook method) and race with the run's load. The trigger's `execute` — the first step
+ * of the run — calls this; the webhook request only reads the static data.
  *
  * @param container the node's static data in the execution
  * @param ids event ids of the run's items (may be empty when the output holds only `data`)
@@ -334,9 +347,10 @@ export type DedupVerdict = 'new' | 'duplicate' | 'in-flight';
 export interface TriggerDedup {
 	/**
 	 * One verdict per id, in order: `duplicate` when handled before (or earlier in `ids`),
-	 * `in-flight` when an earlier delivery's run is still going on, else `new`. New ids are marked
-	 * handled (`immediately`) or in flight (`afterSuccess`, at most {@link IN_FLIGHT_MS}) at `now`
-	 * (ms since epoch); `holdInFlight: false` (the sender has hung up already) sets no in-flight mark.
+	 * `in-flight` when an earlier delivery's run is still going on, else `new`. New ids are marked in
+	 * the in-process memory as handled (`immediately`) or in flight (`afterSuccess`, at most
+	 * {@link IN_FLIGHT_MS}) at `now` (ms since epoch); `holdInFlight: false` (the sender has hung up
+	 * already) sets no in-flight mark. The static data is only read: `persist`, in the run, writes.
 	 */
 	accept(
 		ids: readonly string[],
@@ -360,8 +374,9 @@ export function triggerDedup(
 ): TriggerDedup {
 	return {
 		accept(ids, mode, now, holdInFlight = true) {
-			const state = getDedupState(staticData);
-			recent.mergeInto(state, now);
+			// Read only: the run's first step persists its ids (`persist`), so the webhook request
+			// changes no static data and n8n saves none for it.
+			const state = readDedupState(staticData);
 			const batch = new Set<string>();
 			const verdicts = ids.map((id): DedupVerdict => {
 				const inMemory = recent.get(id, now);
@@ -371,10 +386,8 @@ export function triggerDedup(
 				return 'new';
 			});
 			const immediate = mode === 'immediately';
-			for (const id of batch) {
-				if (immediate) markEvent(state, id, 'handled', now);
+			for (const id of batch)
 				if (immediate || holdInFlight) recent.set(id, immediate ? 'handled' : 'in-flight', now);
-			}
 			return verdicts;
 		},
 		settle(ids, succeeded, now) {

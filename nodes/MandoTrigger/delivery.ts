@@ -13,6 +13,7 @@ import {
 	decideDelivery,
 	signatureRejection,
 	type AcknowledgeMode,
+	type DeliveryCounts,
 	type DeliveryDecision,
 } from './receive';
 import { registeredSecret } from './lifecycle';
@@ -57,9 +58,24 @@ export function respond(
 	code: string,
 	message: string,
 ): IWebhookResponseData {
-	const res = ctx.getResponseObject();
-	if (!res.headersSent) res.status(status).json({ code, message });
+	answer(ctx, status, { code, message });
 	return { noWebhookResponse: true };
+}
+
+/** Writes `body` as JSON with `status` unless an answer went out already. */
+function answer(ctx: IWebhookFunctions, status: number, body: object): void {
+	const res = ctx.getResponseObject();
+	if (!res.headersSent) res.status(status).json(body);
+}
+
+/**
+ * Acknowledges a verified, de-duplicated delivery with 200 `{ ok: true, ...counts }` at once.
+ * Returned with `noWebhookResponse`, the answer is out before n8n starts a run, so it waits for no
+ * run, production concurrency slot (`N8N_CONCURRENCY_PRODUCTION_LIMIT`) or database write; n8n
+ * 2.40 still starts the run (webhook-helpers.js `executeWebhook`) and writes nothing more.
+ */
+function acknowledgeNow(ctx: IWebhookFunctions, counts: DeliveryCounts): void {
+	answer(ctx, 200, { ok: true, ...counts });
 }
 
 function logContext(ctx: IWebhookFunctions) {
@@ -195,13 +211,15 @@ export function answerWithoutRun(
 			return respond(ctx, decision.status, 'IN_PROGRESS', decision.message);
 		case 'acknowledge':
 			logMalformed(ctx, decision.malformed, decision.counts.received);
-			return { webhookResponse: { ok: true, ...decision.counts } };
+			acknowledgeNow(ctx, decision.counts);
+			return { noWebhookResponse: true };
 	}
 }
 
 /**
  * Starts the run for a delivery's new events: one item per event (the envelope, or its `data`
- * under "Event Data Only"). Under "After the workflow succeeds" n8n answers when the run ends
+ * under "Event Data Only"). Under "Immediately" the trigger answers before handing the items to
+ * n8n (see {@link acknowledgeNow}). Under "After the workflow succeeds" n8n answers when the run ends
  * (2xx on success, an error status on failure); that answer settles the de-duplication, so a
  * duplicate is skipped after success and re-runs after failure. n8n writes the answer even when
  * the sender has hung up meanwhile, so the outcome is taken from the answer as it ends, not from
@@ -209,18 +227,19 @@ export function answerWithoutRun(
  */
 export function startRun(ctx: IWebhookFunctions, decision: RunDecision): IWebhookResponseData {
 	logMalformed(ctx, decision.malformed, decision.counts.received);
+	const output = ctx.getNodeParameter('options.output', 'envelope') as EventOutput;
+	const workflowData = [eventItems(decision.events, output)];
 	const acknowledge = ctx.getNodeParameter('acknowledge', 'immediately') as AcknowledgeMode;
-	if (acknowledge === 'afterSuccess')
+	if (acknowledge === 'afterSuccess') {
 		settleOnAnswer(
 			ctx,
 			nodeDedup(ctx),
 			decision.events.map((e) => e.id),
 		);
-	const output = ctx.getNodeParameter('options.output', 'envelope') as EventOutput;
-	return {
-		workflowData: [eventItems(decision.events, output)],
-		...(acknowledge === 'immediately' ? { webhookResponse: { ok: true, ...decision.counts } } : {}),
-	};
+		return { workflowData };
+	}
+	acknowledgeNow(ctx, decision.counts);
+	return { noWebhookResponse: true, workflowData };
 }
 
 /** Settles `ids` once n8n ends the answer: success for a 2xx status, failure otherwise. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'crypto';
 import { startEmulator, type Emulator } from '../emulator/server';
+import { postDelivery, proveEarlyAckChangesNothing } from '../harness/early-ack';
 import { delay, N8n, nodeOutput } from '../harness/n8n';
 import {
 	createMandoCredential,
@@ -11,7 +12,8 @@ import {
 /**
  * "Acknowledge: After the workflow succeeds" when the workflow succeeds: Mando gets its 2xx only
  * after the run, the event counts as handled, and a re-delivery starts nothing. (The failing case
- * is in trigger.e2e.test.ts.)
+ * is in trigger.e2e.test.ts.) "Immediately": the answer goes out before the run and changes
+ * nothing in it, also while the run waits for a concurrency slot.
  */
 
 jest.setTimeout(10 * 60 * 1000);
@@ -30,7 +32,8 @@ beforeAll(async () => {
 		allowHttp: true,
 		timeScale: 1 / 3000,
 	});
-	n8n = await N8n.start();
+	// every n8n Cloud plan has a production concurrency limit; 1 makes each run wait for the previous
+	n8n = await N8n.start({ env: { N8N_CONCURRENCY_PRODUCTION_LIMIT: '1' } });
 });
 
 afterAll(async () => {
@@ -69,5 +72,71 @@ test('a successful run is acknowledged with 2xx after it finished, and a re-deli
 	log(
 		`afterSuccess + succeeding workflow: ${event.id} answered ${first.status} in ${first.durationMs} ms (after the run), execution #${executions[0].id}; re-delivered → ${statuses[1]}, still 1 execution`,
 	);
+	await unpublish(n8n, wf.id);
+});
+
+/**
+ * Acknowledge "Immediately": the trigger answers before n8n starts the run. The same deliveries
+ * through an "Immediately" and an "After the workflow succeeds" workflow (whose answer waits for
+ * the run) give the same executions and items; under `N8N_CONCURRENCY_PRODUCTION_LIMIT=1` (this
+ * n8n's setting) an event that waits for a run slot is still acknowledged at once.
+ */
+test('Immediately answers before the run and changes no execution or item (the same deliveries as After the workflow succeeds)', async () => {
+	const credential = await createMandoCredential(n8n, {
+		apiKey: API_KEY,
+		webhookSecret: SECRET,
+		baseUrl: emulator.url,
+	});
+	const proof = await proveEarlyAckChangesNothing(n8n, emulator, credential, SECRET);
+	log(`early ack, regular mode (concurrency limit 1): ${proof.summary}`);
+	expect(proof.immediately.runs).toEqual(proof.expected);
+	expect(proof.afterSuccess.runs).toEqual(proof.expected);
+	expect(proof.immediately.executions.every((e) => e.status === 'success')).toBe(true);
+	expect(proof.duplicatesRun).toBe(0);
+	expect(proof.forgedStatuses.every((s) => s === 401)).toBe(true);
+	const signed = proof.immediately.answers.filter((a) => a.status !== 401);
+	expect(signed.every((a) => a.status === 200 && (a.body as { ok?: boolean }).ok === true)).toBe(
+		true,
+	);
+	expect(n8n.logs()).not.toMatch(/headers already sent|ERR_HTTP_HEADERS_SENT/i);
+});
+
+test('concurrency limit 1, trigger → Wait 20 s, two events 2 s apart: both acknowledged at once, both runs happen', async () => {
+	const credential = await createMandoCredential(n8n, {
+		apiKey: API_KEY,
+		webhookSecret: SECRET,
+		baseUrl: emulator.url,
+	});
+	const wf = await createTriggerWorkflow(
+		n8n,
+		credential,
+		{ events: ['sale.created'], acknowledge: 'immediately' },
+		{ next: { waitSeconds: 20 } },
+	);
+	await publish(n8n, wf.id);
+	const url = n8n.webhookUrl(wf.webhookPath);
+	const tag = randomBytes(4).toString('hex');
+	const body = (n: number) =>
+		JSON.stringify({
+			id: `evt_slot_${tag}_${n}`,
+			type: 'sale.created',
+			created: new Date().toISOString(),
+			data: { id: `sale-${n}`, total: 1, items: [] },
+		});
+	const first = await postDelivery(url, body(1), SECRET);
+	await delay(2000);
+	const second = await postDelivery(url, body(2), SECRET);
+	const executions = await n8n.waitForExecutions(wf.id, 2, 120_000);
+	const ran = executions.flatMap((e) => nodeOutput(e, 'Mando Trigger').map((i) => i.id)).sort();
+	log(
+		`early ack, N8N_CONCURRENCY_PRODUCTION_LIMIT=1, trigger → Wait 20 s, two events 2 s apart: acknowledged ${first.status} in ${first.ms.toFixed(0)} ms and ${second.status} in ${second.ms.toFixed(0)} ms (the second while the first run held the only slot); ${executions.length} executions (${executions.map((e) => e.status).join(', ')}), items ${JSON.stringify(ran)}`,
+	);
+	expect([first.status, second.status]).toEqual([200, 200]);
+	// Mando's limit is 5 s; before the early answer the second waited ~18 s for the slot
+	expect(first.ms).toBeLessThan(5000);
+	expect(second.ms).toBeLessThan(5000);
+	expect(executions.map((e) => e.status)).toEqual(['success', 'success']);
+	expect(ran).toEqual([`evt_slot_${tag}_1`, `evt_slot_${tag}_2`]);
+	expect(n8n.logs()).not.toMatch(/headers already sent|ERR_HTTP_HEADERS_SENT/i);
 	await unpublish(n8n, wf.id);
 });

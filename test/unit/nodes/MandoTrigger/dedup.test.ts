@@ -11,6 +11,7 @@ import {
 	persistRunMarks,
 	triggerDedup,
 } from '../../../../nodes/MandoTrigger/dedup';
+import { ObservableObject, type IDataObject, type IObservableObject } from 'n8n-workflow';
 
 const MIN = 60_000;
 /** Mando's retry delays after the first attempt (Mando webhook docs): 1 min, 5 min, 30 min, 2 h. */
@@ -100,18 +101,21 @@ describe('event id de-duplication state', () => {
 		let retriesAccepted = 0;
 		let sizeAt5000 = 0;
 		const retries: Array<{ i: number; due: number }> = [];
+		// a delivery: the webhook request checks (reading the static data), the run persists new ids
+		const offer = (id: string, at: number) => {
+			const dedup = triggerDedup(staticData, recent);
+			const isNew = dedup.accept([id], 'immediately', at)[0] === 'new';
+			if (isNew) dedup.persist([id], 'handled', at);
+			return isNew;
+		};
 		for (let i = 0; i < total; i++) {
 			const now = at(i);
 			// Mando's retries that are due (answers were lost, so Mando re-sends every event on schedule)
 			while (retries.length && retries[0].due <= now) {
 				const r = retries.shift()!;
-				if (
-					triggerDedup(staticData, recent).accept([`evt_${r.i}`], 'immediately', r.due)[0] === 'new'
-				)
-					retriesAccepted++;
+				if (offer(`evt_${r.i}`, r.due)) retriesAccepted++;
 			}
-			if (triggerDedup(staticData, recent).accept([`evt_${i}`], 'immediately', now)[0] === 'new')
-				accepted++;
+			if (offer(`evt_${i}`, now)) accepted++;
 			for (const d of RETRY_DELAYS) if (i % 50 === 0) retries.push({ i, due: now + d });
 			retries.sort((a, b) => a.due - b.due);
 			// n8n persists static data as JSON (here every 10 deliveries); every 100 the process restarts (memory lost)
@@ -157,6 +161,62 @@ describe('triggerDedup: accept / settle / persist', () => {
 			'new',
 			'duplicate',
 		]);
+	});
+});
+
+describe("the webhook request and n8n's static data save", () => {
+	/**
+	 * The static data as n8n 2.40 hands it to a request: the stored JSON wrapped by
+	 * `ObservableObject.create` (Workflow constructor), the node's container as `getStaticData('node')`
+	 * makes it. n8n saves it (one database write) only when `__dataChanged` is true.
+	 */
+	function loaded(stored: Record<string, unknown>) {
+		const root = ObservableObject.create(roundTrip(stored) as IDataObject, undefined, {
+			ignoreEmptyOnFirstChild: true,
+		}) as Record<string, unknown> & { __dataChanged: boolean };
+		if (root['node:Mando Trigger'] === undefined)
+			root['node:Mando Trigger'] = ObservableObject.create(
+				{},
+				root as unknown as IObservableObject,
+			);
+		return { root, node: root['node:Mando Trigger'] as Record<string, unknown> };
+	}
+
+	it('no delivery changes the static data, new events, duplicates or a legacy state alike; the run persists', () => {
+		const recent = new RecentEventIds();
+		const ids = Array.from({ length: 5000 }, (_, i) => `evt_${i}`);
+		// the run (the trigger's execute step) persisted 5,000 handled ids earlier
+		const run = loaded({});
+		triggerDedup(run.node, recent).persist(ids, 'handled', 1_000_000);
+		expect(run.root.__dataChanged).toBe(true);
+		const stored = roundTrip({ 'node:Mando Trigger': run.node });
+		for (const [what, batch] of [
+			['a new event', ['evt_new']],
+			['a duplicate', ['evt_42']],
+			['a batch of both', ['evt_7', 'evt_new_2']],
+		] as const) {
+			const request = loaded(stored);
+			triggerDedup(request.node, recent).accept(batch, 'immediately', 1_000_500);
+			expect([what, request.root.__dataChanged]).toEqual([what, false]);
+		}
+		// a fresh process (empty memory), a 0.1.0 state, an empty one
+		for (const [s, expected] of [
+			[stored, ['new', 'duplicate']],
+			[{ 'node:Mando Trigger': { dedup: { seen: { evt_old: 1_000_000 } } } }, ['duplicate', 'new']],
+			[{}, ['new', 'new']],
+		] as const) {
+			const request = loaded(s);
+			const verdicts = triggerDedup(request.node, new RecentEventIds()).accept(
+				['evt_old', 'evt_1'],
+				'immediately',
+				1_000_500,
+			);
+			expect(verdicts).toEqual(expected);
+			expect(request.root.__dataChanged).toBe(false);
+		}
+		console.log(
+			`de-dup state: ${JSON.stringify(stored).length} bytes of static data at 5,000 ids; a delivery changes none of it (n8n saves nothing for the webhook request)`,
+		);
 	});
 });
 

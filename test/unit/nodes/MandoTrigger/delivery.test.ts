@@ -46,6 +46,8 @@ async function startN8nStandIn(options: StandIn) {
 	const reads = { n: 0 };
 	/** Event ids of every run that finished successfully. */
 	const succeeded: string[][] = [];
+	/** Per run started: whether the answer had gone out before it. */
+	const answeredBeforeRun: boolean[] = [];
 	const parameters: IDataObject = { events: ['*'], acknowledge: options.acknowledge, options: {} };
 	const param = (name: string, fallback?: unknown) =>
 		name === 'options.output' ? 'envelope' : name in parameters ? parameters[name] : fallback;
@@ -106,8 +108,13 @@ async function startN8nStandIn(options: StandIn) {
 			},
 		};
 		const result = await trigger.webhook.call(ctx as unknown as IWebhookFunctions);
-		if (result.noWebhookResponse) return;
-		if (!result.workflowData) return void res.status(200).json(result.webhookResponse);
+		// n8n 2.40 (webhook-helpers.js executeWebhook): no workflowData → no run; noWebhookResponse →
+		// it writes nothing, and still starts the run
+		if (!result.workflowData) {
+			if (!result.noWebhookResponse) res.status(200).json(result.webhookResponse);
+			return;
+		}
+		answeredBeforeRun.push(res.headersSent);
 		// the run: the trigger's execute step, then the rest of the workflow
 		const items = result.workflowData[0];
 		const run = async () => {
@@ -118,8 +125,7 @@ async function startN8nStandIn(options: StandIn) {
 			await delay(options.runMs ?? 0);
 		};
 		const ids = items.map((i: INodeExecutionData) => String(i.json.id));
-		if (options.acknowledge === 'immediately') {
-			res.status(200).json(result.webhookResponse);
+		if (result.noWebhookResponse) {
 			await run();
 			succeeded.push(ids);
 			return;
@@ -138,6 +144,7 @@ async function startN8nStandIn(options: StandIn) {
 		logs,
 		reads,
 		succeeded,
+		answeredBeforeRun,
 		staticData,
 		close: () =>
 			new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
@@ -222,6 +229,45 @@ describe('Acknowledge "After the workflow succeeds": a sender that hangs up at 5
 		},
 		120_000,
 	);
+});
+
+describe('Acknowledge "Immediately": the answer goes out before the run', () => {
+	it('a 3 s run: every delivery answered 200 with the counts before its run starts, each event runs once, re-deliveries run nothing', async () => {
+		const n8n = await startN8nStandIn({
+			acknowledge: 'immediately',
+			runMs: 3000,
+			secret: { value: SECRET },
+		});
+		try {
+			const ids = ['evt_early_1', 'evt_early_2', 'evt_early_3'];
+			const post = async (id: string) => {
+				const body = JSON.stringify(envelope(id));
+				const started = real();
+				const res = await httpRequest(n8n.url, {
+					method: 'POST',
+					headers: {
+						'content-type': 'application/json',
+						'x-mando-signature': signMandoPayload(body, SECRET),
+					},
+					body,
+				});
+				return { ...res, ms: real() - started };
+			};
+			const first = await Promise.all(ids.map(post));
+			const again = await Promise.all(ids.map(post));
+			for (const r of first) {
+				expect(r.status).toBe(200);
+				expect(r.ms).toBeLessThan(3000);
+				expect(r.body).toMatchObject({ ok: true, received: 1, accepted: 1 });
+			}
+			for (const r of again) expect(r.body).toMatchObject({ ok: true, accepted: 0, duplicates: 1 });
+			await delay(3500);
+			expect(n8n.answeredBeforeRun).toEqual([true, true, true]);
+			expect(n8n.succeeded.flat().sort()).toEqual(ids);
+		} finally {
+			await n8n.close();
+		}
+	});
 });
 
 describe('a signed body with unexpected members (Mando replays the same bytes on every retry)', () => {

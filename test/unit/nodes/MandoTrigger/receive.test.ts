@@ -43,7 +43,7 @@ function input(body: unknown, overrides: Partial<TestInput> = {}): TestInput {
 }
 
 describe('decideDelivery', () => {
-	it('runs a verified event once and remembers its id in static data and memory', () => {
+	it('runs a verified event once and remembers its id in memory; the static data is only read', () => {
 		const i = input(envelope('evt_1'));
 		const first = decideDelivery(i);
 		expect(first).toEqual({
@@ -52,7 +52,8 @@ describe('decideDelivery', () => {
 			counts: { received: 1, accepted: 1, duplicates: 0, ignored: 0, inFlight: 0, malformed: 0 },
 			malformed: [],
 		});
-		expect(isHandled(getDedupState(i.staticData), 'evt_1')).toBe(true);
+		// n8n saves static data only when it changed: the run's first step persists the id (below)
+		expect(i.staticData).toEqual({});
 		expect(i.recent.get('evt_1', i.now)).toBe('handled');
 		// same delivery again, same node: acknowledged, no run
 		expect(decideDelivery({ ...i, now: i.now + 10 })).toEqual({
@@ -65,6 +66,8 @@ describe('decideDelivery', () => {
 	it('de-duplicates from persisted static data alone (after an n8n restart)', () => {
 		const i = input(envelope('evt_1'));
 		decideDelivery(i);
+		// the run's first step (the trigger's execute) writes the run's ids
+		triggerDedup(i.staticData, i.recent).persist(['evt_1'], 'handled', i.now);
 		const persisted = JSON.parse(JSON.stringify(i.staticData));
 		const after = decideDelivery({ ...i, staticData: persisted, recent: new RecentEventIds() });
 		expect(after.action).toBe('acknowledge');
@@ -75,8 +78,10 @@ describe('decideDelivery', () => {
 		decideDelivery(input(envelope('evt_1'), { recent }));
 		const lostUpdate = input(envelope('evt_1'), { recent, staticData: {} });
 		expect(decideDelivery(lostUpdate).action).toBe('acknowledge');
-		// ...and the memory writes the id back into the static data that will be saved next
-		expect(isHandled(getDedupState(lostUpdate.staticData), 'evt_1')).toBe(true);
+		// ...and the next run's first step writes the id back into the static data it saves
+		const nextRun: Record<string, unknown> = {};
+		triggerDedup(nextRun, recent).persist(['evt_2'], 'handled', lostUpdate.now);
+		expect(isHandled(getDedupState(nextRun), 'evt_1')).toBe(true);
 	});
 
 	it.each([
@@ -174,6 +179,8 @@ describe('decideDelivery', () => {
 			expect(decideDelivery(input(envelope('evt_1'), { ...base, now: 1_061_000 })).action).toBe(
 				'acknowledge',
 			);
+			// the next run's first step persists it
+			triggerDedup(staticData, recent).persist([], 'pending', 1_062_000);
 			expect(isHandled(getDedupState(staticData), 'evt_1')).toBe(true);
 		});
 
