@@ -173,3 +173,41 @@ export function percentile(values: number[], p: number): number {
 	const sorted = [...values].sort((a, b) => a - b);
 	return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
+
+/**
+ * Open-loop load, as Mando sends: one new signed delivery every 1000/`ratePerS` ms for
+ * `durationS` seconds whatever the answers, each with its own connection as needed and a
+ * `timeoutMs` client timeout (Mando's 5 s); waits for the last answers.
+ */
+export async function fixedRateLoad(
+	url: string,
+	deliveries: Deliveries,
+	ratePerS: number,
+	durationS: number,
+	timeoutMs = 5000,
+): Promise<LoadStats> {
+	const count = Math.round(ratePerS * durationS);
+	const started = performance.now();
+	const pending: Array<Promise<Answer>> = [];
+	for (let i = 0; i < count; i++) {
+		const due = started + (i * 1000) / ratePerS;
+		const wait = due - performance.now();
+		if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+		pending.push(send(url, deliveries.take(), timeoutMs));
+	}
+	const answers = await Promise.all(pending);
+	const ok = answers.filter((a) => a.status >= 200 && a.status < 300);
+	const ms = answers.map((a) => a.ms);
+	return {
+		durationS,
+		requests: answers.length,
+		ok2xx: ok.length,
+		non2xx: answers.filter((a) => a.status !== 0 && (a.status < 200 || a.status >= 300)).length,
+		errors: 0,
+		timeouts: answers.filter((a) => a.status === 0).length,
+		rps: ok.length / durationS,
+		p50Ms: Math.round(percentile(ms, 50)),
+		p99Ms: Math.round(percentile(ms, 99)),
+		maxMs: Math.round(Math.max(0, ...ms)),
+	};
+}

@@ -5,7 +5,15 @@ import path from 'path';
 import { delay, N8n, type N8nOptions } from '../test/harness/n8n';
 import { makeTempFolder } from '../test/harness/tempFolders';
 import { createMandoCredential, createTriggerWorkflow, publish } from '../test/harness/workflows';
-import { autocannonLoad, Deliveries, forgedSignature, pool, send, type LoadStats } from './load';
+import {
+	autocannonLoad,
+	Deliveries,
+	fixedRateLoad,
+	forgedSignature,
+	pool,
+	send,
+	type LoadStats,
+} from './load';
 import { monotonicUs, servesWebhooks, summariseProfile, type ProfileSummary } from './profile';
 
 /**
@@ -40,6 +48,8 @@ export type WorkflowKind = 'core' | 'diy-immediate' | 'diy-safe' | 'mando';
 /** What a row runs. */
 export interface RowSpec {
 	label: string;
+	/** A short name for table headers. */
+	short: string;
 	kind: WorkflowKind;
 	/** n8n environment beyond {@link BASE_ENV}. */
 	env?: Record<string, string>;
@@ -64,6 +74,7 @@ export interface RowLoad {
 /** One row's figures. */
 export interface RowResult {
 	label: string;
+	short: string;
 	kind: WorkflowKind;
 	env: Record<string, string>;
 	load: LoadStats;
@@ -85,6 +96,8 @@ export interface RowResult {
 	executions: number;
 	succeeded: number;
 	staticDataBytes: number;
+	/** n8n main process's CPU over the measured load and its drain (`--cpu-prof`). */
+	profile?: ProfileSummary;
 }
 
 /** A workflow under test: its id and production URL. */
@@ -212,10 +225,10 @@ export async function countExecutions(
 }
 
 /**
- * Waits (at most `timeoutMs`) until the workflow has `expected` executions (when given) and none
- * is unfinished; the counts and when the last one stopped.
+ * Waits (at most `timeoutMs`) until the workflow has at least `expected` executions and none is
+ * unfinished; the counts and when the last one stopped.
  */
-export async function drain(n8n: N8n, workflowId: string, expected = 0, timeoutMs = 180_000) {
+export async function drain(n8n: N8n, workflowId: string, expected = 0, timeoutMs = 90_000) {
 	const deadline = Date.now() + timeoutMs;
 	let counts = await countExecutions(n8n, workflowId);
 	while (Date.now() < deadline && (counts.unfinished > 0 || counts.total < expected)) {
@@ -258,11 +271,15 @@ export async function startBenchN8n(options: StartOptions = {}): Promise<N8n> {
 	});
 }
 
-/** Sends signed deliveries until one is answered 2xx (the workflow is live), at most 60 tries. */
-async function waitLive(url: string, deliveries: Deliveries): Promise<void> {
+/**
+ * Sends signed deliveries until one is answered 2xx (the workflow is live), at most 60 tries.
+ *
+ * @returns 1: the one delivery that started a run (earlier 404s before publication start none)
+ */
+async function waitLive(url: string, deliveries: Deliveries): Promise<number> {
 	for (let i = 0; i < 60; i++) {
 		const a = await send(url, deliveries.take(), 10_000);
-		if (a.status >= 200 && a.status < 300) return;
+		if (a.status >= 200 && a.status < 300) return 1;
 		await delay(500);
 	}
 	throw new Error(`${url} never answered 2xx`);
@@ -278,32 +295,44 @@ export async function runRow(
 	rowLoad: RowLoad,
 	log: (line: string) => void,
 ): Promise<RowResult> {
-	const n8n = await startBenchN8n({ env: spec.env, n8nBin: spec.n8nBin });
+	const profileDir = profileFolder();
+	const n8n = await startBenchN8n({ env: spec.env, n8nBin: spec.n8nBin, profileDir });
+	let result: RowResult | undefined;
+	const window = { fromUs: 0, toUs: 0 };
 	try {
 		const target = await createTarget(n8n, spec.kind);
 		const deliveries = new Deliveries(SECRET);
-		await waitLive(target.url, deliveries);
-		await autocannonLoad(target.url, deliveries, {
-			connections: rowLoad.connections,
-			durationS: rowLoad.warmupS,
-		});
-		const beforeMain = await drain(n8n, target.id);
+		// Executions n8n owes so far: one per accepted new delivery (and, for the workflows that
+		// must run to check, one per forged or repeated request). Waiting for them matters once
+		// the answer comes before the run.
+		let owed = await waitLive(target.url, deliveries);
+		owed += (
+			await autocannonLoad(target.url, deliveries, {
+				connections: rowLoad.connections,
+				durationS: rowLoad.warmupS,
+			})
+		).ok2xx;
+		const beforeMain = await drain(n8n, target.id, owed);
 		const firstMain = deliveries.taken.length;
+		window.fromUs = monotonicUs();
 		const load = await autocannonLoad(target.url, deliveries, {
 			connections: rowLoad.connections,
 			durationS: rowLoad.durationS,
 		});
+		owed += load.ok2xx;
 		const ended = Date.now();
-		const mainIds = deliveries.taken.slice(firstMain);
-		const afterLoad = await drain(n8n, target.id);
+		// The last ids taken may have been in flight when the load stopped (never delivered).
+		const mainIds = deliveries.taken.slice(firstMain, -2 * rowLoad.connections);
+		const afterLoad = await drain(n8n, target.id, owed);
+		window.toUs = monotonicUs();
 		const drainS = Math.max(0, (afterLoad.lastStopped - ended) / 1000);
 		const runsPerS = (afterLoad.total - beforeMain.total) / (rowLoad.durationS + drainS);
 		const single = await autocannonLoad(target.url, deliveries, {
 			connections: 1,
 			durationS: rowLoad.singleS,
 		});
-		await delay(1000);
-		const beforeForged = await drain(n8n, target.id);
+		owed += single.ok2xx;
+		const beforeForged = await drain(n8n, target.id, owed);
 		const forgedAnswers = await pool(
 			Array.from(
 				{ length: rowLoad.forged },
@@ -311,8 +340,9 @@ export async function runRow(
 			),
 			4,
 		);
+		if (spec.kind !== 'mando') owed += rowLoad.forged;
 		await delay(1000);
-		const afterForged = await drain(n8n, target.id);
+		const afterForged = await drain(n8n, target.id, owed);
 		// De-duplication: ids of the main load sent again (spread over the run), then new ids each
 		// sent twice at once; which ids reached No Operation again, from the executions' data.
 		const step = Math.max(1, Math.floor(mainIds.length / rowLoad.replays));
@@ -326,17 +356,17 @@ export async function runRow(
 			pairs.map((d) => () => Promise.all([send(target.url, d), send(target.url, d)])),
 			Math.max(1, rowLoad.connections / 2),
 		);
-		const expected =
-			afterForged.total + (spec.kind === 'mando' ? 0 : replayIds.length + 2 * pairs.length);
+		owed += spec.kind === 'mando' ? pairs.length : replayIds.length + 2 * pairs.length;
 		await delay(1000);
-		const final = await drain(n8n, target.id, expected);
+		const final = await drain(n8n, target.id, owed);
 		const newer = await listExecutions(n8n, target.id, final.total - afterForged.total, true);
 		const reached = new Map<string, number>();
 		for (const e of newer)
 			for (const id of idsAtLastNode(e)) reached.set(id, (reached.get(id) ?? 0) + 1);
 		const wf = await n8n.api<{ staticData?: unknown }>('GET', `/workflows/${target.id}`);
-		const result: RowResult = {
+		result = {
 			label: spec.label,
+			short: spec.short,
 			kind: spec.kind,
 			env: spec.env ?? {},
 			load,
@@ -357,16 +387,36 @@ export async function runRow(
 		log(
 			`${spec.label}: ${result.load.rps.toFixed(1)}/s, ack p50 ${load.p50Ms} p99 ${load.p99Ms} max ${load.maxMs} ms (non-2xx ${load.non2xx}, timeouts ${load.timeouts}); 1 conn p50 ${single.p50Ms} ms; forged 2xx ${result.forged2xx}/${result.forgedSent}, forged executions ${result.forgedExecutions}; ids kept ${result.idsKept}/${result.replayed}; pairs run twice ${result.pairsRunTwice}/${result.pairs}; executions ${result.executions} (${result.succeeded} ok), ${runsPerS.toFixed(1)} runs/s; drain ${drainS.toFixed(1)} s`,
 		);
-		return result;
 	} finally {
 		await n8n.stop();
 	}
+	result.profile = profileOf(profileDir, window, spec.kind);
+	return result;
+}
+
+/** The bucketed profile of n8n's main process over `window` (kept in BENCH_KEEP_PROFILES when set). */
+function profileOf(
+	dir: string,
+	window: { fromUs: number; toUs: number },
+	kind: string,
+): ProfileSummary | undefined {
+	const main = profilesIn(dir).find(servesWebhooks);
+	if (!main) return undefined;
+	const keep = process.env.BENCH_KEEP_PROFILES;
+	if (keep) {
+		const name = path.join(keep, `${kind}-${Date.now()}`);
+		copyFileSync(main, `${name}.cpuprofile`);
+		writeFileSync(`${name}.window.json`, JSON.stringify(window));
+	}
+	return summariseProfile(main, window);
 }
 
 /** The concurrency-limit row's figures. */
 export interface ConcurrencyResult {
 	/** Ack time of each event, ms (status 0: no answer within the client's 25 s). */
 	answers: Array<{ status: number; ms: number }>;
+	/** The delivery sent first (its run holds the slot while the measured events arrive). */
+	warmup: { status: number; ms: number };
 	gapS: number;
 	waitS: number;
 }
@@ -398,6 +448,10 @@ export async function runConcurrencyLimit(
 		await publish(n8n, wf.id);
 		const url = n8n.webhookUrl(wf.webhookPath);
 		const deliveries = new Deliveries(SECRET);
+		// One delivery first, so the run holding the only slot is already waiting when the measured
+		// events come (and the first one pays no cold start).
+		const warmup = await send(url, deliveries.take(), 25_000);
+		await delay(options.gapS * 1000);
 		const pending: Array<Promise<{ status: number; ms: number }>> = [];
 		for (let i = 0; i < options.events; i++) {
 			if (i) await delay(options.gapS * 1000);
@@ -408,9 +462,14 @@ export async function runConcurrencyLimit(
 			ms: Math.round(a.ms),
 		}));
 		log(
-			`concurrency limit 1, Wait ${options.waitS} s, ${options.events} events ${options.gapS} s apart: ack ${answers.map((a) => `${a.ms} ms (${a.status || 'no answer'})`).join(', ')}`,
+			`concurrency limit 1, Wait ${options.waitS} s: first delivery ${Math.round(warmup.ms)} ms, then ${options.events} events ${options.gapS} s apart: ack ${answers.map((a) => `${a.ms} ms (${a.status || 'no answer'})`).join(', ')}`,
 		);
-		return { answers, gapS: options.gapS, waitS: options.waitS };
+		return {
+			warmup: { status: warmup.status, ms: Math.round(warmup.ms) },
+			answers,
+			gapS: options.gapS,
+			waitS: options.waitS,
+		};
 	} finally {
 		await n8n.stop();
 	}
@@ -449,18 +508,13 @@ export async function searchCapacity(
 	const deliveries = new Deliveries(SECRET);
 	const steps: CapacityStep[] = [];
 	const step = async (rate: number) => {
-		const stats = await autocannonLoad(url, deliveries, {
-			connections: Math.max(10, Math.ceil(rate * 5)),
-			durationS: stepS,
-			ratePerS: rate,
-			timeoutS: 5,
-		});
+		const stats = await fixedRateLoad(url, deliveries, rate, stepS);
 		const open = await backlog();
 		const passed =
 			stats.p99Ms < 5000 && stats.non2xx === 0 && stats.errors === 0 && stats.timeouts === 0;
 		steps.push({ ratePerS: rate, stats, backlog: open, passed });
 		log(
-			`${label} ${rate}/s: ${stats.rps.toFixed(1)}/s answered 2xx, p50 ${stats.p50Ms} p99 ${stats.p99Ms} ms, non-2xx ${stats.non2xx}, timeouts ${stats.timeouts}, errors ${stats.errors}; executions unfinished ${open} → ${passed ? 'pass' : 'FAIL'}`,
+			`${label} ${rate}/s: ${stats.ok2xx} of ${stats.requests} answered 2xx, p50 ${stats.p50Ms} p99 ${stats.p99Ms} ms, non-2xx ${stats.non2xx}, timeouts (5 s) ${stats.timeouts}; executions unfinished ${open} → ${passed ? 'pass' : 'FAIL'}`,
 		);
 		// Let the backlog clear before the next step (bounded).
 		for (let i = 0; i < 120 && (await backlog()) > 0; i++) await delay(500);
@@ -488,54 +542,3 @@ export function profilesIn(dir: string): string[] {
 
 /** A new temp folder for CPU profiles. */
 export const profileFolder = () => makeTempFolder('mando-cpuprof-');
-
-/** A profiled load: the bucketed profile of n8n's main process and the deliveries it served. */
-export interface ProfiledRow {
-	label: string;
-	deliveries: number;
-	load: LoadStats;
-	summary: ProfileSummary;
-}
-
-/**
- * Runs `spec`'s workflow on a fresh n8n with `--cpu-prof` for `durationS` seconds at
- * `connections` connections (after a 3 s warm-up) and buckets the main process's profile over
- * exactly that window.
- */
-export async function runProfiled(
-	spec: RowSpec,
-	connections: number,
-	durationS: number,
-	log: (line: string) => void,
-): Promise<ProfiledRow> {
-	const dir = profileFolder();
-	const n8n = await startBenchN8n({ env: spec.env, n8nBin: spec.n8nBin, profileDir: dir });
-	let window: { fromUs: number; toUs: number };
-	let load: LoadStats;
-	try {
-		const target = await createTarget(n8n, spec.kind);
-		const deliveries = new Deliveries(SECRET);
-		await waitLive(target.url, deliveries);
-		await autocannonLoad(target.url, deliveries, { connections, durationS: 3 });
-		await drain(n8n, target.id);
-		const fromUs = monotonicUs();
-		load = await autocannonLoad(target.url, deliveries, { connections, durationS });
-		await drain(n8n, target.id);
-		window = { fromUs, toUs: monotonicUs() };
-	} finally {
-		await n8n.stop();
-	}
-	const main = profilesIn(dir).find(servesWebhooks);
-	if (!main) throw new Error(`no CPU profile of n8n's main process in ${dir}`);
-	const summary = summariseProfile(main, window);
-	const keep = process.env.BENCH_KEEP_PROFILES;
-	if (keep) {
-		const name = path.join(keep, `${spec.kind}-${Date.now()}`);
-		copyFileSync(main, `${name}.cpuprofile`);
-		writeFileSync(`${name}.window.json`, JSON.stringify(window));
-	}
-	log(
-		`profile ${spec.label}: ${load.ok2xx} deliveries, main process busy ${summary.busyMs.toFixed(0)} ms of ${summary.spanMs.toFixed(0)} ms (${(summary.busyMs / Math.max(1, load.ok2xx)).toFixed(1)} ms CPU per delivery)`,
-	);
-	return { label: spec.label, deliveries: load.ok2xx, load, summary };
-}

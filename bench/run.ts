@@ -8,11 +8,9 @@ import { runInProcess, type InProcessRow } from './inprocess';
 import { describeMachine } from './machine';
 import {
 	runConcurrencyLimit,
-	runProfiled,
 	runRow,
 	type CapacityResult,
 	type ConcurrencyResult,
-	type ProfiledRow,
 	type RowLoad,
 	type RowResult,
 	type RowSpec,
@@ -28,15 +26,15 @@ import { runPaging, type PagingRow } from './paging';
  * (core Webhook, DIY immediate, DIY safe, Mando Trigger: one fresh n8n each), `settings` (the
  * trigger on a patched n8n copy without the webhook-phase isolate, and n8n settings), `limit`
  * (concurrency limit 1, Wait 20 s), `capacity` (one process; queue mode with 2 webhook
- * processors), `profile` (CPU profiles of n8n's main process), `paging`.
+ * processors), `paging`. Every n8n row runs with `--cpu-prof`; its main process's profile over the
+ * measured load is bucketed (bench/profile.ts).
  *
- * Durations (environment, seconds): BENCH_SECONDS (measured load per row, default 20),
- * BENCH_WARMUP_SECONDS (3), BENCH_SINGLE_SECONDS (1-connection p50, 8), BENCH_PROFILE_SECONDS
- * (15), BENCH_CAPACITY_STEP_SECONDS (8); BENCH_CAPACITY_RATES (deliveries/s, "4,8,12,16,24,32"),
+ * Durations (environment, seconds): BENCH_SECONDS (measured load per row, default 15),
+ * BENCH_WARMUP_SECONDS (3), BENCH_SINGLE_SECONDS (1-connection p50, 6), BENCH_CAPACITY_STEP_SECONDS (6); BENCH_CAPACITY_RATES (deliveries/s, "5,10,15,20,30,40"),
  * BENCH_CONNECTIONS (20).
  */
 
-const SECTIONS = ['inprocess', 'rows', 'settings', 'limit', 'capacity', 'profile', 'paging'];
+const SECTIONS = ['inprocess', 'rows', 'settings', 'limit', 'capacity', 'paging'];
 const args = new Map(
 	process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]),
 );
@@ -59,24 +57,31 @@ const loadAvg = () =>
 const LOAD: RowLoad = {
 	connections: num('BENCH_CONNECTIONS', 20),
 	warmupS: num('BENCH_WARMUP_SECONDS', 3),
-	durationS: num('BENCH_SECONDS', 20),
-	singleS: num('BENCH_SINGLE_SECONDS', 8),
+	durationS: num('BENCH_SECONDS', 15),
+	singleS: num('BENCH_SINGLE_SECONDS', 6),
 	forged: 10,
-	replays: 100,
-	pairs: 25,
+	replays: 60,
+	pairs: 20,
 };
-const PROFILE_S = num('BENCH_PROFILE_SECONDS', 15);
-const STEP_S = num('BENCH_CAPACITY_STEP_SECONDS', 8);
-const RATES = (process.env.BENCH_CAPACITY_RATES ?? '4,8,12,16,24,32')
+const STEP_S = num('BENCH_CAPACITY_STEP_SECONDS', 6);
+const RATES = (process.env.BENCH_CAPACITY_RATES ?? '5,10,15,20,30,40')
 	.split(',')
 	.map(Number)
 	.filter((n) => n > 0);
 
 const BASE_ROWS: RowSpec[] = [
-	{ label: 'Webhook (core) → No Operation, no checks', kind: 'core' },
-	{ label: 'DIY: Webhook responds immediately → Code → IF → No Op', kind: 'diy-immediate' },
-	{ label: 'DIY safe: Webhook → Code → IF → Respond 200/401 → IF → No Op', kind: 'diy-safe' },
-	{ label: 'Mando Trigger → No Operation', kind: 'mando' },
+	{ label: 'Webhook (core) → No Operation, no checks', short: 'core', kind: 'core' },
+	{
+		label: 'DIY: Webhook responds immediately → Code → IF → No Op',
+		short: 'DIY immediate',
+		kind: 'diy-immediate',
+	},
+	{
+		label: 'DIY safe: Webhook → Code → IF → Respond 200/401 → IF → No Op',
+		short: 'DIY safe',
+		kind: 'diy-safe',
+	},
+	{ label: 'Mando Trigger → No Operation', short: 'Mando', kind: 'mando' },
 ];
 
 interface Results {
@@ -89,7 +94,6 @@ interface Results {
 	settings: RowResult[];
 	limit?: ConcurrencyResult;
 	capacity: CapacityResult[];
-	profiles: ProfiledRow[];
 	paging?: PagingRow[];
 }
 
@@ -102,7 +106,6 @@ async function main(): Promise<void> {
 		rows: [],
 		settings: [],
 		capacity: [],
-		profiles: [],
 	};
 	log(
 		`${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB; bench Node ${machine.benchNode}, n8n ${machine.n8nVersion} on Node ${machine.n8nNode}; load average ${results.loadBefore}`,
@@ -124,34 +127,38 @@ async function main(): Promise<void> {
 			printRatios(results.rows);
 		}
 		let patchedBin: string | undefined;
+		const patched = () => {
+			if (!patchedBin) {
+				patchedBin = makePatchedN8n().bin;
+				log(`patched n8n copy (bench/n8n-isolate-skip.patch): ${patchedBin}`);
+			}
+			return patchedBin;
+		};
 		if (only.has('settings')) {
-			patchedBin = makePatchedN8n().bin;
-			log(`patched n8n copy (bench/n8n-isolate-skip.patch): ${patchedBin}`);
 			const specs: RowSpec[] = [
 				{
-					label: 'Mando, patched n8n (no webhook-phase isolate)',
+					label: 'Mando, patched n8n copy (bench/n8n-isolate-skip.patch)',
+					short: 'Mando, patched n8n',
 					kind: 'mando',
-					n8nBin: patchedBin,
+					n8nBin: patched(),
 				},
 				{
 					label: 'Mando, N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true',
+					short: 'Mando, lazy acquire',
 					kind: 'mando',
 					env: { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' },
 				},
 				{
 					label: 'Mando, N8N_EXPRESSION_ENGINE=legacy',
+					short: 'Mando, legacy',
 					kind: 'mando',
 					env: { N8N_EXPRESSION_ENGINE: 'legacy' },
 				},
 				{
 					label: 'DIY safe, N8N_EXPRESSION_ENGINE=legacy',
+					short: 'DIY safe, legacy',
 					kind: 'diy-safe',
 					env: { N8N_EXPRESSION_ENGINE: 'legacy' },
-				},
-				{
-					label: 'DIY safe, N8N_RUNNERS_MAX_CONCURRENCY=20',
-					kind: 'diy-safe',
-					env: { N8N_RUNNERS_MAX_CONCURRENCY: '20' },
 				},
 			];
 			for (const spec of specs) results.settings.push(await runRow(spec, LOAD, log));
@@ -161,14 +168,6 @@ async function main(): Promise<void> {
 		if (only.has('capacity')) {
 			results.capacity.push(await capacitySingle({ rates: RATES, stepS: STEP_S }, log));
 			results.capacity.push(await capacityQueue({ rates: RATES, stepS: STEP_S }, log));
-		}
-		if (only.has('profile')) {
-			for (const spec of [BASE_ROWS[3], BASE_ROWS[2]]) {
-				const p = await runProfiled(spec, LOAD.connections, PROFILE_S, log);
-				results.profiles.push(p);
-				for (const b of p.summary.buckets)
-					log(`   ${b.name}: ${f(b.ms / Math.max(1, p.deliveries))} ms/delivery`);
-			}
 		}
 		if (only.has('paging')) {
 			log('paging: Get Many, Return All, products from the emulator');
@@ -232,15 +231,16 @@ function printSummary(r: Results): void {
 			`capacity, ${c.label}: ${c.capacity} deliveries/s (ack p99 ${best?.stats.p99Ms ?? '–'} ms; executions unfinished at the step's end ${best?.backlog ?? '–'}); steps ${c.steps.map((s) => `${s.ratePerS}/s ${s.passed ? 'pass' : 'fail'}`).join(', ')}`,
 		);
 	}
-	for (const p of r.profiles) {
+	for (const row of [...r.rows, ...r.settings]) {
+		const p = row.profile;
+		if (!p) continue;
+		const n = Math.max(1, row.load.ok2xx);
 		log(
-			`profile ${p.label}: ${p.deliveries} deliveries, CPU ${f(p.summary.busyMs / Math.max(1, p.deliveries))} ms per delivery`,
+			`profile ${row.short}: main-process CPU ${f(p.busyMs / n)} ms per delivery: ${p.buckets
+				.filter((b) => b.ms > 0)
+				.map((b) => `${b.name.replace(/ \(.*\)$/, '')} ${f(b.ms / n)}`)
+				.join(', ')}`,
 		);
-		for (const b of p.summary.buckets)
-			if (b.ms > 0)
-				log(
-					`   ${b.name.padEnd(60)} ${f(b.ms / Math.max(1, p.deliveries)).padStart(7)} ms/delivery`,
-				);
 	}
 }
 
@@ -311,7 +311,7 @@ function report(r: Results): string {
 		p('## 2. Concurrency limit');
 		p();
 		p(
-			`\`N8N_CONCURRENCY_PRODUCTION_LIMIT=1\`, Mando Trigger (Acknowledge: Immediately) → Wait ${r.limit.waitS} s, ${r.limit.answers.length} events ${r.limit.gapS} s apart, client timeout 25 s:`,
+			`\`N8N_CONCURRENCY_PRODUCTION_LIMIT=1\`, Mando Trigger (Acknowledge: Immediately) → Wait ${r.limit.waitS} s. A first delivery (acknowledged in ${r.limit.warmup.ms} ms, status ${r.limit.warmup.status}) starts a run that holds the only slot; ${r.limit.gapS} s later ${r.limit.answers.length} events ${r.limit.gapS} s apart, client timeout 25 s:`,
 		);
 		p();
 		p('| Event | Ack (ms) | Status |');
@@ -327,7 +327,7 @@ function report(r: Results): string {
 		p('## 3. Capacity');
 		p();
 		p(
-			`Mando Trigger → No Operation (Acknowledge: Immediately), a fixed overall rate (autocannon \`overallRate\`) for ${STEP_S} s per step, rates stepped up (${RATES.join(', ')}/s; after the first failure one step halfway back). A step passes with ack p99 < 5 s, no non-2xx, no error and no timeout at 5 s (nothing Mando would retry). "Unfinished": executions not yet finished when the step's load ended (backlog). Queue mode: main + 1 worker + 2 webhook processors (PostgreSQL, Redis) behind nginx, round robin.`,
+			`Mando Trigger → No Operation (Acknowledge: Immediately), an open-loop fixed rate (a new delivery every 1/rate s whatever the answers, as Mando sends; bench/load.ts) for ${STEP_S} s per step, rates stepped up (${RATES.join(', ')}/s; after the first failure one step halfway back). A step passes with ack p99 < 5 s, no non-2xx, no error and no timeout at 5 s (nothing Mando would retry). "Unfinished": executions not yet finished when the step's load ended (backlog). Queue mode: main + 1 worker + 2 webhook processors (PostgreSQL, Redis) behind nginx, round robin.`,
 		);
 		p();
 		p('| Setup | Capacity (deliveries/s) | Steps: rate → 2xx/s, p99 ms, unfinished, verdict |');
@@ -338,30 +338,31 @@ function report(r: Results): string {
 			);
 		p();
 	}
-	if (r.profiles.length) {
+	const profiled = rows.filter((x) => x.profile);
+	if (profiled.length) {
+		const per = (x: RowResult, ms: number) => f(ms / Math.max(1, x.load.ok2xx));
 		p("## 4. Where the time goes (CPU profile of n8n's main process)");
 		p();
 		p(
-			`\`--cpu-prof\` on n8n's process (NODE_OPTIONS), ${LOAD.connections} connections × ${PROFILE_S} s; only the samples inside the load window (monotonic clock) count. Each sample goes to the first bucket (top to bottom) that a frame of its stack matches (bench/profile.ts), so the isolate's own JSON work counts as isolate. Milliseconds of main-process CPU per delivery:`,
+			`Every row above ran with \`--cpu-prof\` on n8n (NODE_OPTIONS; the same for all rows). Only the samples from the start of the measured load until its executions had drained count (monotonic clock), divided by the deliveries acknowledged in it. Each sample goes to the first bucket (top to bottom) that a frame of its stack matches (bench/profile.ts), so the isolate's own work counts as isolate and the static-data save's as static data; SQLite's callbacks arrive on their own stacks, so "database" holds every row's execution writes and the static-data write alike. The DIY Code node runs in the task runner's own process (not profiled: its CPU is on the other core). Milliseconds of main-process CPU per delivery:`,
 		);
 		p();
-		const names = r.profiles[0].summary.buckets.map((b) => b.name);
-		p(`| Bucket | ${r.profiles.map((x) => x.label).join(' | ')} |`);
-		p(`| --- | ${r.profiles.map(() => '---:').join(' | ')} |`);
-		for (const name of names)
+		p(`| Bucket | ${profiled.map((x) => x.short).join(' | ')} |`);
+		p(`| --- | ${profiled.map(() => '---:').join(' | ')} |`);
+		for (const name of profiled[0].profile!.buckets.map((b) => b.name))
 			p(
-				`| ${name} | ${r.profiles.map((x) => f((x.summary.buckets.find((b) => b.name === name)?.ms ?? 0) / Math.max(1, x.deliveries))).join(' | ')} |`,
+				`| ${name} | ${profiled.map((x) => per(x, x.profile!.buckets.find((b) => b.name === name)?.ms ?? 0)).join(' | ')} |`,
 			);
 		p(
-			`| **total CPU** | ${r.profiles.map((x) => `**${f(x.summary.busyMs / Math.max(1, x.deliveries))}**`).join(' | ')} |`,
+			`| **total main-process CPU** | ${profiled.map((x) => `**${per(x, x.profile!.busyMs)}**`).join(' | ')} |`,
 		);
-		p(`| deliveries in the window | ${r.profiles.map((x) => x.deliveries).join(' | ')} |`);
+		p(`| deliveries | ${profiled.map((x) => x.load.ok2xx).join(' | ')} |`);
 		p();
-		for (const x of r.profiles) {
+		for (const x of profiled.filter((y) => ['mando', 'diy-safe'].includes(y.kind))) {
 			p(
-				`Top self time, ${x.label}: ${x.summary.topSelf
-					.slice(0, 8)
-					.map((t) => `${t.name} ${f(t.ms / Math.max(1, x.deliveries))}`)
+				`Top self time, ${x.short}: ${x
+					.profile!.topSelf.slice(0, 8)
+					.map((t) => `${t.name} ${per(x, t.ms)}`)
 					.join('; ')} (ms/delivery).`,
 			);
 			p();
