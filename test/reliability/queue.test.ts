@@ -1,6 +1,7 @@
 import { randomBytes } from 'crypto';
 import { signMandoPayload } from '../../nodes/shared/signature';
 import { startEmulator, type Emulator } from '../emulator/server';
+import { expectEarlyAckChangedNothing, proveEarlyAckChangesNothing } from '../harness/early-ack';
 import { delay, freePort, N8n, waitUntil } from '../harness/n8n';
 import { TriggerChecks } from '../harness/trigger-checks';
 import { createMandoCredential } from '../harness/workflows';
@@ -194,5 +195,20 @@ describe('reliability: queue mode (main + webhook processor + worker, PostgreSQL
 		expect(burst.every((d) => d.status === 200)).toBe(true);
 		expect(cross.lost).toBe(0);
 		expect(scan.total).toBe(0);
+	});
+
+	test('7b queue mode (after 7), Acknowledge Immediately: the webhook processor answers before it enqueues the run, and the runs are those of After the workflow succeeds', async () => {
+		const credential = await createMandoCredential(main, {
+			apiKey: API_KEY,
+			webhookSecret: WEBHOOK_SECRET,
+			baseUrl: emulator.url,
+		});
+		// the deliveries and the comparison: test/harness/early-ack.ts, as in the regular-mode e2e test
+		const proof = await proveEarlyAckChangesNothing(main, emulator, credential, WEBHOOK_SECRET);
+		const line = `early ack, queue mode (main + webhook processor + worker, PostgreSQL, Redis): ${proof.summary}`;
+		log(line);
+		process.stdout.write(`[e2e] ${line}\n`);
+		expectEarlyAckChangedNothing(proof, main.logs());
+		expect(proof.immediately.executions.every((e) => e.mode === 'webhook')).toBe(true);
 	});
 });
