@@ -8,13 +8,11 @@ import {
 	type Postgres,
 	type Service,
 } from '../test/reliability/services';
-import { createMandoCredential, createTriggerWorkflow, publish } from '../test/harness/workflows';
 import {
 	BASE_ENV,
 	countExecutions,
+	createMandoTarget,
 	searchCapacity,
-	SECRET,
-	SETTINGS,
 	startBenchN8n,
 	type CapacityResult,
 } from './n8n-rows';
@@ -35,27 +33,13 @@ export interface CapacityOptions {
 	env?: Record<string, string>;
 }
 
-async function mandoWorkflow(n8n: N8n): Promise<{ id: string; webhookPath: string }> {
-	const credential = await createMandoCredential(n8n, {
-		apiKey: 'bench-unused',
-		webhookSecret: SECRET,
-		baseUrl: 'http://127.0.0.1:9/api',
-	});
-	const wf = await createTriggerWorkflow(
-		n8n,
-		credential,
-		{ events: ['*'], registration: 'manual', acknowledge: 'immediately' },
-		{ name: 'Bench capacity: Mando Trigger → No Operation' },
-	);
-	const full = await n8n.api<Record<string, unknown>>('GET', `/workflows/${wf.id}`);
-	await n8n.api('PUT', `/workflows/${wf.id}`, {
-		name: full.name,
-		nodes: full.nodes,
-		connections: full.connections,
-		settings: SETTINGS,
-	});
-	await publish(n8n, wf.id);
-	return { id: wf.id, webhookPath: wf.webhookPath };
+/** Unfinished executions, or -1 when n8n's API does not answer (e.g. "Database is not ready" under overload). */
+async function unfinished(n8n: N8n, workflowId: string): Promise<number> {
+	try {
+		return (await countExecutions(n8n, workflowId)).unfinished;
+	} catch {
+		return -1;
+	}
 }
 
 /** Capacity of one n8n process (regular mode, SQLite). */
@@ -65,11 +49,11 @@ export async function capacitySingle(
 ): Promise<CapacityResult> {
 	const n8n = await startBenchN8n({ env: options.env });
 	try {
-		const wf = await mandoWorkflow(n8n);
+		const wf = await createMandoTarget(n8n, 'Bench capacity: Mando Trigger → No Operation');
 		return await searchCapacity(
 			'one process',
-			n8n.webhookUrl(wf.webhookPath),
-			async () => (await countExecutions(n8n, wf.id)).unfinished,
+			wf.url,
+			async () => await unfinished(n8n, wf.id),
 			options.rates,
 			options.stepS,
 			log,
@@ -118,12 +102,12 @@ export async function capacityQueue(
 			mainPort: main.port,
 			balance: 'round-robin',
 		});
-		const wf = await mandoWorkflow(main);
+		const wf = await createMandoTarget(main, 'Bench capacity: Mando Trigger → No Operation');
 		log(
 			`queue mode up: nginx :${balancerPort} → webhook :${a.port}, :${b.port}; worker; main :${main.port}`,
 		);
 		// The webhook processors pick the publication up from the database/Redis: wait until it answers.
-		const url = main.webhookUrl(wf.webhookPath);
+		const url = wf.url;
 		for (let i = 0; i < 60; i++) {
 			const res = await fetch(url, { method: 'POST', body: '{}' }).catch(() => undefined);
 			if (res && res.status !== 404) break;
@@ -132,7 +116,7 @@ export async function capacityQueue(
 		return await searchCapacity(
 			'queue mode, 2 webhook processors',
 			url,
-			async () => (await countExecutions(main, wf.id)).unfinished,
+			async () => await unfinished(main, wf.id),
 			options.rates,
 			options.stepS,
 			log,

@@ -85,7 +85,7 @@ export interface RowResult {
 	runsPerS: number;
 	forgedSent: number;
 	forged2xx: number;
-	/** Executions forged requests started. */
+	/** Forged requests whose event id appears in an execution's data (a run they started). */
 	forgedExecutions: number;
 	/** Replayed ids recognised as seen (no second run of the last node) / replayed. */
 	idsKept: number;
@@ -101,34 +101,45 @@ export interface RowResult {
 }
 
 /** A workflow under test: its id and production URL. */
-interface Target {
+export interface Target {
 	id: string;
 	url: string;
 }
 
+/**
+ * Publishes "Mando Trigger (Acknowledge: Immediately, Registration: Manual) → `next`" with the
+ * bench's secret and {@link SETTINGS}; `webhookUrl` is the production URL (the load balancer's in
+ * queue mode).
+ */
+export async function createMandoTarget(
+	n8n: N8n,
+	name: string,
+	next?: { waitSeconds: number },
+): Promise<Target> {
+	const credential = await createMandoCredential(n8n, {
+		apiKey: 'bench-unused',
+		webhookSecret: SECRET,
+		baseUrl: 'http://127.0.0.1:9/api',
+	});
+	const wf = await createTriggerWorkflow(
+		n8n,
+		credential,
+		{ events: ['*'], registration: 'manual', acknowledge: 'immediately' },
+		{ name, next },
+	);
+	const full = await n8n.api<Record<string, unknown>>('GET', `/workflows/${wf.id}`);
+	await n8n.api('PUT', `/workflows/${wf.id}`, {
+		name: full.name,
+		nodes: full.nodes,
+		connections: full.connections,
+		settings: SETTINGS,
+	});
+	await publish(n8n, wf.id);
+	return { id: wf.id, url: n8n.webhookUrl(wf.webhookPath) };
+}
+
 async function createTarget(n8n: N8n, kind: WorkflowKind): Promise<Target> {
-	if (kind === 'mando') {
-		const credential = await createMandoCredential(n8n, {
-			apiKey: 'bench-unused',
-			webhookSecret: SECRET,
-			baseUrl: 'http://127.0.0.1:9/api',
-		});
-		const wf = await createTriggerWorkflow(
-			n8n,
-			credential,
-			{ events: ['*'], registration: 'manual', acknowledge: 'immediately' },
-			{ name: 'Bench: Mando Trigger → No Operation' },
-		);
-		const full = await n8n.api<Record<string, unknown>>('GET', `/workflows/${wf.id}`);
-		await n8n.api('PUT', `/workflows/${wf.id}`, {
-			name: full.name,
-			nodes: full.nodes,
-			connections: full.connections,
-			settings: SETTINGS,
-		});
-		await publish(n8n, wf.id);
-		return { id: wf.id, url: n8n.webhookUrl(wf.webhookPath) };
-	}
+	if (kind === 'mando') return await createMandoTarget(n8n, 'Bench: Mando Trigger → No Operation');
 	const webhookPath = randomUUID();
 	const body =
 		kind === 'core'
@@ -228,7 +239,7 @@ export async function countExecutions(
  * Waits (at most `timeoutMs`) until the workflow has at least `expected` executions and none is
  * unfinished; the counts and when the last one stopped.
  */
-export async function drain(n8n: N8n, workflowId: string, expected = 0, timeoutMs = 90_000) {
+export async function drain(n8n: N8n, workflowId: string, expected = 0, timeoutMs = 60_000) {
 	const deadline = Date.now() + timeoutMs;
 	let counts = await countExecutions(n8n, workflowId);
 	while (Date.now() < deadline && (counts.unfinished > 0 || counts.total < expected)) {
@@ -248,6 +259,20 @@ function idsAtLastNode(e: ExecutionSummary): string[] {
 			const id = json.id ?? json.body?.id;
 			if (typeof id === 'string') ids.push(id);
 		}
+	return ids;
+}
+
+/** Event ids in any node's output of an execution (`json.id`, or the core Webhook's `json.body.id`). */
+function idsAnywhere(e: ExecutionSummary): string[] {
+	const ids: string[] = [];
+	for (const runs of Object.values(e.data?.resultData.runData ?? {}))
+		for (const run of runs)
+			for (const output of run.data?.main ?? [])
+				for (const item of output ?? []) {
+					const json = item.json as { id?: unknown; body?: { id?: unknown } };
+					const id = json.id ?? json.body?.id;
+					if (typeof id === 'string') ids.push(id);
+				}
 	return ids;
 }
 
@@ -333,16 +358,14 @@ export async function runRow(
 		});
 		owed += single.ok2xx;
 		const beforeForged = await drain(n8n, target.id, owed);
+		const forged = Array.from({ length: rowLoad.forged }, () => deliveries.make());
 		const forgedAnswers = await pool(
-			Array.from(
-				{ length: rowLoad.forged },
-				() => () => send(target.url, deliveries.make(), 30_000, forgedSignature()),
-			),
+			forged.map((d) => () => send(target.url, d, 30_000, forgedSignature())),
 			4,
 		);
 		if (spec.kind !== 'mando') owed += rowLoad.forged;
 		await delay(1000);
-		const afterForged = await drain(n8n, target.id, owed);
+		await drain(n8n, target.id, owed);
 		// De-duplication: ids of the main load sent again (spread over the run), then new ids each
 		// sent twice at once; which ids reached No Operation again, from the executions' data.
 		const step = Math.max(1, Math.floor(mainIds.length / rowLoad.replays));
@@ -359,10 +382,13 @@ export async function runRow(
 		owed += spec.kind === 'mando' ? pairs.length : replayIds.length + 2 * pairs.length;
 		await delay(1000);
 		const final = await drain(n8n, target.id, owed);
-		const newer = await listExecutions(n8n, target.id, final.total - afterForged.total, true);
+		const newer = await listExecutions(n8n, target.id, final.total - beforeForged.total, true);
 		const reached = new Map<string, number>();
-		for (const e of newer)
+		const anywhere = new Set<string>();
+		for (const e of newer) {
 			for (const id of idsAtLastNode(e)) reached.set(id, (reached.get(id) ?? 0) + 1);
+			for (const id of idsAnywhere(e)) anywhere.add(id);
+		}
 		const wf = await n8n.api<{ staticData?: unknown }>('GET', `/workflows/${target.id}`);
 		result = {
 			label: spec.label,
@@ -375,7 +401,7 @@ export async function runRow(
 			runsPerS,
 			forgedSent: rowLoad.forged,
 			forged2xx: forgedAnswers.filter((a) => a.status >= 200 && a.status < 300).length,
-			forgedExecutions: afterForged.total - beforeForged.total,
+			forgedExecutions: forged.filter((d) => anywhere.has(d.id)).length,
 			idsKept: replayIds.filter((id) => !reached.has(id)).length,
 			replayed: replayIds.length,
 			pairsRunTwice: pairs.filter((d) => (reached.get(d.id) ?? 0) > 1).length,
@@ -434,19 +460,9 @@ export async function runConcurrencyLimit(
 		n8nBin: options.n8nBin,
 	});
 	try {
-		const credential = await createMandoCredential(n8n, {
-			apiKey: 'bench-unused',
-			webhookSecret: SECRET,
-			baseUrl: 'http://127.0.0.1:9/api',
+		const { url } = await createMandoTarget(n8n, 'Bench: concurrency limit 1, Wait', {
+			waitSeconds: options.waitS,
 		});
-		const wf = await createTriggerWorkflow(
-			n8n,
-			credential,
-			{ events: ['*'], registration: 'manual', acknowledge: 'immediately' },
-			{ name: 'Bench: concurrency limit 1, Wait', next: { waitSeconds: options.waitS } },
-		);
-		await publish(n8n, wf.id);
-		const url = n8n.webhookUrl(wf.webhookPath);
 		const deliveries = new Deliveries(SECRET);
 		// One delivery first, so the run holding the only slot is already waiting when the measured
 		// events come (and the first one pays no cold start).
@@ -517,7 +533,7 @@ export async function searchCapacity(
 			`${label} ${rate}/s: ${stats.ok2xx} of ${stats.requests} answered 2xx, p50 ${stats.p50Ms} p99 ${stats.p99Ms} ms, non-2xx ${stats.non2xx}, timeouts (5 s) ${stats.timeouts}; executions unfinished ${open} → ${passed ? 'pass' : 'FAIL'}`,
 		);
 		// Let the backlog clear before the next step (bounded).
-		for (let i = 0; i < 120 && (await backlog()) > 0; i++) await delay(500);
+		for (let i = 0; i < 60 && (await backlog()) !== 0; i++) await delay(500);
 		return passed;
 	};
 	let lastPass = 0;

@@ -280,7 +280,7 @@ function report(r: Results): string {
 		);
 	p();
 	p(
-		'"Forged runs": executions the forged requests started (the DIY workflows must run to check; the trigger refuses before n8n runs anything). "Runs/s": executions of the measured load finished per second, load plus drain (with an acknowledgement written before the run, deliveries/s can exceed what n8n runs). "Drain": seconds after the load until the last execution finished.',
+		'"Forged runs": forged requests whose event id appears in the data of an execution (the DIY workflows must run to check; the trigger refuses before n8n runs anything). "Runs/s": executions of the measured load finished per second, load plus drain (with an acknowledgement written before the run, deliveries/s can exceed what n8n runs). "Drain": seconds after the load until the last execution finished.',
 	);
 	p();
 	const mando = byKind(r.rows, 'mando');
