@@ -34,7 +34,8 @@ const run = promisify(execFile);
 /** Runs benchmark 3 (`repeats` runs per size, the fastest kept; memory from the same run). */
 export async function runPaging(repeats = 3): Promise<PagingRow[]> {
 	const apiKey = 'bench-paging-key';
-	const emulator = await startEmulator({ apiKey });
+	// no demo café: the catalogue is exactly the products seeded
+	const emulator = await startEmulator({ apiKey, seed: 'empty' });
 	const rows: PagingRow[] = [];
 	try {
 		for (const products of PAGING_SIZES) {

@@ -10,6 +10,13 @@ import type {
 import { MANDO_DEFAULT_BASE_URL, mandoBaseUrl } from '../nodes/shared/transport';
 
 /**
+ * What the Webhook Signing Secret field says; the README's credential table says the same words
+ * (a unit test holds them together).
+ */
+export const WEBHOOK_SECRET_HELP =
+	"The secret Mando signs webhook deliveries with (Mando admin panel: Settings → Webhooks). Set it: the Mando Trigger checks every delivery's X-Mando-Signature with it and rejects any it cannot verify. It may stay empty only when Mando hands out a secret of its own as the trigger registers its webhook: the trigger then keeps and uses that one.";
+
+/**
  * Mando API credential: API key (sent as `Authorization: Bearer <key>`), the webhook signing
  * secret, and the API base URL. Source for where keys and secrets are made: Mando developer docs
  * (admin panel → Hallinta → Yritys → Muokkaa → API tab; Settings → Webhooks).
@@ -21,7 +28,9 @@ export class MandoApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:mando.svg', dark: 'file:mando.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-mando/n8n-nodes-mando#credentials';
+	// A page of its own: n8n appends `?utm_source=…` to documentation links, which cuts off a #fragment.
+	documentationUrl =
+		'https://github.com/n8n-nodes-mando/n8n-nodes-mando/blob/main/docs/mando-credential.md';
 
 	properties: INodeProperties[] = [
 		{
@@ -40,8 +49,7 @@ export class MandoApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			description:
-				"The secret Mando signs webhook deliveries with (Settings → Webhooks). The Mando Trigger checks every delivery's X-Mando-Signature with it. Optional when Mando returns a secret of its own when the trigger registers its webhook.",
+			description: WEBHOOK_SECRET_HELP,
 		},
 		{
 			displayName: 'Base URL',

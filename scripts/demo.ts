@@ -1,15 +1,23 @@
 /**
- * The main job on one machine: the Mando emulator, a real n8n 2.40.7 with this package loaded, an
- * example workflow "Mando Trigger (all events) → Format message", a few events sent through it,
- * and where to look in the editor. Runs until Ctrl-C (or exits at once with --exit).
+ * The main job on one machine: the Mando emulator (with its demo café: products, departments, a
+ * customer, an open business day), a real n8n 2.40.7 with this package loaded under its real name
+ * (`n8n-nodes-mando.*`, as in examples/ and users' workflows), a published workflow
+ * "Mando Trigger (all events) → Format message", a few events sent through it, the workflows of
+ * examples/ imported with the demo credential, and where to look in the editor. Runs until Ctrl-C
+ * (or exits at once with --exit).
  *
  * Run with `npm run demo` (which installs and builds first).
  */
 import { startEmulator } from '../test/emulator/server';
 import { N8n, nodeOutput, waitUntil } from '../test/harness/n8n';
 import { cleanTempFolders } from '../test/harness/tempFolders';
-import { createMandoCredential, NODE_PREFIX, publish } from '../test/harness/workflows';
+import { PACKAGE_NODE_PREFIX, userFolderWithPackage } from '../test/harness/packageByName';
+import { createMandoCredential, publish } from '../test/harness/workflows';
 import { randomUUID } from 'crypto';
+import { readdirSync, readFileSync } from 'fs';
+import path from 'path';
+
+const EXAMPLES = path.resolve(__dirname, '..', 'examples');
 
 const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
 const EMULATOR_PORT = Number(process.env.MANDO_EMULATOR_PORT ?? 8787);
@@ -40,7 +48,7 @@ async function main(): Promise<void> {
 	let n8n: N8n | undefined;
 	let ok = false;
 	try {
-		n8n = await N8n.start({ port: N8N_PORT }).catch((error: Error) => {
+		n8n = await N8n.start({ port: N8N_PORT, ...userFolderWithPackage() }).catch((error: Error) => {
 			throw /in use/.test(error.message) ? new Error(`${error.message} (or set N8N_PORT)`) : error;
 		});
 		say(`  n8n: ${n8n.baseUrl}   (log: ${n8n.logFile})`);
@@ -70,8 +78,8 @@ async function runDemo(
 			{
 				id: randomUUID(),
 				name: 'Mando Trigger',
-				type: `${NODE_PREFIX}.mandoTrigger`,
-				typeVersion: 1,
+				type: `${PACKAGE_NODE_PREFIX}.mandoTrigger`,
+				typeVersion: 1.1,
 				position: [240, 300],
 				webhookId,
 				parameters: { events: ['*'], registration: 'automatic', acknowledge: 'immediately' },
@@ -92,7 +100,7 @@ async function runDemo(
 								name: 'message',
 								type: 'string',
 								value:
-									'={{ $json.type }} at {{ $json.created }}{{ $json.type.startsWith("sale.") ? ": " + $json.data.total + " EUR" : "" }}{{ $json.type.startsWith("stock.") ? ": " + $json.data.name + " " + $json.data.quantity + " left" : "" }}',
+									'={{ $json._event.type }} at {{ $json._event.created }}{{ $json._event.type.startsWith("sale.") ? ": " + $json.total + " EUR" : "" }}{{ $json._event.type.startsWith("stock.") ? ": " + $json.name + " " + $json.quantity + " left" : "" }}',
 							},
 						],
 					},
@@ -125,11 +133,16 @@ async function runDemo(
 		const [out] = nodeOutput(execution, 'Format message');
 		say(`  #${execution.id} ${execution.status}: ${String(out?.message ?? '')}`);
 	}
+	const examples = await importExamples(n8n, credential);
 	say();
 	say('Where to look:');
 	say(
 		`  Editor:     ${n8n.baseUrl}/workflow/${workflow.id}   (Executions tab shows each event as an item)`,
 	);
+	say(
+		`  Examples:   imported from examples/ (Overview → Workflows), with the Mando credential set:`,
+	);
+	for (const example of examples) say(`              ${example.url}   ${example.name}`);
 	say('  Log in as:  owner@mando-e2e.test / Mando-e2e-Passw0rd');
 	say(
 		`  Send more:  curl -X POST ${emulator.url.replace(/\/api$/, '')}/_emulator/events -H 'Content-Type: application/json' -d '{"type":"sale.created"}'`,
@@ -146,6 +159,42 @@ async function runDemo(
 		process.once('SIGINT', resolve);
 		process.once('SIGTERM', resolve);
 	});
+}
+
+interface ExampleWorkflow {
+	name: string;
+	nodes: Array<{ type: string; credentials?: Record<string, unknown> }>;
+	connections: unknown;
+	settings?: unknown;
+}
+
+/**
+ * Imports every workflow of examples/ (unpublished) with the demo's Mando credential on its Mando
+ * nodes; other services' nodes keep their empty credentials for the user to fill in.
+ *
+ * @returns each example's name and editor URL
+ */
+async function importExamples(
+	n8n: N8n,
+	credential: { id: string; name: string },
+): Promise<Array<{ name: string; url: string }>> {
+	const imported = [];
+	for (const file of readdirSync(EXAMPLES)
+		.filter((f) => f.endsWith('.json'))
+		.sort()) {
+		const example = JSON.parse(readFileSync(path.join(EXAMPLES, file), 'utf8')) as ExampleWorkflow;
+		for (const node of example.nodes)
+			if (node.type.startsWith(`${PACKAGE_NODE_PREFIX}.`))
+				node.credentials = { ...node.credentials, mandoApi: credential };
+		const created = await n8n.api<{ id: string }>('POST', '/workflows', {
+			name: example.name,
+			nodes: example.nodes,
+			connections: example.connections,
+			settings: example.settings ?? { executionOrder: 'v1' },
+		});
+		imported.push({ name: example.name, url: `${n8n.baseUrl}/workflow/${created.id}` });
+	}
+	return imported;
 }
 
 main().catch((error: unknown) => {

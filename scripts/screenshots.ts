@@ -18,24 +18,15 @@ import path from 'path';
 import { chromium, type Page } from 'playwright-core';
 import { getMandoEventDefinition } from '../nodes/shared/events';
 import { startEmulator } from '../test/emulator/server';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, settle as settleAfter } from '../test/harness/chromium';
 import { N8n, OWNER_EMAIL, OWNER_PASSWORD, REPO_ROOT } from '../test/harness/n8n';
 import { cleanTempFolders } from '../test/harness/tempFolders';
 import { createMandoCredential, NODE_PREFIX } from '../test/harness/workflows';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** The screenshots' editor settles a little longer (transitions finish). */
+const settle = (page: Page) => settleAfter(page, 800);
 const DOCS = path.join(REPO_ROOT, 'docs');
 const EXAMPLE = path.join(REPO_ROOT, 'examples', 'businessday-closed-summary.json');
-/** Chromium's flags: headless, no sandbox (root in CI), nothing that phones home. */
-const CHROMIUM_ARGS = [
-	'--headless',
-	'--no-sandbox',
-	'--disable-gpu',
-	'--disable-quic',
-	'--no-first-run',
-	'--disable-background-networking',
-	'--disable-component-update',
-	'--disable-sync',
-];
 
 function say(line: string): void {
 	process.stdout.write(`[screenshots] ${line}\n`);
@@ -54,13 +45,6 @@ async function shoot(page: Page, file: string, selector?: string): Promise<void>
 	if (selector) await page.locator(selector).first().screenshot({ path: target });
 	else await page.screenshot({ path: target });
 	say(`saved docs/${file} (${Math.round(statSync(target).size / 1024)} KiB)`);
-}
-
-/** Waits for the editor to settle: no spinner, fonts loaded, a short pause for transitions. */
-async function settle(page: Page): Promise<void> {
-	await page.waitForLoadState('networkidle').catch(() => undefined);
-	await page.evaluate('document.fonts.ready.then(() => true)');
-	await page.waitForTimeout(800);
 }
 
 /** Opens a node's parameters (n8n's node view URL) and waits until they are shown. */
@@ -114,7 +98,7 @@ async function main(): Promise<void> {
 		const nodeId = (name: string) => (example.nodes.find((n) => n.name === name) as ExampleNode).id;
 
 		const context = await chromium.launchPersistentContext(profile, {
-			executablePath: CHROMIUM,
+			executablePath: CHROMIUM_PATH,
 			headless: true,
 			args: CHROMIUM_ARGS,
 			viewport: { width: 1440, height: 900 },

@@ -6,9 +6,14 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { MANDO_PROPERTIES } from './resources';
+import { MANDO_PROPERTIES, MANDO_SUBTITLE } from './resources';
 import { executeMando } from './execute';
+import { listSearch } from './listSearch';
 import { loadOptions } from './loadOptions';
+
+/** This node's docs page (one page; n8n appends its own query to the link, so no #fragment). */
+export const MANDO_DOCS_URL =
+	'https://github.com/n8n-nodes-mando/n8n-nodes-mando/blob/main/docs/mando.md';
 
 /**
  * Mando: reads and writes the Mando point-of-sale API — products (PLUs), customers, sales,
@@ -23,9 +28,10 @@ export class Mando implements INodeType {
 		icon: { light: 'file:mando.svg', dark: 'file:mando.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		subtitle: MANDO_SUBTITLE,
 		description:
-			'Read and write products, customers, sales, business days and stock in Mando, the Finnish point-of-sale system',
+			'Read and update products, customers, sales and stock in Mando, the Finnish point-of-sale system, or start a workflow on its events',
+		documentationUrl: MANDO_DOCS_URL,
 		defaults: { name: 'Mando' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -34,7 +40,7 @@ export class Mando implements INodeType {
 		properties: MANDO_PROPERTIES,
 	};
 
-	methods = { loadOptions };
+	methods = { loadOptions, listSearch };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await executeMando.call(this);

@@ -1,4 +1,5 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
+import { locatorValue } from './locators';
 import { PARAMETER } from './parameters';
 import { toCount, toDate, toDateTime, toMoney } from './values';
 import type { ResourceSpec } from './resources/spec';
@@ -63,8 +64,14 @@ export function typedValues(
 ): IDataObject {
 	const out: IDataObject = { ...values };
 	for (const field of fields) {
-		const convert = converterFor(field, timezone);
 		const value = values[field.name];
+		// A locator (or the plain ID text of an older workflow) gives its ID; empty means not set.
+		if (field.type === 'resourceLocator' && value !== undefined) {
+			const id = locatorValue(value).value;
+			out[field.name] = id === null || id === undefined ? '' : (id as IDataObject[string]);
+			continue;
+		}
+		const convert = converterFor(field, timezone);
 		if (!convert || value === undefined) continue;
 		if (value === null || value === '') {
 			throw new Error(

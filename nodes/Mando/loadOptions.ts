@@ -3,8 +3,9 @@ import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions } from 'n
 import { asNodeError, isNotFound, mandoGetAll } from '../shared/transport';
 
 /**
- * Dropdown lists of the Mando node (n8n "load options"): departments, groups, locations, taxes.
- * Each lists the active records of one resource, sorted by name.
+ * Dropdown lists of the Mando node (n8n "load options"): the tax rates, active ones sorted by name.
+ * Records an owner picks by name (products, departments, …) are resource locators instead (see
+ * `listSearch.ts`).
  */
 
 /** A record as a dropdown option; taxes show their rate. */
@@ -40,15 +41,6 @@ async function listOptions(
 
 /** The `loadOptions` methods of the Mando node, by name. */
 export const loadOptions = {
-	async getDepartments(this: ILoadOptionsFunctions) {
-		return await listOptions.call(this, 'dpt');
-	},
-	async getGroups(this: ILoadOptionsFunctions) {
-		return await listOptions.call(this, 'grp');
-	},
-	async getLocations(this: ILoadOptionsFunctions) {
-		return await listOptions.call(this, 'location');
-	},
 	async getTaxes(this: ILoadOptionsFunctions) {
 		return await listOptions.call(this, 'tax');
 	},

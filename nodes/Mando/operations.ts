@@ -5,6 +5,14 @@ import { NodeOperationError } from 'n8n-workflow';
 import { buildBody, clearedFields, mergeData, stockOf, stockPatch, typedValues } from './fields';
 import { dayBounds, toDate, toDecimal } from './values';
 import { PARAMETER } from './parameters';
+import {
+	idHint,
+	LOCATOR_MODE,
+	LOCATOR_TARGETS,
+	locatorValue,
+	notFoundError,
+	productIdByNumber,
+} from './locators';
 import type { ResourceSpec } from './resources/spec';
 import {
 	asNodeError,
@@ -54,19 +62,46 @@ const recordPath = (spec: ResourceSpec, id: string) =>
 const NOTHING_TEXTS = new Set(['undefined', 'null', '[object object]', 'nan']);
 
 /**
- * The record ID parameter as a path segment. An expression that yields nothing (`undefined`,
- * `null`, an object, blanks, or those written into text) is an item error naming the field,
- * so no request goes to `/secure/{e}/undefined`.
+ * The record ID parameter as a path segment. A resource locator (see `locators.ts`) gives its
+ * value; By Product Number is looked up in Mando (`productIdByNumber`); a plain text (a workflow
+ * saved before the locators, an expression, an AI agent's `$fromAI()`) is the ID. An expression
+ * that yields nothing (`undefined`, `null`, an object, blanks, or those written into text) is an
+ * item error naming the field, so no request goes to `/secure/{e}/undefined`.
  *
- * @throws NodeOperationError naming the ID field
+ * @throws NodeOperationError naming the ID field; NodeApiError 404 when no product has the
+ *   product number given, or from Mando
  */
-function recordId(ctx: IExecuteFunctions, call: OperationCall): string {
-	return checkRecordId(
-		ctx,
-		call,
-		ctx.getNodeParameter(PARAMETER.id, call.itemIndex, '') as unknown,
-		call.spec.idLabel ?? `${call.spec.title} ID`,
-	);
+async function recordId(ctx: IExecuteFunctions, call: OperationCall): Promise<string> {
+	const { mode, value } = locatorValue(ctx.getNodeParameter(PARAMETER.id, call.itemIndex, ''));
+	const label = call.spec.idLabel ?? `${call.spec.title} ID`;
+	if (mode === LOCATOR_MODE.productNumber && call.spec.locator === 'product') {
+		const number = checkRecordId(ctx, call, value, 'Product number');
+		return await productIdByNumber(ctx, number, call.itemIndex, call.retry);
+	}
+	return checkRecordId(ctx, call, value, label);
+}
+
+/**
+ * Runs `request` on the record `id`; Mando's 404 becomes a NodeApiError that names the record and
+ * says where its ID comes from (the list, the product number, a Mando node before).
+ */
+async function onRecord<T>(
+	ctx: IExecuteFunctions,
+	call: OperationCall,
+	id: string,
+	request: () => Promise<T>,
+): Promise<T> {
+	try {
+		return await request();
+	} catch (error) {
+		if (!isNotFound(error)) throw asNodeError(ctx, error);
+		const what = `Mando has no ${call.spec.locator ? LOCATOR_TARGETS[call.spec.locator].singular : call.spec.singular} with ID "${id}"`;
+		const hint = call.spec.locator
+			? idHint(call.spec.locator)
+			: `Give the ID (GUID) of the ${call.spec.singular}, e.g. {{ $json.id }} from a Mando node (${call.spec.title} → Get Many) or a Mando Trigger event.`;
+		const said = error instanceof Error ? ` (Mando: ${error.message})` : '';
+		throw notFoundError(ctx, what, `${hint}${said}`, call.itemIndex);
+	}
 }
 
 /** {@link recordId} for a value already read (also Create's Custom ID). @throws NodeOperationError naming `label` */
@@ -216,7 +251,7 @@ function clears(ctx: IExecuteFunctions, call: OperationCall, given: IDataObject)
  * merged into the stored `data` first.
  */
 async function updateRecord(ctx: IExecuteFunctions, call: OperationCall): Promise<IDataObject> {
-	const id = recordId(ctx, call);
+	const id = await recordId(ctx, call);
 	const values = ctx.getNodeParameter(PARAMETER.updateFields, call.itemIndex, {}) as IDataObject;
 	const body = { ...buildBody(call.spec, values, timezoneOf(ctx)), ...clears(ctx, call, values) };
 	if (Object.keys(body).length === 0) {
@@ -226,9 +261,11 @@ async function updateRecord(ctx: IExecuteFunctions, call: OperationCall): Promis
 				'Add at least one field under Update Fields, or choose fields to empty under Clear Fields',
 		});
 	}
-	if (body.data !== undefined)
-		body.data = mergeData((await readRecord(ctx, call, id)).data, body.data as IDataObject);
-	return await putRecord(ctx, call, id, body);
+	return await onRecord(ctx, call, id, async () => {
+		if (body.data !== undefined)
+			body.data = mergeData((await readRecord(ctx, call, id)).data, body.data as IDataObject);
+		return await putRecord(ctx, call, id, body);
+	});
 }
 
 /**
@@ -337,25 +374,29 @@ async function toolPage(
 
 /** Stock Update: reads the product, merges the stock settings into its `data`, writes it back. */
 export const updateStock: OperationHandler = async (ctx, call) => {
-	const id = recordId(ctx, call);
+	const id = await recordId(ctx, call);
 	const values = ctx.getNodeParameter(PARAMETER.updateFields, call.itemIndex, {}) as IDataObject;
 	const patch = stockPatch(call.spec, values, clears(ctx, call, values));
-	const product = await readRecord(ctx, call, id);
-	return [stockOf(await putRecord(ctx, call, id, { data: mergeData(product.data, patch) }))];
+	return await onRecord(ctx, call, id, async () => {
+		const product = await readRecord(ctx, call, id);
+		return [stockOf(await putRecord(ctx, call, id, { data: mergeData(product.data, patch) }))];
+	});
 };
 
 /** Business Day Rename: `POST /secure/businessday_rename/{id}/{date}`; answers the moved day. */
 export const renameBusinessDay: OperationHandler = async (ctx, call) => {
-	const id = recordId(ctx, call);
+	const id = await recordId(ctx, call);
 	const date = toDate(
 		ctx.getNodeParameter(PARAMETER.newDate, call.itemIndex),
 		'New Date',
 		timezoneOf(ctx),
 	);
-	const answer = await send(ctx, {
-		method: 'POST',
-		path: `/secure/businessday_rename/${encodeURIComponent(id)}/${date}`,
-		retry: call.retry,
+	const answer = await onRecord(ctx, call, id, async () => {
+		return await send(ctx, {
+			method: 'POST',
+			path: `/secure/businessday_rename/${encodeURIComponent(id)}/${date}`,
+			retry: call.retry,
+		});
 	});
 	// The docs do not show the answer; when it is not the day itself, read the day.
 	const day = answer as IDataObject | undefined;
@@ -366,19 +407,24 @@ export const renameBusinessDay: OperationHandler = async (ctx, call) => {
 export const create: OperationHandler = async (ctx, call) => [await createRecord(ctx, call)];
 
 /** Get: one record by its ID. */
-export const get: OperationHandler = async (ctx, call) => [
-	await readRecord(ctx, call, recordId(ctx, call)),
-];
+export const get: OperationHandler = async (ctx, call) => {
+	const id = await recordId(ctx, call);
+	return [await onRecord(ctx, call, id, async () => await readRecord(ctx, call, id))];
+};
 
 /** Update (see {@link updateRecord}). */
 export const update: OperationHandler = async (ctx, call) => [await updateRecord(ctx, call)];
 
 /** Delete: Mando's soft delete, a PUT of `active: false`; answers the deactivated record. */
-export const deactivate: OperationHandler = async (ctx, call) => [
-	await putRecord(ctx, call, recordId(ctx, call), { active: false }),
-];
+export const deactivate: OperationHandler = async (ctx, call) => {
+	const id = await recordId(ctx, call);
+	return [
+		await onRecord(ctx, call, id, async () => await putRecord(ctx, call, id, { active: false })),
+	];
+};
 
 /** Stock Get: the product's stock settings (see `stockOf`). */
-export const getStock: OperationHandler = async (ctx, call) => [
-	stockOf(await readRecord(ctx, call, recordId(ctx, call))),
-];
+export const getStock: OperationHandler = async (ctx, call) => {
+	const id = await recordId(ctx, call);
+	return [stockOf(await onRecord(ctx, call, id, async () => await readRecord(ctx, call, id)))];
+};

@@ -1,12 +1,20 @@
 import type {
 	INodeExecutionData,
+	INodeProperties,
 	INodeType,
 	INodeTypeDescription,
 	IPollFunctions,
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { EVENT_OUTPUT_OPTION, eventItems, type EventOutput } from '../shared/eventOutput';
+import {
+	EVENT_OUTPUT_OPTION,
+	EVENT_OUTPUT_PARAMETER,
+	EVENTS_SUBTITLE,
+	eventItems,
+	readEventOutput,
+	versionedOptions,
+} from '../shared/eventOutput';
 import { MANDO_EVENT_OPTIONS, type MandoEvent } from '../shared/events';
 import { asNodeError } from '../shared/transport';
 import {
@@ -19,6 +27,32 @@ import {
 } from './pollHelpers';
 import { DEFAULT_MAX_SALES_PER_POLL } from './salesPoll';
 
+/** This node's page in the package's docs (no #fragment: n8n appends `?utm_source=…`). */
+const POLLING_DOCS_URL =
+	'https://github.com/n8n-nodes-mando/n8n-nodes-mando/blob/main/docs/mando-polling-trigger.md';
+
+/** The Options collection; version 1 keeps Output in it, later versions show Output on its own. */
+function pollingOptions(): INodeProperties[] {
+	const maxPerPoll: INodeProperties = {
+		displayName: 'Max Events per Poll',
+		name: 'maxPerPoll',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 100000 },
+		default: DEFAULT_MAX_SALES_PER_POLL,
+		description:
+			'Most events one poll starts the workflow with; the rest come at the next poll, none is skipped',
+	};
+	const startFrom: INodeProperties = {
+		displayName: 'Start From',
+		name: 'startFrom',
+		type: 'dateTime',
+		default: '',
+		description:
+			'On the first poll after publishing, also emit the sales made since this time (a deliberate backfill). Without it the trigger starts from the moment it is published.',
+	};
+	return versionedOptions([maxPerPoll, EVENT_OUTPUT_OPTION, startFrom], [maxPerPoll, startFrom]);
+}
+
 /**
  * Mando Polling Trigger: starts a workflow with Mando events read from the Mando API at the
  * user's Poll Times, for n8n instances Mando's webhooks cannot reach. Emits the same
@@ -30,19 +64,37 @@ export class MandoPollingTrigger implements INodeType {
 		name: 'mandoPollingTrigger',
 		icon: { light: 'file:mando.svg', dark: 'file:mando.dark.svg' },
 		group: ['trigger'],
-		version: 1,
-		subtitle: '={{($parameter["events"] || []).join(", ")}}',
+		// 1.1: the Output choice is visible and puts the record's fields at the top of each item.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
+		subtitle: EVENTS_SUBTITLE,
 		description:
 			'Starts the workflow with new Mando sales and business days, checked at set times; needs no public HTTPS address',
+		documentationUrl: POLLING_DOCS_URL,
 		defaults: { name: 'Mando Polling Trigger' },
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'mandoApi', required: true }],
+		triggerPanel: {
+			header: 'Fetch your latest sale',
+			executionsHelp: {
+				inactive:
+					'<b>While you build:</b> press <b>Fetch Test Event</b> to bring in the latest sale (or business day) from Mando. No sale yet? Ring one up at your Mando till, or with the Mando emulator run <code>npm run emulator -- emit sale.created</code>, then fetch again.<br /><br /><b>When it works:</b> press <b>Publish</b>. n8n then asks Mando for new events at the Poll Times and runs the workflow for each; those runs are listed under <b>Executions</b>, not here.',
+				active:
+					'<b>While you build:</b> press <b>Fetch Test Event</b> to bring in the latest sale (or business day) from Mando.<br /><br /><b>This workflow is published:</b> n8n asks Mando for new events at the Poll Times and runs it for each; those runs are listed in the <a data-key="executions">executions list</a>, not here.',
+			},
+			activationHint: {
+				inactive:
+					'When the test works, publish the workflow: then n8n checks Mando at the Poll Times and runs it for every new event.',
+				active:
+					'The workflow is published: n8n checks Mando at the Poll Times (those runs are listed under Executions, not here).',
+			},
+		},
 		properties: [
 			{
 				displayName:
-					'This trigger asks Mando for new events at the Poll Times below, so it works on n8n without a public HTTPS address (a shop computer, a NAS, a Raspberry Pi) and catches up after n8n was off. For events within seconds, use the Mando Trigger (webhooks) instead.',
+					'Checks Mando for new sales at the Poll Times below: works on any n8n, even one the internet cannot reach (a shop computer, a NAS), and catches up after n8n was off. Press <b>Fetch Test Event</b> to see your latest sale. For events within seconds, use the Mando Trigger instead.',
 				name: 'pollingNotice',
 				type: 'notice',
 				default: '',
@@ -56,39 +108,14 @@ export class MandoPollingTrigger implements INodeType {
 				description: 'The Mando events that start this workflow',
 				options: MANDO_EVENT_OPTIONS.filter((option) => POLLED_EVENT_TYPES.includes(option.value)),
 			},
+			{ ...EVENT_OUTPUT_PARAMETER },
 			{
 				displayName: UNPOLLED_EVENTS_NOTICE,
 				name: 'unpolledNotice',
 				type: 'notice',
 				default: '',
 			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add option',
-				default: {},
-				options: [
-					{
-						displayName: 'Max Events per Poll',
-						name: 'maxPerPoll',
-						type: 'number',
-						typeOptions: { minValue: 1, maxValue: 100000 },
-						default: DEFAULT_MAX_SALES_PER_POLL,
-						description:
-							'Most events one poll starts the workflow with; the rest come at the next poll, none is skipped',
-					},
-					EVENT_OUTPUT_OPTION,
-					{
-						displayName: 'Start From',
-						name: 'startFrom',
-						type: 'dateTime',
-						default: '',
-						description:
-							'On the first poll after publishing, also emit the sales made since this time (a deliberate backfill). Without it the trigger starts from the moment it is published.',
-					},
-				],
-			},
+			...pollingOptions(),
 		],
 	};
 
@@ -96,7 +123,7 @@ export class MandoPollingTrigger implements INodeType {
 		const selected = this.getNodeParameter('events', []) as string[];
 		const wantsSales = selected.includes('sale.created');
 		const dayTypes = BUSINESS_DAY_EVENT_TYPES.filter((t) => selected.includes(t));
-		const output = this.getNodeParameter('options.output', 'envelope') as EventOutput;
+		const output = readEventOutput(this);
 
 		if (this.getMode() === 'manual') {
 			// "Fetch Test Event": the latest real event, without moving the stored position.

@@ -6,18 +6,45 @@ import type {
 	ITriggerFunctions,
 	ITriggerResponse,
 	INodeTypeDescription,
+	INodeProperties,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { EVENT_OUTPUT_OPTION } from '../shared/eventOutput';
+import {
+	EVENT_OUTPUT_OPTION,
+	EVENT_OUTPUT_PARAMETER,
+	EVENTS_SUBTITLE,
+	eventIdOf,
+	eventOutputParameter,
+	versionedOptions,
+	type EventOutput,
+} from '../shared/eventOutput';
 import { MANDO_EVENT_OPTIONS } from '../shared/events';
 import { answerWithoutRun, decide, nodeDedup, readRawBody, respond, startRun } from './delivery';
 import { DEFAULT_CHECK_MINUTES, handOverTestDelivery, startHealthCheck } from './health';
 import { carryRegistration, hookCheckExists, hookDelete, isAutomatic, register } from './lifecycle';
 import type { AcknowledgeMode } from './receive';
 import { acknowledgeResponseFields } from './webhookFields';
+
+/** This node's page in the package's docs (no #fragment: n8n appends `?utm_source=…`). */
+const TRIGGER_DOCS_URL =
+	'https://github.com/n8n-nodes-mando/n8n-nodes-mando/blob/main/docs/mando-trigger.md';
+
+/** The Options collection; version 1 keeps Output in it, later versions show Output on its own. */
+function triggerOptions(v1Output: INodeProperties): INodeProperties[] {
+	const checkInterval: INodeProperties = {
+		displayName: 'Check Registration Every (Minutes)',
+		name: 'checkInterval',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 2 },
+		default: DEFAULT_CHECK_MINUTES,
+		description:
+			'While published, how often the node checks that its Mando webhook exists, is active and has the selected events, and repairs it (1 API request per check when all is well). 0 turns the check off.',
+	};
+	return versionedOptions([checkInterval, v1Output], [checkInterval]);
+}
 /**
  * Mando Trigger: starts a workflow on Mando webhook events. Registers its webhook through the
  * Mando API on activation (or is registered by hand), verifies every delivery's
@@ -29,11 +56,15 @@ export class MandoTrigger implements INodeType {
 		name: 'mandoTrigger',
 		icon: { light: 'file:mando.svg', dark: 'file:mando.dark.svg' },
 		group: ['trigger'],
-		version: 1,
-		subtitle:
-			'={{($parameter["events"] || []).includes("*") ? "All events" : ($parameter["events"] || []).join(", ")}}',
+		// 1.1: the Output choice is visible and puts the record's fields at the top of each item.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
+		subtitle: EVENTS_SUBTITLE,
+		// n8n's node panel shows this under the one "Mando" entry it makes of the trigger and the
+		// action node, in both "What triggers this workflow?" and "What happens next?".
 		description:
-			'Starts the workflow when Mando sends a webhook event (sales, products, stock, customers, business days)',
+			'Mando, the Finnish point of sale: sales, products, stock, customers and business days',
+		documentationUrl: TRIGGER_DOCS_URL,
 		defaults: { name: 'Mando Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -47,10 +78,24 @@ export class MandoTrigger implements INodeType {
 				path: 'webhook',
 			},
 		],
+		triggerPanel: {
+			header: 'Ring up a test sale',
+			executionsHelp: {
+				inactive:
+					"<b>While you build:</b> press <b>Execute step</b>, then ring up a sale at your Mando till (or make the event you picked happen). It shows up here within seconds. Trying the Mando emulator? Run <code>npm run emulator -- emit sale.created</code> in the package's folder.<br /><br /><b>When it works:</b> press <b>Publish</b>. From then on every matching Mando event runs the workflow by itself; those runs are listed under <b>Executions</b>, not here.",
+				active:
+					'<b>While you build:</b> press <b>Execute step</b>, then ring up a sale at your Mando till (or make the event you picked happen). It shows up here within seconds.<br /><br /><b>This workflow is published:</b> every matching Mando event runs it by itself; those runs are listed in the <a data-key="executions">executions list</a>, not here.',
+			},
+			activationHint: {
+				inactive:
+					'When the test works, publish the workflow: then every matching Mando event runs it, with no button to press.',
+				active:
+					'The workflow is published: every matching Mando event runs it (those runs are listed under Executions, not here).',
+			},
+		},
 		properties: [
 			{
-				displayName:
-					'Mando sends events only to <b>HTTPS</b> addresses that it can reach over the internet. For n8n on your own computer, use a tunnel and set n8n\'s WEBHOOK_URL to its https address. Publish the workflow to receive events for real; "Listen for test event" uses the test URL only while the editor listens.',
+				displayName: `Press <b>Execute step</b>, then ring up a test sale in Mando: it shows up here. <b>Publish</b> the workflow to run it on every sale. On n8n Cloud that is all. n8n on your own computer must be reachable over HTTPS: <a href="${TRIGGER_DOCS_URL}" target="_blank">how to set that up</a>.`,
 				name: 'httpsNotice',
 				type: 'notice',
 				default: '',
@@ -72,6 +117,7 @@ export class MandoTrigger implements INodeType {
 					...MANDO_EVENT_OPTIONS,
 				],
 			},
+			{ ...EVENT_OUTPUT_PARAMETER },
 			{
 				displayName: 'Registration',
 				name: 'registration',
@@ -104,40 +150,21 @@ export class MandoTrigger implements INodeType {
 				name: 'acknowledge',
 				type: 'options',
 				default: 'immediately',
+				description: 'Mando waits 5 seconds for an answer: when the node gives it',
 				options: [
 					{
 						name: 'Immediately',
 						value: 'immediately',
-						description:
-							"Answer Mando as soon as the delivery is verified (meets Mando's 5-second rule). A failed run is not re-delivered.",
+						description: 'Answers at once; a failed run is not re-delivered',
 					},
 					{
-						name: 'After the Workflow Succeeds',
+						name: 'After Success',
 						value: 'afterSuccess',
-						description:
-							'Answer only when the workflow has finished; a failed run answers with an error so Mando re-delivers the event (after 1 min, 5 min, 30 min, 2 h). The workflow must finish within 5 seconds.',
+						description: 'Run must end within 5 s; a failed run is re-delivered',
 					},
 				],
 			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add option',
-				default: {},
-				options: [
-					{
-						displayName: 'Check Registration Every (Minutes)',
-						name: 'checkInterval',
-						type: 'number',
-						typeOptions: { minValue: 0, numberPrecision: 2 },
-						default: DEFAULT_CHECK_MINUTES,
-						description:
-							'While published, how often the node checks that its Mando webhook exists, is active and has the selected events, and repairs it (1 API request per check when all is well). 0 turns the check off.',
-					},
-					EVENT_OUTPUT_OPTION,
-				],
-			},
+			...triggerOptions(EVENT_OUTPUT_OPTION),
 		],
 	};
 
@@ -174,11 +201,12 @@ export class MandoTrigger implements INodeType {
 		const items = this.getInputData();
 		carryRegistration(this);
 		const acknowledge = this.getNodeParameter('acknowledge', 0, 'immediately') as AcknowledgeMode;
-		// With "Event Data Only" the items carry no event id; the in-process memory still has them.
-		const envelopes = this.getNodeParameter('options.output', 0, 'envelope') === 'envelope';
-		const ids = envelopes
-			? items.map((item) => item.json.id).filter((id): id is string => typeof id === 'string')
-			: [];
+		// Items of "Record Fields Only" carry no event id; the in-process memory still has them.
+		const { name, fallback } = eventOutputParameter(this.getNode().typeVersion);
+		const output = this.getNodeParameter(name, 0, fallback) as EventOutput;
+		const ids = items
+			.map((item) => eventIdOf(item.json, output))
+			.filter((id): id is string => id !== undefined);
 		nodeDedup(this).persist(ids, acknowledge === 'immediately' ? 'handled' : 'pending', Date.now());
 		return [items];
 	}

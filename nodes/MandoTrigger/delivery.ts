@@ -5,7 +5,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { eventItems, type EventOutput } from '../shared/eventOutput';
+import { eventItems, readEventOutput } from '../shared/eventOutput';
 import { MANDO_SIGNATURE_HEADER, signatureHeaderProblem } from '../shared/signature';
 import { recentEventIdsFor, triggerDedup, type TriggerDedup } from './dedup';
 import type { MalformedMember } from './envelope';
@@ -217,8 +217,8 @@ export function answerWithoutRun(
 }
 
 /**
- * Starts the run for a delivery's new events: one item per event (the envelope, or its `data`
- * under "Event Data Only"). Under "Immediately" the trigger answers before handing the items to
+ * Starts the run for a delivery's new events: one item per event, shaped by the node's Output
+ * (see `readEventOutput`). Under "Immediately" the trigger answers before handing the items to
  * n8n (see {@link acknowledgeNow}). Under "After the workflow succeeds" n8n answers when the run ends
  * (2xx on success, an error status on failure); that answer settles the de-duplication, so a
  * duplicate is skipped after success and re-runs after failure. n8n writes the answer even when
@@ -227,8 +227,7 @@ export function answerWithoutRun(
  */
 export function startRun(ctx: IWebhookFunctions, decision: RunDecision): IWebhookResponseData {
 	logMalformed(ctx, decision.malformed, decision.counts.received);
-	const output = ctx.getNodeParameter('options.output', 'envelope') as EventOutput;
-	const workflowData = [eventItems(decision.events, output)];
+	const workflowData = [eventItems(decision.events, readEventOutput(ctx))];
 	const acknowledge = ctx.getNodeParameter('acknowledge', 'immediately') as AcknowledgeMode;
 	if (acknowledge === 'afterSuccess') {
 		settleOnAnswer(

@@ -4,7 +4,8 @@ import type {
 	ITriggerResponse,
 	IWebhookFunctions,
 } from 'n8n-workflow';
-import type { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { NodeApiError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 import { withBearerAuth } from './bearerAuth';
 import { checkAndRepair } from './lifecycle';
 
@@ -17,8 +18,55 @@ import { checkAndRepair } from './lifecycle';
  * every published workflow whose in-memory trigger is missing — which runs the webhook phase
  * (`checkExists`, then `create`) again. Without it no webhook lifecycle method runs at startup.
  * `trigger()` also registers a cron (`this.helpers.registerCron`, leader only in queue mode) that
- * verifies and repairs the Mando webhook while the workflow is published.
+ * verifies and repairs the Mando webhook while the workflow is published, and checks, when it
+ * starts and at every tick, that the secret deliveries are verified with can be opened or read.
  */
+
+/**
+ * The oldest n8n the trigger runs on: n8n 1.105.0 is the first release whose
+ * `helpers.registerCron` takes a `{ expression }` object (it ships n8n-workflow 1.102.2). n8n
+ * 1.104.2 ships n8n-workflow 1.101.0, whose `registerCron` takes a cron string, and n8n-core
+ * 1.103.2, which hands the object to `new CronJob(...)`: a TypeError. Source: the
+ * `SchedulingFunctions` type in the n8n-workflow packages and n8n's dependencies on the npm
+ * registry.
+ */
+export const MINIMUM_N8N_VERSION = '1.105.0';
+
+/**
+ * Registers the health check's cron with n8n.
+ *
+ * @throws NodeOperationError naming {@link MINIMUM_N8N_VERSION} when this n8n has no
+ *   `registerCron` or one that refuses a `{ expression }` object (n8n before 1.105), instead of the
+ *   TypeError n8n would show as the activation error
+ */
+export function registerCheckCron(
+	ctx: ITriggerFunctions,
+	expression: string,
+	onTick: () => void,
+): void {
+	const tooOld = (detail: string) =>
+		new NodeOperationError(
+			ctx.getNode(),
+			`Mando Trigger needs n8n ${MINIMUM_N8N_VERSION} or newer; this n8n is older (${detail}). Update n8n, then publish this workflow again.`,
+			{
+				description:
+					"The trigger registers a periodic health check of its Mando webhook through n8n's scheduling helper, which takes its current form from n8n 1.105.0 on.",
+			},
+		);
+	const register = (ctx.helpers as Partial<ITriggerFunctions['helpers']>).registerCron;
+	if (typeof register !== 'function') throw tooOld('it has no helpers.registerCron');
+	try {
+		register.call(
+			ctx.helpers,
+			{ expression } as Parameters<ITriggerFunctions['helpers']['registerCron']>[0],
+			onTick,
+		);
+	} catch (error) {
+		if (error instanceof TypeError)
+			throw tooOld(`its helpers.registerCron takes a cron string: ${error.message}`);
+		throw new NodeOperationError(ctx.getNode(), error as Error);
+	}
+}
 
 /** Default minutes between health checks. */
 export const DEFAULT_CHECK_MINUTES = 15;
@@ -92,11 +140,16 @@ export async function startHealthCheck(ctx: ITriggerFunctions): Promise<ITrigger
 	const minutes = Number(ctx.getNodeParameter('options.checkInterval', DEFAULT_CHECK_MINUTES));
 	if (!(minutes > 0)) return {};
 	let running = false;
-	const tick = async () => {
+	const tick = async (secretOnly = false) => {
 		if (running) return;
 		running = true;
 		try {
-			await checkAndRepair(withBearerAuth(ctx));
+			const result = await checkAndRepair(withBearerAuth(ctx), { secretOnly });
+			if (result.status === 'key-changed' || result.status === 'secret-lost')
+				ctx.logger.info(
+					`Mando Trigger health check: the API key change is handled (${result.status}${result.repairedAs ? `, webhook ${result.repairedAs}` : ''}); deliveries verify again.`,
+					{ workflowId: ctx.getWorkflow().id },
+				);
 		} catch (error) {
 			const message = (error as Error).message;
 			if (isPermanent(error)) {
@@ -118,13 +171,8 @@ export async function startHealthCheck(ctx: ITriggerFunctions): Promise<ITrigger
 			running = false;
 		}
 	};
-	ctx.helpers.registerCron(
-		{
-			expression: checkCron(minutes) as Parameters<
-				ITriggerFunctions['helpers']['registerCron']
-			>[0]['expression'],
-		},
-		() => void tick(),
-	);
+	registerCheckCron(ctx, checkCron(minutes), () => void tick());
+	// At activation: can the secret the deliveries need be opened or read? (no API request unless the API key changed)
+	void tick(true);
 	return {};
 }

@@ -44,6 +44,11 @@ export interface PersistedRegistration extends IDataObject {
 	sealedSecret?: string;
 	perWebhookSecret?: boolean;
 	deactivatedByTrigger?: boolean;
+	/**
+	 * True when Mando signs this webhook with a secret this trigger can no longer open (sealed under
+	 * an API key the credential no longer has): its deliveries cannot be verified until it is replaced.
+	 */
+	secretLost?: boolean;
 	/** ms since epoch of the last change. */
 	at: number;
 }
@@ -169,12 +174,29 @@ function logger(ctx: Ctx): RegistrationLogger {
 	return { info: (m) => ctx.logger.info(m, meta()), warn: (m) => ctx.logger.warn(m, meta()) };
 }
 
+/**
+ * Opens `sealed` with the credential's current API key, else with a key this process used before
+ * for the same base URL (the credential's key was changed while n8n ran).
+ */
+function openWithKnownKeys(sealed: string, account: MandoAccount): string | undefined {
+	const opened = openSecret(sealed, account.apiKey);
+	if (opened !== undefined) return opened;
+	for (const [fingerprint, known] of accounts) {
+		if (fingerprint.split('#')[0] !== account.fingerprint.split('#')[0]) continue;
+		const secret = openSecret(sealed, known.apiKey);
+		if (secret !== undefined) return secret;
+	}
+	return undefined;
+}
+
 function plain(
 	reg: PersistedRegistration | undefined,
 	account: MandoAccount,
 ): StoredRegistration | undefined {
 	if (!reg || reg.account !== account.fingerprint) return undefined;
 	const secret = reg.sealedSecret ? openSecret(reg.sealedSecret, account.apiKey) : undefined;
+	if (reg.secretLost)
+		return { webhookId: reg.webhookId, url: reg.url, events: reg.events, perWebhookSecret: true };
 	return {
 		webhookId: reg.webhookId,
 		url: reg.url,
@@ -250,6 +272,98 @@ async function leaveOtherAccount(
 	}
 }
 
+/** True when `reg` needs no per-webhook secret, or the credential's current API key opens its seal. */
+function secretOpens(reg: PersistedRegistration, account: MandoAccount): boolean {
+	if (reg.secretLost) return false;
+	return !reg.sealedSecret || openSecret(reg.sealedSecret, account.apiKey) !== undefined;
+}
+
+/** True when `reg` was made under another API key, or its seal does not open (see {@link adoptKeyChange}). */
+function needsAdoption(reg: PersistedRegistration, account: MandoAccount): boolean {
+	return reg.account !== account.fingerprint || (!reg.secretLost && !secretOpens(reg, account));
+}
+
+/**
+ * Handles a registration the credential's current API key cannot use as stored: made under another
+ * key of the *same* Mando account (same base URL, and the current key reads the stored webhook), or
+ * with a seal the current key does not open. The user changed the credential's API key, not the
+ * account. The per-webhook secret is re-sealed under the current key when this process still holds
+ * a key that opens it (the webhook, and Mando's retries to it, keep verifying); otherwise the
+ * registration is marked `secretLost` so the caller replaces the webhook (a new one, whose secret
+ * is sealed under the current key). The result is saved.
+ *
+ * @returns the registration to go on with, or `undefined` when the webhook is not on the
+ *   credential's account (moved credential, or the webhook is gone)
+ * @throws NodeApiError when Mando refuses the current key (e.g. 401)
+ */
+async function adoptKeyChange(
+	ctx: IHookFunctions | ITriggerFunctions,
+	key: RegistrationKey,
+	reg: PersistedRegistration,
+	account: MandoAccount,
+): Promise<PersistedRegistration | undefined> {
+	if (reg.account !== account.fingerprint) {
+		if (reg.account.split('#')[0] !== account.fingerprint.split('#')[0]) return undefined;
+		let remote;
+		try {
+			remote = await webhookApiFor(ctx).get(reg.webhookId);
+		} catch (error) {
+			throw apiError(ctx, error, reg.url);
+		}
+		if (!remote) return undefined;
+	}
+	const log = logger(ctx);
+	const secret =
+		reg.sealedSecret && !reg.secretLost ? openWithKnownKeys(reg.sealedSecret, account) : undefined;
+	const rest: PersistedRegistration = { ...reg };
+	delete rest.sealedSecret;
+	delete rest.secretLost;
+	let next: PersistedRegistration;
+	if (!reg.sealedSecret && !reg.secretLost) {
+		next = { ...rest, account: account.fingerprint, at: Date.now() };
+		log.info(
+			`The Mando credential's API key changed; webhook ${reg.webhookId} is on the same Mando account and stays in use.`,
+		);
+	} else if (secret !== undefined) {
+		next = {
+			...rest,
+			account: account.fingerprint,
+			sealedSecret: sealSecret(secret, account.apiKey),
+			at: Date.now(),
+		};
+		log.warn(
+			`The Mando credential's API key changed; the signing secret of Mando webhook ${reg.webhookId} is re-sealed under the new key, so its deliveries (Mando's retries included) keep verifying.`,
+		);
+	} else {
+		next = {
+			...rest,
+			account: account.fingerprint,
+			perWebhookSecret: true,
+			secretLost: true,
+			at: Date.now(),
+		};
+		log.warn(
+			`The signing secret of Mando webhook ${reg.webhookId} was sealed under an API key the Mando credential no longer has, so its deliveries cannot be verified (401); the webhook is replaced by a new one whose secret is sealed under the current key.`,
+		);
+	}
+	saveRegistration(ctx, key, next);
+	return next;
+}
+
+/**
+ * The error for a trigger whose deliveries are verified with the credential's Webhook Signing
+ * Secret while that field is empty: every delivery would be refused and Mando would disable the
+ * webhook. Nothing here can repair it.
+ */
+function noSecretError(ctx: Ctx): NodeOperationError {
+	const name = ctx.getNode().credentials?.mandoApi?.name;
+	return new NodeOperationError(
+		ctx.getNode(),
+		`The Mando credential${name ? ` "${name}"` : ''} has an empty Webhook Signing Secret, so every Mando delivery to this trigger is refused (401) and Mando disables the webhook after 5 failed attempts. Copy the webhook secret from Mando (Settings → Webhooks) into the credential's "Webhook Signing Secret" field, then publish this workflow again.`,
+		{ description: 'Events Mando sends until then are not delivered to this workflow.' },
+	);
+}
+
 /**
  * `checkExists`: true when the stored webhook for this URL is active, points here and carries the
  * selected events (always true with manual registration).
@@ -267,21 +381,29 @@ export async function hookCheckExists(ctx: IHookFunctions): Promise<boolean> {
 	const account = await readAccount(ctx);
 	if (!isAutomatic(ctx)) return true;
 	const url = ctx.getNodeWebhookUrl('default') as string;
-	const reg = loadRegistration(ctx, registrationKey(ctx, url));
-	if (!reg || reg.account !== account.fingerprint) return false;
+	const key = registrationKey(ctx, url);
+	const reg = loadRegistration(ctx, key);
+	if (!reg || reg.account !== account.fingerprint || !secretOpens(reg, account)) return false;
+	let status;
 	try {
-		return (
-			(await checkRegistration(
-				webhookApiFor(ctx),
-				plain(reg, account),
-				url,
-				selectedEvents(ctx),
-				logger(ctx),
-			)) === 'ok'
+		status = await checkRegistration(
+			webhookApiFor(ctx),
+			plain(reg, account),
+			url,
+			selectedEvents(ctx),
+			logger(ctx),
 		);
 	} catch (error) {
 		throw apiError(ctx, error, url);
 	}
+	if (status !== 'ok') return false;
+	// A publish that runs delete, then finds the webhook as configured (no create follows): it stays active.
+	const held = takePendingDeactivation(ctx, key);
+	if (held)
+		logger(ctx).info(
+			`Mando webhook ${reg.webhookId} stayed active across the republish (no gap in deliveries); it is as configured.`,
+		);
+	return true;
 }
 
 /**
@@ -323,9 +445,12 @@ async function registerNow(
 ): Promise<PersistedRegistration> {
 	remember(accounts, account.fingerprint, { baseUrl: account.baseUrl, apiKey: account.apiKey });
 	const key = registrationKey(ctx, url);
-	const before = loadRegistration(ctx, key);
-	if (before && before.account !== account.fingerprint)
-		await leaveOtherAccount(ctx, before, account);
+	let before = loadRegistration(ctx, key);
+	if (before && needsAdoption(before, account)) {
+		const adopted = await adoptKeyChange(ctx, key, before, account);
+		if (adopted) before = adopted;
+		else await leaveOtherAccount(ctx, before, account);
+	}
 	const workflow = ctx.getWorkflow();
 	try {
 		const reg = await ensureRegistration(
@@ -337,7 +462,7 @@ async function registerNow(
 			logger(ctx),
 			{
 				accountSecretSet: account.webhookSecret !== undefined,
-				perWebhookSecrets: signing.get(account.fingerprint),
+				perWebhookSecrets: before?.secretLost ? true : signing.get(account.fingerprint),
 			},
 		);
 		if (reg.perWebhookSecret !== undefined)
@@ -482,19 +607,39 @@ export async function flushDeactivations(): Promise<void> {
 
 /** What one health check found and did. */
 export interface HealthResult {
-	status: keyof typeof STATUS_TEXT | 'account-changed' | 'skipped';
+	status: keyof typeof STATUS_TEXT | 'account-changed' | 'key-changed' | 'secret-lost' | 'skipped';
 	repairedAs?: string;
 }
 
 /**
- * The periodic check: verifies the production webhook (exists, active, URL, events, account) and
- * repairs it, logging a warning that says what was wrong.
+ * The periodic check: verifies that deliveries can be verified (the per-webhook secret opens with
+ * the credential's current API key, or the credential's Webhook Signing Secret is set) and that
+ * the production webhook exists, is active, points here with the selected events on the
+ * credential's account; repairs what it can (re-seals the secret after an API-key change, or
+ * replaces a webhook whose secret is lost), logging a warning that says what was wrong.
  *
- * @throws NodeApiError / NodeOperationError when Mando refuses (401, 404 resource, 422 URL)
+ * @param secretOnly only check the secret (no API request unless the API key changed): the check
+ *   `trigger()` runs when it starts
+ * @throws NodeApiError / NodeOperationError when Mando refuses (401, 404 resource, 422 URL), the
+ *   credential cannot be read, or deliveries need the credential's secret and it is empty
  */
-export async function checkAndRepair(ctx: ITriggerFunctions): Promise<HealthResult> {
-	if (!isAutomatic(ctx) || !loadRegistration(ctx, 'production')) return { status: 'skipped' };
+export async function checkAndRepair(
+	ctx: ITriggerFunctions,
+	{ secretOnly = false }: { secretOnly?: boolean } = {},
+): Promise<HealthResult> {
+	if (!isAutomatic(ctx)) {
+		const account = await readAccount(ctx);
+		if (!account.webhookSecret) throw noSecretError(ctx);
+		return { status: 'skipped' };
+	}
+	const reg = loadRegistration(ctx, 'production');
+	if (!reg) return { status: 'skipped' };
 	const account = await readAccount(ctx);
+	if (secretOnly && reg.account === account.fingerprint && secretOpens(reg, account)) {
+		if (!reg.sealedSecret && reg.perWebhookSecret !== true && !account.webhookSecret)
+			throw noSecretError(ctx);
+		return { status: 'ok' };
+	}
 	return await serialised(ctx, 'production', async () => await checkAndRepairNow(ctx, account));
 }
 
@@ -502,12 +647,19 @@ async function checkAndRepairNow(
 	ctx: ITriggerFunctions,
 	account: MandoAccount,
 ): Promise<HealthResult> {
-	const reg = loadRegistration(ctx, 'production');
+	let reg = loadRegistration(ctx, 'production');
 	if (!reg) return { status: 'skipped' };
 	remember(accounts, account.fingerprint, { baseUrl: account.baseUrl, apiKey: account.apiKey });
 	const log = logger(ctx);
 	let status: HealthResult['status'];
+	let keyChanged = false;
+	if (needsAdoption(reg, account)) {
+		const adopted = await adoptKeyChange(ctx, 'production', reg, account);
+		keyChanged = adopted !== undefined && reg.account !== account.fingerprint;
+		if (adopted) reg = adopted;
+	}
 	if (reg.account !== account.fingerprint) status = 'account-changed';
+	else if (reg.secretLost) status = 'secret-lost';
 	else {
 		try {
 			status = await checkRegistration(
@@ -521,11 +673,17 @@ async function checkAndRepairNow(
 			throw apiError(ctx, error, reg.url);
 		}
 	}
-	if (status === 'ok') return { status };
+	if (status === 'ok') {
+		if (!reg.sealedSecret && reg.perWebhookSecret !== true && !account.webhookSecret)
+			throw noSecretError(ctx);
+		return { status: keyChanged ? 'key-changed' : 'ok' };
+	}
 	const what =
 		status === 'account-changed'
 			? 'was made on another Mando account than the credential now uses'
-			: STATUS_TEXT[status];
+			: status === 'secret-lost'
+				? 'is signed with a secret this trigger can no longer open (the API key changed)'
+				: STATUS_TEXT[status];
 	const repaired = await registerNow(ctx, reg.url, account);
 	log.warn(
 		`Mando Trigger health check: webhook ${reg.webhookId} for ${reg.url} ${what}; repaired — webhook ${repaired.webhookId} is active with ${repaired.events.length} event types.`,
@@ -565,7 +723,7 @@ export async function registeredSecret(ctx: IWebhookFunctions): Promise<string |
 	// An unreadable credential is answered by the credential-secret path (a 4xx naming the field).
 	const account = await readAccount(ctx).catch(() => undefined);
 	if (!account) return undefined;
-	const secret = openSecret(reg.sealedSecret, account.apiKey);
+	const secret = openWithKnownKeys(reg.sealedSecret, account);
 	if (secret) remember(opened, reg.sealedSecret, secret);
 	return secret;
 }

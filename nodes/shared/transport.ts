@@ -720,6 +720,42 @@ export async function mandoFirstPage<T = IDataObject>(
 	};
 }
 
+/**
+ * One page of an offset-paged list (`page` 1-based, `pageSize` 1–{@link MANDO_MAX_PAGE_SIZE}):
+ * what a list search in the editor reads per scroll. `more` comes from `X-Total-Pages` or
+ * `X-Total-Count` when Mando sends them, else from a full page.
+ *
+ * @throws Error when the body is not a list; NodeApiError as {@link mandoApiRequest}
+ */
+export async function mandoOffsetPage<T = IDataObject>(
+	this: MandoContext,
+	path: string,
+	qs: IDataObject,
+	page: number,
+	size: number,
+	retry?: Partial<MandoRetryOptions>,
+): Promise<MandoFirstPage<T>> {
+	const pageSize = pageSizeFor(wholeLimit(size));
+	const response = await mandoApiRequest.call(this, {
+		method: 'GET',
+		path,
+		qs: { ...qs, page, pageSize },
+		retry,
+	});
+	const items = listItems<T>(response.body).slice(0, pageSize);
+	const total = intHeader(response.headers, 'x-total-count');
+	const totalPages = intHeader(response.headers, 'x-total-pages');
+	const more =
+		items.length === 0
+			? false
+			: totalPages !== undefined
+				? page < totalPages
+				: total !== undefined
+					? (page - 1) * pageSize + items.length < total
+					: items.length >= pageSize;
+	return { items, total, more };
+}
+
 /** True when `error` is Mando's 404 answer (a `NodeApiError`, or any error with `httpCode` 404). */
 export function isNotFound(error: unknown): boolean {
 	const e = error as { httpCode?: string | number | null } | null | undefined;

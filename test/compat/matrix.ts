@@ -11,6 +11,12 @@ export interface CompatVersion {
 	n8n: string;
 	/** Whether the suite also loads the package on a queue-mode worker of this version. */
 	queueMode: boolean;
+	/**
+	 * An n8n older than the package's minimum (README "Compatibility"): the suite checks only that
+	 * the package installs and loads there and that publishing the trigger fails with the error
+	 * naming the minimum (minimum-version.compat.test.ts), not the full checks.
+	 */
+	belowMinimum?: boolean;
 }
 
 /** The matrix (README "Compatibility" lists the same versions). */
@@ -18,6 +24,8 @@ export const COMPAT_MATRIX: readonly CompatVersion[] = [
 	{ n8n: '1.123.81', queueMode: false },
 	{ n8n: '2.3.6', queueMode: true },
 	{ n8n: '2.40.7', queueMode: true },
+	// The newest n8n before the minimum (1.105.0): its registerCron takes a cron string.
+	{ n8n: '1.104.2', queueMode: false, belowMinimum: true },
 ];
 
 /** The matrix, or the versions `MANDO_COMPAT_VERSIONS` names (comma-separated). */

@@ -30,7 +30,7 @@ const WEBHOOK_SECRET = 'compat-whsec-' + randomBytes(8).toString('hex');
 
 const published = publishedForSuite('mando-compat-');
 
-describe.each(compatVersions())('n8n $n8n', ({ n8n: version }) => {
+describe.each(compatVersions().filter((v) => !v.belowMinimum))('n8n $n8n', ({ n8n: version }) => {
 	const log = (line: string) => process.stdout.write(`[compat n8n ${version}] ${line}\n`);
 	let emulator: Emulator;
 	let n8n: N8n;

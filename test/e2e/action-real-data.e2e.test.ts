@@ -30,7 +30,7 @@ let n8n: N8n;
 let credential: { id: string; name: string };
 
 beforeAll(async () => {
-	emulator = await startEmulator({ apiKey: API_KEY });
+	emulator = await startEmulator({ apiKey: API_KEY, seed: 'empty' });
 	n8n = await N8n.start({ env: { N8N_COMMUNITY_PACKAGES_ALLOW_TOOL_USAGE: 'true' } });
 	log(`n8n ${n8n.baseUrl}, emulator ${emulator.url}`);
 	credential = await createMandoCredential(n8n, { apiKey: API_KEY, baseUrl: emulator.url });
@@ -220,7 +220,7 @@ test('the tool variant called with an empty product id answers the agent a reada
 	expect(answer).toEqual([
 		{
 			error: 'Product ID is empty (got "  ")',
-			description: expect.stringContaining('Give the ID (GUID) of the product (PLU)'),
+			description: expect.stringContaining('Give the ID (GUID) of the product'),
 		},
 	]);
 	expect(requests).toEqual([]);
@@ -256,5 +256,46 @@ test("the credential's Test button reads the Base URL as the nodes do: spaces an
 	expect(lists.slice(1).every((r) => r.status === 401)).toBe(true);
 	log(
 		`credential test: spaced → ${spaced.status}; http remote → ${remoteHttp.message}; no scheme → ${noScheme.message}; wrong key → ${wrongKey.message}`,
+	);
+});
+
+test('the tool variant with the product locator as the editor sets it for an agent ($fromAI in By ID or By Product Number) finds the product', async () => {
+	const id = randomUUID();
+	emulator.seed('plu', [{ id, name: 'Agent Latte', productid: 'AG-7' }]);
+	const byId = await toolCall(
+		'Mando Product By ID',
+		{
+			resource: 'product',
+			operation: 'get',
+			id: {
+				__rl: true,
+				mode: 'id',
+				value: "={{ $fromAI('productId', 'The product ID', 'string') }}",
+			},
+		},
+		{ productId: id },
+	);
+	const byNumber = await toolCall(
+		'Mando Product By Number',
+		{
+			resource: 'product',
+			operation: 'get',
+			id: {
+				__rl: true,
+				mode: 'productNumber',
+				value: "={{ $fromAI('productNumber', 'The product number', 'string') }}",
+			},
+		},
+		{ productNumber: 'AG-7' },
+	);
+	expect({ byId: byId.answer[0]?.name, byNumber: byNumber.answer[0]?.name }).toEqual({
+		byId: 'Agent Latte',
+		byNumber: 'Agent Latte',
+	});
+	expect(
+		byNumber.requests.map((r) => `${r.method} ${r.path} ${r.query.productid ?? ''}`.trim()),
+	).toEqual(['GET /api/secure/plu AG-7', `GET /api/secure/plu/${id}`]);
+	log(
+		`tool with locator {mode: id, $fromAI} → ${String(byId.answer[0]?.name)}; {mode: productNumber, $fromAI} → ${String(byNumber.answer[0]?.name)} via ${byNumber.requests.map((r) => r.path + (r.query.productid ? `?productid=${r.query.productid}` : '')).join(', ')}`,
 	);
 });

@@ -131,6 +131,43 @@ describe('Mando Polling Trigger in a real n8n', () => {
 		await unpublish(n8n, wf.id);
 	});
 
+	test("node version 1.1: each sale's fields at the top of the item, the event under _event, as the webhook trigger 1.1 gives", async () => {
+		const hook = await createTriggerWorkflow(
+			n8n,
+			credential,
+			{ events: ['sale.created'] },
+			{ name: 'Mando webhook twin 1.1', typeVersion: 1.1 },
+		);
+		await publish(n8n, hook.id);
+		const wf = await createPollingWorkflow(n8n, credential, {}, POLL_TIMES, undefined, 1.1);
+		await publish(n8n, wf.id);
+		await delay(6_000); // the poll on publishing sets the start
+		const ids = await emulator.createSales(2);
+		const polled = await waitForItems(wf.id, POLLER, 2, 60_000);
+		const pushed = await waitForItems(hook.id, 'Mando Trigger', 2, 60_000);
+		const polledItems = polled.items as unknown as Array<Record<string, unknown>>;
+		const pushedItems = pushed.items as unknown as Array<Record<string, unknown>>;
+		expect(polledItems.map((i) => i.id)).toEqual(ids);
+		for (const item of [...polledItems, ...pushedItems]) {
+			expect(item).toMatchObject({
+				id: expect.any(String),
+				total: expect.anything(),
+				items: expect.any(Array),
+				_event: { id: expect.any(String), type: 'sale.created', created: expect.any(String) },
+			});
+			expect(item).not.toHaveProperty('data');
+		}
+		const keys = (i: Record<string, unknown>) => Object.keys(i).sort().join(',');
+		expect(polledItems.map(keys)).toEqual(
+			ids.map((id) => keys(pushedItems.find((i) => i.id === id) ?? {})),
+		);
+		log(
+			`node version 1.1: 2 sales → polling items ${JSON.stringify(polledItems.map((i) => ({ id: i.id, total: i.total, _event: i._event })))}; webhook items have the same ${keys(pushedItems[0]).split(',').length} top-level keys`,
+		);
+		await unpublish(n8n, wf.id);
+		await unpublish(n8n, hook.id);
+	});
+
 	let poller: { id: string; name: string };
 	let firstIds: string[] = [];
 

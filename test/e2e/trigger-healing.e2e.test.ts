@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'crypto';
 import { readFileSync } from 'fs';
 import path from 'path';
+import { DEACTIVATION_GRACE_MS } from '../../nodes/MandoTrigger/lifecycle';
 import { signMandoPayload } from '../../nodes/shared/signature';
 import { startEmulator, type Emulator } from '../emulator/server';
 import { delay, N8n, nodeOutput, REPO_ROOT, waitUntil } from '../harness/n8n';
@@ -337,12 +338,22 @@ describe('Mando Trigger registration that heals itself (n8n 2.40.7, default sett
 			return typeof answer === 'string' && answer.length > 0 ? answer : undefined;
 		};
 		const stillShown = await activationError();
+		const logBefore = n8n.logs().length;
 		await publish(n8n, wf.id);
 		const cleared = await waitUntil(async () => (await activationError()) === undefined, 30_000);
 		expect(cleared).toBe(true);
+		// n8n ran delete, then found the webhook as configured (no create): the deferred deactivation
+		// is cancelled, so the webhook stays active past the grace period without a repair.
+		await delay(DEACTIVATION_GRACE_MS + 1_000);
+		const deactivatedSince = n8n
+			.logs()
+			.slice(logBefore)
+			.split('\n')
+			.filter((l) => l.includes('deactivated by this trigger (workflow unpublished)'));
+		expect(deactivatedSince).toEqual([]);
 		expect(activeFor(url)).toHaveLength(1);
 		log(
-			`API key accepted again → activation error ${stillShown ? 'still shown' : 'gone'} until the workflow is published again, then ${cleared ? 'cleared' : 'still shown'}; webhook active: ${activeFor(url).length}`,
+			`API key accepted again → activation error ${stillShown ? 'still shown' : 'gone'} until the workflow is published again, then ${cleared ? 'cleared' : 'still shown'}; webhook active ${DEACTIVATION_GRACE_MS / 1000 + 1} s later: ${activeFor(url).length} (deactivations by the publish's delete: ${deactivatedSince.length})`,
 		);
 	});
 

@@ -144,6 +144,30 @@ describe('Mando Trigger in a real n8n', () => {
 		);
 	});
 
+	test("node version 1.1: the sale's fields at the top of the item (total, not data.total), the event under _event; a repeated id runs nothing", async () => {
+		const v11 = await createTriggerWorkflow(
+			n8n,
+			credential,
+			{ events: ['sale.created'] },
+			{ typeVersion: 1.1 },
+		);
+		await publish(n8n, v11.id);
+		const { event } = await emulator.emit('sale.created');
+		const [execution] = await n8n.waitForExecutions(v11.id, 1);
+		const [item] = nodeOutput(execution, 'Mando Trigger');
+		expect(item).toEqual({
+			...(event.data as object),
+			_event: { id: event.id, type: 'sale.created', created: event.created },
+		});
+		await emulator.emit('sale.created', { id: event.id });
+		await delay(3000);
+		expect(await n8n.waitForExecutions(v11.id, 1)).toHaveLength(1);
+		log(
+			`node version 1.1: sale ${String(item.id)} → item with total ${JSON.stringify(item.total)} at the top and _event ${JSON.stringify(item._event)}; the same event id again → still 1 execution`,
+		);
+		await unpublish(n8n, v11.id);
+	});
+
 	test('unpublishing deactivates the registration on the emulator', async () => {
 		await checks.unpublishDeactivates();
 	});

@@ -16,8 +16,10 @@ Usage:
   cli.ts start [--port ${EMULATOR_DEFAULT_PORT}] [--allow-http] [--time-scale 0.001] [--api-key K]
                [--webhook-secret S] [--per-webhook-secrets] [--delivery-timeout-ms 5000]
                [--list-shape array|wrapped] [--no-webhook-resource]
-               [--sales-per-minute N] [--cursor-ttl-ms MS]
+               [--sales-per-minute N] [--cursor-ttl-ms MS] [--empty]
       Start the emulator on ${EMULATOR_HOST} and print its API base URL. Ctrl+C stops it.
+      It holds a demo café (products, departments, groups, a customer, an open business day)
+      unless --empty: then only its 2 locations and 4 tax rates.
   cli.ts emit <event-type|all> [--emulator http://${EMULATOR_HOST}:${EMULATOR_DEFAULT_PORT}] [--data JSON] [--id evt_x] [--batch N]
       Ask a running emulator to emit an event (data defaults to the catalogue sample).
   cli.ts events
@@ -96,7 +98,7 @@ async function start(args: string[]): Promise<void> {
 			'sales-per-minute',
 			'cursor-ttl-ms',
 		],
-		['allow-http', 'per-webhook-secrets', 'no-webhook-resource'],
+		['allow-http', 'per-webhook-secrets', 'no-webhook-resource', 'empty'],
 	);
 	if (positionals.length)
 		throw new UsageError(`start takes no arguments, got "${positionals.join(' ')}"`);
@@ -125,6 +127,7 @@ async function start(args: string[]): Promise<void> {
 		webhookResource: flags['no-webhook-resource'] !== true,
 		listShape: listShape as EmulatorListShape | undefined,
 		cursorTtlMs: numberFlag(flags, 'cursor-ttl-ms', (n) => n >= 0, 'a number of milliseconds >= 0'),
+		seed: flags.empty === true ? 'empty' : undefined,
 	};
 	const salesPerMinute = numberFlag(flags, 'sales-per-minute', (n) => n > 0, 'a number > 0');
 	const emulator = await startEmulator(options);
@@ -146,6 +149,9 @@ async function start(args: string[]): Promise<void> {
 		`  Webhook URLs:      ${config.allowHttp ? 'https:// and http://' : 'https:// only (use --allow-http for local receivers)'}`,
 	);
 	console.log(`  Retry time scale:  ${config.timeScale}`);
+	console.log(
+		`  Data:              ${config.seed === 'empty' ? '2 locations and 4 tax rates only (--empty)' : `a demo café: ${emulator.entities('plu').length} products, ${emulator.entities('customer').length} customer, an open business day, 2 locations`}`,
+	);
 	if (salesPerMinute !== undefined)
 		console.log(`  New sales:         ${salesPerMinute} a minute (sale.created)`);
 	if (config.cursorTtlMs > 0)

@@ -17,6 +17,7 @@ export const EMULATOR_DEFAULT_CONFIG: Readonly<EmulatorConfig> = Object.freeze({
 	salesPaging: 'normal',
 	normaliseWebhookUrls: false,
 	cursorTtlMs: 0,
+	seed: 'cafe',
 });
 
 /**
@@ -43,6 +44,7 @@ export function checkConfig(partial: unknown): Partial<EmulatorConfig> {
 			v === 'normal' || v === 'nullBody' || v === 'emptyPages' || v === 'endlessEmpty',
 		normaliseWebhookUrls: (v) => typeof v === 'boolean',
 		cursorTtlMs: (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0,
+		seed: (v) => v === 'cafe' || v === 'empty',
 	};
 	for (const [key, value] of Object.entries(partial)) {
 		if (value === undefined) continue;

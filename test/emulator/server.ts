@@ -124,6 +124,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		},
 		reset() {
 			cancelPending(state);
+			state.config = { ...state.startConfig };
 			seedSamples(state);
 			state.deliveries = [];
 			state.webhookHistory = [];

@@ -2,6 +2,12 @@ import { randomUUID } from 'crypto';
 import type http from 'http';
 
 import { getMandoEventDefinition } from '../../nodes/shared/events';
+import type {
+	MandoBusinessDay,
+	MandoCustomer,
+	MandoProduct,
+	MandoSale,
+} from '../../nodes/shared/events';
 import { clone, isObject, pathMatches } from './common';
 import { EMULATOR_RESOURCES } from './types';
 import type {
@@ -23,6 +29,8 @@ export type PendingFault = Required<Pick<EmulatorFault, 'count' | 'kind'>> & Emu
 /** The whole state of one emulator. */
 export interface EmulatorState {
 	config: EmulatorConfig;
+	/** The config the emulator started with; `reset` restores it. */
+	startConfig: Readonly<EmulatorConfig>;
 	/** Entities per resource (every {@link EMULATOR_RESOURCES} entry has a map), in insertion order. */
 	stores: Map<string, Map<string, EmulatorEntity>>;
 	/** `/secure/sales`, oldest first. */
@@ -69,7 +77,8 @@ function sampleLocations(): EmulatorEntity[] {
 
 /**
  * The tax rates every fresh emulator holds (ASSUMED `tax` resource: `plu.tax_id` refers to it, no
- * page documents it). Rates are Finland's VAT percentages since 1 Sept 2024 (vero.fi).
+ * page documents it). Rates are Finland's VAT percentages since 1 Sept 2024 (vero.fi); the 14 %
+ * rate (food and restaurant services) has the id the event samples' products carry.
  */
 function sampleTaxes(): EmulatorEntity[] {
 	return [
@@ -81,7 +90,7 @@ function sampleTaxes(): EmulatorEntity[] {
 			data: {},
 		},
 		{
-			id: 'c0a80121-7ac0-4e1c-9a3b-000000001400',
+			id: sampleProduct().tax_id ?? 'c0a80121-7ac0-4e1c-9a3b-000000001400',
 			active: true,
 			name: 'ALV 14 %',
 			rate: 14,
@@ -104,14 +113,114 @@ function sampleTaxes(): EmulatorEntity[] {
 	];
 }
 
+/** The event catalogue's sample product (Cappuccino), whose ids the café's records share. */
+function sampleProduct(): MandoProduct {
+	return clone(getMandoEventDefinition('product.created')!.sample as MandoProduct);
+}
+
+/** Ids of the café's groups and departments beyond the sample's department. */
+const CAFE = {
+	drinks: '5d0c1a2b-3c4d-4e5f-8a6b-7c8d9e0f1a2b',
+	food: '6e1d2b3c-4d5e-4f6a-9b7c-8d9e0f1a2b3c',
+	soups: '7f2e3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+	pastries: '803f4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e',
+} as const;
+
+/**
+ * The demo café every emulator starts with unless `seed` is `empty`: the event samples' records
+ * made real — the products the sample sale sells (Cappuccino `1001`, Salmon soup `2040`, with the
+ * sample's `plu_id`s) and a few more, their departments and groups, the sample customer, and the
+ * sample's business day, open. Ids, product numbers, department and tax ids agree with
+ * `nodes/shared/events.ts`, so a sample event's ids can be looked up in the emulator.
+ */
+export function cafeRecords(): Partial<Record<EmulatorResource, EmulatorEntity[]>> {
+	const sale = getMandoEventDefinition('sale.created')!.sample as MandoSale;
+	const cappuccino = sampleProduct();
+	const coffee = cappuccino.dpt_id!;
+	const tax = cappuccino.tax_id!;
+	const soupLine = sale.items.find((i) => i.name === 'Salmon soup')!;
+	const product = (
+		id: string,
+		productid: string,
+		name: string,
+		base_price: string,
+		dpt_id: string,
+		tags: string[],
+	): EmulatorEntity => ({
+		id,
+		active: true,
+		productid,
+		name,
+		receipt_name: name,
+		type: 0,
+		base_price,
+		dpt_id,
+		tax_id: tax,
+		image_id: null,
+		memo: '',
+		data: { tags, unit_type: 'pcs', stock_qty_warning: 10 },
+	});
+	const customer = getMandoEventDefinition('customer.created')!.sample as MandoCustomer;
+	const day = getMandoEventDefinition('businessday.opened')!.sample as MandoBusinessDay;
+	return {
+		grp: [
+			{ id: CAFE.drinks, active: true, name: 'Drinks', data: {} },
+			{ id: CAFE.food, active: true, name: 'Food', data: {} },
+		],
+		dpt: [
+			{ id: coffee, active: true, name: 'Coffee & tea', grp_id: CAFE.drinks, data: {} },
+			{ id: CAFE.soups, active: true, name: 'Soups & lunch', grp_id: CAFE.food, data: {} },
+			{ id: CAFE.pastries, active: true, name: 'Pastries', grp_id: CAFE.food, data: {} },
+		],
+		plu: [
+			{ ...(cappuccino as EmulatorEntity), data: { ...cappuccino.data } },
+			product('a4c1e7d2-0b3f-4e8a-9c6d-2f5b8e1a4c70', '1002', 'Espresso', '3.20', coffee, [
+				'coffee',
+				'hot drinks',
+			]),
+			product('b5d2f8e3-1c4a-4f9b-8d7e-3a6c9f2b5d81', '1003', 'Caffè latte', '4.80', coffee, [
+				'coffee',
+				'hot drinks',
+			]),
+			product(
+				soupLine.plu_id,
+				soupLine.productid ?? '2040',
+				soupLine.name,
+				Number(soupLine.price).toFixed(2),
+				CAFE.soups,
+				['lunch'],
+			),
+			product(
+				'c6e3a9f4-2d5b-4a0c-9e8f-4b7d0a3c6e92',
+				'3010',
+				'Cinnamon bun',
+				'3.90',
+				CAFE.pastries,
+				['pastry'],
+			),
+			product(
+				'd7f4b0a5-3e6c-4b1d-8f9a-5c8e1b4d7fa3',
+				'3020',
+				'Karelian pie',
+				'2.50',
+				CAFE.pastries,
+				['pastry'],
+			),
+		],
+		customer: [clone(customer) as EmulatorEntity],
+		businessday: [{ ...(clone(day) as EmulatorEntity), closed_at: null }],
+	};
+}
+
 /** True for one of {@link EMULATOR_RESOURCES}. */
 export const isEmulatorResource = (resource: string): resource is EmulatorResource =>
 	RESOURCE_SET.has(resource);
 
-/** A fresh state with `config`, the sample locations and taxes, and nothing else. */
+/** A fresh state with `config` and the records of {@link seedSamples}. */
 export function createState(config: EmulatorConfig): EmulatorState {
 	const state: EmulatorState = {
 		config,
+		startConfig: Object.freeze({ ...config }),
 		stores: new Map(),
 		sales: [],
 		deliveries: [],
@@ -129,12 +238,19 @@ export function createState(config: EmulatorConfig): EmulatorState {
 	return state;
 }
 
-/** Empties every entity store and the sales, then stores the sample locations and taxes. */
+/**
+ * Empties every entity store and the sales, then stores the sample locations and taxes and, unless
+ * `config.seed` is `empty`, the demo café ({@link cafeRecords}).
+ */
 export function seedSamples(state: EmulatorState): void {
 	state.stores = new Map(EMULATOR_RESOURCES.map((r) => [r, new Map<string, EmulatorEntity>()]));
 	for (const location of sampleLocations())
 		state.stores.get('location')!.set(location.id, location);
 	for (const tax of sampleTaxes()) state.stores.get('tax')!.set(tax.id, tax);
+	if (state.config.seed !== 'empty') {
+		for (const [resource, records] of Object.entries(cafeRecords()))
+			for (const record of records ?? []) state.stores.get(resource)!.set(record.id, record);
+	}
 	state.sales = [];
 }
 

@@ -77,6 +77,13 @@ export interface EmulatorConfig {
 	 * `CURSOR_EXPIRED`. 0 (default): cursors never expire. (Mando documents no cursor lifetime.)
 	 */
 	cursorTtlMs: number;
+	/**
+	 * What a fresh (or reset) emulator holds besides its two locations and four tax rates: `cafe`
+	 * (default), a small café whose ids match the event samples (products, departments, groups, a
+	 * customer, an open business day; see `cafeRecords` in `state.ts`); `empty`, nothing more.
+	 * Applies at start and on `reset`.
+	 */
+	seed: 'cafe' | 'empty';
 }
 
 /** Options of {@link Emulator.createSales}. */

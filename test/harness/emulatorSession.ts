@@ -56,7 +56,7 @@ async function startReceiver(respond: Receiver['respond'] = () => 200): Promise<
 export let emulator: Emulator;
 export let receiver: Receiver;
 
-/** Starts an emulator (test key and secret, http allowed, fast retries) and a receiver. */
+/** Starts an emulator (test key and secret, http allowed, fast retries, no café records) and a receiver. */
 export async function boot(
 	options: EmulatorOptions = {},
 	respond?: Receiver['respond'],
@@ -66,6 +66,7 @@ export async function boot(
 		webhookSecret: SECRET,
 		allowHttp: true,
 		timeScale: TIME_SCALE,
+		seed: 'empty',
 		...options,
 	});
 	receiver = await startReceiver(respond);

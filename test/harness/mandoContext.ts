@@ -137,12 +137,17 @@ export async function run(emulator: Emulator, params: IDataObject): Promise<IDat
 
 /**
  * Starts an emulator with `apiKey` for the test file (closed after it), resets it before each
- * test, and hands it to `set`.
+ * test, and hands it to `set`. It starts empty (locations and taxes only) unless `seed` says
+ * `cafe`, so tests count exactly the records they seed.
  */
-export function useEmulator(apiKey: string, set: (emulator: Emulator) => void): void {
+export function useEmulator(
+	apiKey: string,
+	set: (emulator: Emulator) => void,
+	seed: 'cafe' | 'empty' = 'empty',
+): void {
 	let emulator: Emulator | undefined;
 	beforeAll(async () => {
-		emulator = await startEmulator({ apiKey });
+		emulator = await startEmulator({ apiKey, seed });
 		set(emulator);
 	});
 	afterAll(async () => emulator?.close());

@@ -44,6 +44,31 @@ export function expectReadmeLink(url: string): void {
 	expect({ url, exists: ANCHORS.has(anchor) }).toEqual({ url, exists: true });
 }
 
+/**
+ * Asserts `url` is one of this repository's pages under docs/ (`…/blob/main/docs/x.md`), with no
+ * `#fragment` (n8n appends `?utm_source=…` to documentation links, which would cut it off).
+ */
+export function expectDocsPageLink(url: string): void {
+	const prefix = `${REPO_URL}/blob/main/docs/`;
+	expect(url.startsWith(prefix) && !url.includes('#')).toBe(true);
+	const file = path.join(ROOT, 'docs', url.slice(prefix.length));
+	expect({ url, exists: existsSync(file) }).toEqual({ url, exists: true });
+}
+
+/**
+ * Asserts `url` is a documentation link that exists: a docs page of this repository
+ * (`<repo>/blob/main/docs/<page>.md`, no fragment: n8n appends its own query to the link), or a
+ * README anchor (see {@link expectReadmeLink}).
+ */
+export function expectDocsLink(url: string): void {
+	const page =
+		/^https:\/\/github\.com\/n8n-nodes-mando\/n8n-nodes-mando\/blob\/main\/(docs\/[\w.-]+\.md)$/.exec(
+			url,
+		);
+	if (!page) return expectReadmeLink(url);
+	expect({ url, exists: existsSync(path.join(ROOT, page[1])) }).toEqual({ url, exists: true });
+}
+
 /** Asserts a file is a small, self-contained SVG icon. */
 export function expectIcon(file: string): void {
 	expect(existsSync(file)).toBe(true);
@@ -103,8 +128,12 @@ export function describeNodeDescription(dir: string, description: INodeTypeDescr
 			for (const category of codex.categories) expect(N8N_CATEGORIES).toContain(category);
 			expect(codex.alias).toEqual(expect.arrayContaining(['POS', 'point of sale']));
 			expect(new Set(codex.alias).size).toBe(codex.alias.length);
-			expectReadmeLink(codex.resources.primaryDocumentation[0].url);
-			expectReadmeLink(codex.resources.credentialDocumentation[0].url);
+			expectDocsLink(codex.resources.primaryDocumentation[0].url);
+			expectDocsLink(codex.resources.credentialDocumentation[0].url);
+			if (description.documentationUrl) {
+				expectDocsPageLink(description.documentationUrl);
+				expect(codex.resources.primaryDocumentation[0].url).toBe(description.documentationUrl);
+			}
 		});
 
 		it('has light and dark SVG icons', () => {

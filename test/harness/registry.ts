@@ -173,9 +173,7 @@ export class LocalRegistry {
 	}
 
 	/** The registry's document for a package (`GET /<name>`), as npm clients read it. */
-	async packument(
-		name: string,
-	): Promise<{
+	async packument(name: string): Promise<{
 		name: string;
 		'dist-tags': Record<string, string>;
 		versions: Record<string, unknown>;

@@ -46,6 +46,8 @@ export interface TriggerParameters {
 	events: string[];
 	registration?: 'automatic' | 'manual';
 	acknowledge?: 'immediately' | 'afterSuccess';
+	/** Version 1.1's Output (visible, default `simplified`). */
+	output?: 'simplified' | 'envelope' | 'data';
 	/** `checkInterval`: minutes between registration health checks (fractions allowed; tests use 0.1 = 6 s). */
 	options?: { output?: 'envelope' | 'data'; checkInterval?: number };
 }
@@ -73,6 +75,8 @@ export async function createTriggerWorkflow(
 		next?: 'noop' | 'fail' | { waitSeconds: number };
 		/** Node type prefix (default {@link NODE_PREFIX}): `n8n-nodes-mando` for a copy installed as a community package. */
 		nodePrefix?: string;
+		/** The trigger's node version (default 1: the items are the full event unless Options → Output says otherwise). */
+		typeVersion?: number;
 	} = {},
 ): Promise<CreatedWorkflow> {
 	const webhookId = randomUUID();
@@ -102,6 +106,7 @@ export async function createTriggerWorkflow(
 	const trigger = {
 		name: 'Mando Trigger',
 		type: `${options.nodePrefix ?? NODE_PREFIX}.mandoTrigger`,
+		typeVersion: options.typeVersion ?? 1,
 		webhookId,
 		parameters,
 	};
@@ -129,7 +134,13 @@ async function createTwoNodeWorkflow(
 	n8n: N8n,
 	name: string,
 	credential: { id: string; name: string },
-	trigger: { name: string; type: string; parameters: object; webhookId?: string },
+	trigger: {
+		name: string;
+		type: string;
+		typeVersion?: number;
+		parameters: object;
+		webhookId?: string;
+	},
 	next: { name: string },
 ): Promise<string> {
 	const workflow = await n8n.api<{ id: string }>('POST', '/workflows', {
@@ -214,6 +225,8 @@ export function mandoNode(
 /** Parameters of the Mando Polling Trigger node (Poll Times apart). */
 export interface PollingTriggerParameters {
 	events?: string[];
+	/** Version 1.1's Output (visible, default `simplified`). */
+	output?: 'simplified' | 'envelope' | 'data';
 	options?: { output?: 'envelope' | 'data'; maxPerPoll?: number; startFrom?: string };
 }
 
@@ -236,10 +249,12 @@ export async function createPollingWorkflow(
 	parameters: PollingTriggerParameters,
 	pollTimes: { item: Array<Record<string, unknown>> },
 	name = `Mando polling e2e ${randomUUID().slice(0, 8)}`,
+	typeVersion = 1,
 ): Promise<{ id: string; name: string }> {
 	const trigger = {
 		name: 'Mando Polling Trigger',
 		type: `${NODE_PREFIX}.mandoPollingTrigger`,
+		typeVersion,
 		parameters: { pollTimes, events: ['sale.created'], ...parameters },
 	};
 	return { id: await createTwoNodeWorkflow(n8n, name, credential, trigger, noOpNode()), name };

@@ -227,17 +227,15 @@ const random = fc
 			fc.uint8Array({ maxLength: 2048 }).map((b) => Buffer.from(b)),
 			fc.string({ unit: 'binary', maxLength: 500 }).map((s) => Buffer.from(s, 'utf8')),
 			fc.json().map((j) => Buffer.from(j, 'utf8')),
-			fc
-				.jsonValue()
-				.map((v) =>
-					Buffer.from(
-						JSON.stringify({
-							...(typeof v === 'object' && v !== null && !Array.isArray(v) ? v : { v }),
-							type: 'sale.created',
-						}) ?? 'null',
-						'utf8',
-					),
+			fc.jsonValue().map((v) =>
+				Buffer.from(
+					JSON.stringify({
+						...(typeof v === 'object' && v !== null && !Array.isArray(v) ? v : { v }),
+						type: 'sale.created',
+					}) ?? 'null',
+					'utf8',
 				),
+			),
 			fc
 				.constantFrom(
 					'',

@@ -1,6 +1,7 @@
 import { PARAMETER } from '../parameters';
 import type { ResourceSpec } from './spec';
-import { ACTIVE_FIELD, ACTIVE_FILTER, DATA_FIELD, dynamicOptions } from './spec';
+import { locatorField } from '../locators';
+import { ACTIVE_FIELD, ACTIVE_FILTER, DATA_FIELD } from './spec';
 
 const DATE_HINT = "Date as YYYY-MM-DD, e.g. 2025-03-14, or today (in the workflow's time zone)";
 
@@ -12,6 +13,7 @@ const DATE_HINT = "Date as YYYY-MM-DD, e.g. 2025-03-14, or today (in the workflo
 export const businessDaySpec: ResourceSpec<'businessDay'> = {
 	value: 'businessDay',
 	title: 'Business Day',
+	locator: 'businessDay',
 	singular: 'business day',
 	plural: 'business days',
 	path: 'businessday',
@@ -29,10 +31,10 @@ export const businessDaySpec: ResourceSpec<'businessDay'> = {
 			description: DATE_HINT,
 		},
 		{
-			...dynamicOptions(
-				'Location Name or ID',
+			...locatorField(
+				'location',
+				'Location',
 				'location_id',
-				'getLocations',
 				'The location (shop) of the business day',
 			),
 			required: true,
@@ -66,12 +68,7 @@ export const businessDaySpec: ResourceSpec<'businessDay'> = {
 			placeholder: '2025-03-14',
 			description: `Only the day of this date. ${DATE_HINT}.`,
 		},
-		dynamicOptions(
-			'Location Name or ID',
-			'location_id',
-			'getLocations',
-			'Only days of this location',
-		),
+		locatorField('location', 'Location', 'location_id', 'Only days of this location'),
 	],
 	extra: [
 		{

@@ -5,6 +5,7 @@ import { ACTIVE_FIELD, ACTIVE_FILTER, DATA_FIELD, nameField } from './spec';
 export const customerSpec: ResourceSpec<'customer'> = {
 	value: 'customer',
 	title: 'Customer',
+	locator: 'customer',
 	singular: 'customer',
 	plural: 'customers',
 	path: 'customer',

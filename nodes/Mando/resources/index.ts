@@ -5,7 +5,7 @@ import { businessDaySpec } from './businessDay';
 import { customerSpec } from './customer';
 import { lookupResourceSpecs } from './lookup';
 import { productSpec } from './product';
-import { resourceProperties } from './properties';
+import { operationAction, resourceProperties } from './properties';
 import { saleSpec } from './sale';
 import type { ResourceSpec } from './spec';
 import { stockSpec } from './stock';
@@ -45,3 +45,15 @@ export const MANDO_PROPERTIES: INodeProperties[] = [
 	},
 	...MANDO_RESOURCES.flatMap(resourceProperties),
 ];
+
+/**
+ * The node's subtitle on the canvas in words, e.g. "Get many products": an n8n expression that
+ * looks up `<resource>.<operation>` in the Operation dropdown's action texts.
+ */
+export const MANDO_SUBTITLE = `={{ ${JSON.stringify(
+	Object.fromEntries(
+		MANDO_RESOURCES.flatMap((spec) =>
+			spec.operations.map((op) => [`${spec.value}.${op}`, operationAction(spec, op)]),
+		),
+	),
+)}[$parameter["resource"] + "." + $parameter["operation"]] }}`;

@@ -1,6 +1,7 @@
 import type { LookupResource } from '../node.type';
 import type { ResourceSpec } from './spec';
-import { ACTIVE_FIELD, ACTIVE_FILTER, DATA_FIELD, dynamicOptions, nameField } from './spec';
+import { locatorField } from '../locators';
+import { ACTIVE_FIELD, ACTIVE_FILTER, DATA_FIELD, nameField } from './spec';
 
 /**
  * The five look-alike resources (contract: documented entities with the generic fields only):
@@ -11,27 +12,22 @@ import { ACTIVE_FIELD, ACTIVE_FILTER, DATA_FIELD, dynamicOptions, nameField } fr
 const LOOK_ALIKES: Array<
 	Pick<
 		ResourceSpec<LookupResource>,
-		'value' | 'title' | 'singular' | 'plural' | 'path' | 'description'
+		'value' | 'title' | 'singular' | 'plural' | 'path' | 'description' | 'locator'
 	> & { extra?: ResourceSpec['optional'] }
 > = [
 	{
 		value: 'department',
+		locator: 'department',
 		title: 'Department',
 		singular: 'department',
 		plural: 'departments',
 		path: 'dpt',
 		description: 'Product departments (a group holds departments, a department holds products)',
-		extra: [
-			dynamicOptions(
-				'Group Name or ID',
-				'grp_id',
-				'getGroups',
-				'The group the department belongs to',
-			),
-		],
+		extra: [locatorField('group', 'Group', 'grp_id', 'The group the department belongs to')],
 	},
 	{
 		value: 'group',
+		locator: 'group',
 		title: 'Group',
 		singular: 'group',
 		plural: 'groups',
@@ -40,6 +36,7 @@ const LOOK_ALIKES: Array<
 	},
 	{
 		value: 'location',
+		locator: 'location',
 		title: 'Location',
 		singular: 'location',
 		plural: 'locations',

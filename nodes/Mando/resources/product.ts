@@ -1,3 +1,4 @@
+import { locatorField } from '../locators';
 import type { ResourceSpec } from './spec';
 import { ACTIVE_FIELD, ACTIVE_FILTER, DATA_FIELD, dynamicOptions, nameField } from './spec';
 
@@ -8,8 +9,9 @@ import { ACTIVE_FIELD, ACTIVE_FILTER, DATA_FIELD, dynamicOptions, nameField } fr
 export const productSpec: ResourceSpec<'product'> = {
 	value: 'product',
 	title: 'Product',
-	singular: 'product (PLU)',
-	plural: 'products (PLUs)',
+	locator: 'product',
+	singular: 'product',
+	plural: 'products',
 	path: 'plu',
 	description: 'Products (PLUs) of the catalogue',
 	operations: ['create', 'get', 'getAll', 'update', 'delete'],
@@ -26,12 +28,7 @@ export const productSpec: ResourceSpec<'product'> = {
 			description: 'Price in euros, VAT included',
 		},
 		DATA_FIELD,
-		dynamicOptions(
-			'Department Name or ID',
-			'dpt_id',
-			'getDepartments',
-			'The department the product belongs to',
-		),
+		locatorField('department', 'Department', 'dpt_id', 'The department the product belongs to'),
 		{
 			displayName: 'Image ID',
 			name: 'image_id',
@@ -72,12 +69,7 @@ export const productSpec: ResourceSpec<'product'> = {
 	],
 	filters: [
 		ACTIVE_FILTER,
-		dynamicOptions(
-			'Department Name or ID',
-			'dpt_id',
-			'getDepartments',
-			'Only products of this department',
-		),
+		locatorField('department', 'Department', 'dpt_id', 'Only products of this department'),
 		{
 			displayName: 'Product Number',
 			name: 'productid',

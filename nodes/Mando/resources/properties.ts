@@ -4,6 +4,7 @@ import type { MandoOperation } from '../node.type';
 import { PARAMETER } from '../parameters';
 import { RETRY_OPTIONS } from './spec';
 import { clearableFields } from '../fields';
+import { LOCATOR_TARGETS, locatorField } from '../locators';
 import type { ResourceSpec } from './spec';
 
 /** Turns a {@link ResourceSpec} into the n8n parameters of that resource. */
@@ -47,6 +48,11 @@ const OPERATION_TEXT: Record<MandoOperation, (s: ResourceSpec) => INodePropertyO
 	}),
 };
 
+/** The action text of `operation` on `spec`'s resource, e.g. "Get many products". */
+export function operationAction(spec: ResourceSpec, operation: MandoOperation): string {
+	return OPERATION_TEXT[operation](spec).action ?? operation;
+}
+
 /** The Operation dropdown entry of each of `spec.operations`, sorted by name. */
 function operationOptions(spec: ResourceSpec): INodePropertyOptions[] {
 	return spec.operations
@@ -83,15 +89,28 @@ export function resourceProperties(spec: ResourceSpec): INodeProperties[] {
 		},
 	];
 	if (byId.length) {
-		out.push({
-			displayName: spec.idLabel ?? `${spec.title} ID`,
-			name: PARAMETER.id,
-			type: 'string',
-			required: true,
-			default: '',
-			displayOptions: show(spec, byId),
-			description: `The ID (GUID) of the ${spec.singular}`,
-		});
+		out.push(
+			spec.locator
+				? {
+						...locatorField(
+							spec.locator,
+							LOCATOR_TARGETS[spec.locator].title,
+							PARAMETER.id,
+							`The ${LOCATOR_TARGETS[spec.locator].singular}: pick it from the list${spec.locator === 'product' ? ', give its product number' : ''} or give its ID`,
+						),
+						required: true,
+						displayOptions: show(spec, byId),
+					}
+				: {
+						displayName: spec.idLabel ?? `${spec.title} ID`,
+						name: PARAMETER.id,
+						type: 'string',
+						required: true,
+						default: '',
+						displayOptions: show(spec, byId),
+						description: `The ID (GUID) of the ${spec.singular}`,
+					},
+		);
 	}
 	if (has('create')) {
 		out.push(

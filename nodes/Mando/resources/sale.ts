@@ -1,5 +1,5 @@
+import { locatorField } from '../locators';
 import type { ResourceSpec } from './spec';
-import { dynamicOptions } from './spec';
 
 /**
  * Sale (`sales`): read only, cursor-paged (contract: "Cursor style, used by sales"). Mando
@@ -18,13 +18,12 @@ export const saleSpec: ResourceSpec<'sale'> = {
 	required: [],
 	optional: [],
 	filters: [
-		{
-			displayName: 'Business Day ID',
-			name: 'businessday_id',
-			type: 'string',
-			default: '',
-			description: 'Only sales of this business day (its ID)',
-		},
+		locatorField(
+			'businessDay',
+			'Business Day',
+			'businessday_id',
+			'Only sales of this business day',
+		),
 		{
 			displayName: 'Created After',
 			name: 'created_from',
@@ -48,12 +47,7 @@ export const saleSpec: ResourceSpec<'sale'> = {
 			description:
 				"Only sales of this calendar day in the workflow's time zone: YYYY-MM-DD, or today. Not together with Created After or Created Before.",
 		},
-		dynamicOptions(
-			'Location Name or ID',
-			'location_id',
-			'getLocations',
-			'Only sales of this location (shop)',
-		),
+		locatorField('location', 'Location', 'location_id', 'Only sales of this location (shop)'),
 	],
 	dateFilterAsRange: true,
 };

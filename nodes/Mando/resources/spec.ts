@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { MandoOperationOf, MandoResource } from '../node.type';
+import type { LocatorTarget } from '../locators';
 import { PARAMETER } from '../parameters';
 
 /**
@@ -20,6 +21,8 @@ export interface ResourceSpec<R extends MandoResource = MandoResource> {
 	title: string;
 	/** Label of the record ID parameter; default `<title> ID`. */
 	idLabel?: string;
+	/** The record the ID parameter points at, when it is a resource locator (see `locators.ts`). */
+	locator?: LocatorTarget;
 	/** Lower-case singular and plural for descriptions, e.g. `product (PLU)`, `products`. */
 	singular: string;
 	plural: string;

@@ -8,6 +8,7 @@ import type { ResourceSpec } from './spec';
 export const stockSpec: ResourceSpec<'stock'> = {
 	value: 'stock',
 	title: 'Stock',
+	locator: 'product',
 	idLabel: 'Product ID',
 	singular: "product's stock settings",
 	plural: "products' stock settings",

@@ -1,7 +1,9 @@
 import path from 'path';
 
-import { MandoApi } from '../../../credentials/MandoApi.credentials';
-import { expectIcon, expectReadmeLink, ROOT, undescribed } from '../../harness/nodeDescription';
+import { readFileSync } from 'fs';
+
+import { MandoApi, WEBHOOK_SECRET_HELP } from '../../../credentials/MandoApi.credentials';
+import { expectDocsPageLink, expectIcon, ROOT, undescribed } from '../../harness/nodeDescription';
 
 /** What users see of the Mando API credential in n8n: documentation link, icons, field descriptions. */
 
@@ -9,7 +11,7 @@ describe('Mando API credential', () => {
 	const credential = new MandoApi();
 
 	it('links to its documentation and has light and dark icons', () => {
-		expectReadmeLink(credential.documentationUrl);
+		expectDocsPageLink(credential.documentationUrl);
 		expect(credential.icon).toEqual({ light: 'file:mando.svg', dark: 'file:mando.dark.svg' });
 		expectIcon(path.join(ROOT, 'credentials', 'mando.svg'));
 		expectIcon(path.join(ROOT, 'credentials', 'mando.dark.svg'));
@@ -17,6 +19,17 @@ describe('Mando API credential', () => {
 
 	it('describes every field', () => {
 		expect(undescribed(credential.properties)).toEqual([]);
+	});
+
+	it('says the same about the webhook secret as the README and its docs page', () => {
+		const field = credential.properties.find((p) => p.name === 'webhookSecret');
+		expect(field?.description).toBe(WEBHOOK_SECRET_HELP);
+		for (const file of ['README.md', 'docs/mando-credential.md']) {
+			expect({
+				file,
+				same: readFileSync(path.join(ROOT, file), 'utf8').includes(WEBHOOK_SECRET_HELP),
+			}).toEqual({ file, same: true });
+		}
 	});
 });
 

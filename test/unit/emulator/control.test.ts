@@ -69,7 +69,11 @@ describe('control endpoints', () => {
 		expect((await httpRequest(`${base}/_emulator/reset`, { method: 'POST' })).status).toBe(200);
 		expect(emulator.webhooks()).toEqual([]);
 		expect(emulator.deliveries()).toEqual([]);
-		expect((await api('/secure/location')).body).toMatchObject({ data: expect.any(Array) });
+		// reset restores the config the emulator started with: bare-array lists again
+		expect((await httpRequest(`${base}/_emulator/config`)).body).toMatchObject({
+			listShape: 'array',
+		});
+		expect((await api('/secure/location')).body).toEqual(expect.any(Array));
 	});
 
 	test('batch emits several envelopes in one JSON array body', async () => {

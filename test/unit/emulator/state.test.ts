@@ -1,5 +1,7 @@
 import { httpRequest } from '../../emulator/client';
 import { startEmulator, type Emulator } from '../../emulator/server';
+import { getMandoEventDefinition } from '../../../nodes/shared/events';
+import type { MandoProduct, MandoSale } from '../../../nodes/shared/events';
 
 /** The emulator's fault injection, request counting, seeding and tax list (for the action node's tests). */
 
@@ -7,7 +9,7 @@ const KEY = 'faults-key';
 const auth = { Authorization: `Bearer ${KEY}` };
 let emulator: Emulator;
 beforeAll(async () => {
-	emulator = await startEmulator({ apiKey: KEY });
+	emulator = await startEmulator({ apiKey: KEY, seed: 'empty' });
 });
 afterAll(async () => emulator.close());
 beforeEach(() => emulator.reset());
@@ -156,5 +158,75 @@ describe('seeding and taxes', () => {
 			has_more: boolean;
 		};
 		expect(rest).toMatchObject({ data: [{ id: ids[2] }], has_more: false });
+	});
+});
+
+describe('the demo café', () => {
+	let cafe: Emulator;
+	beforeAll(async () => {
+		cafe = await startEmulator({ apiKey: KEY });
+	});
+	afterAll(async () => cafe.close());
+	const get = async (path: string) =>
+		(await httpRequest(`${cafe.url}${path}`, { headers: auth })).body as Array<
+			Record<string, unknown>
+		>;
+
+	test("holds the products the sample sale sells, with the sample's ids, product numbers, departments, groups and tax", async () => {
+		const sale = getMandoEventDefinition('sale.created')!.sample as MandoSale;
+		const products = await get('/secure/plu');
+		for (const line of sale.items) {
+			expect(products).toContainEqual(
+				expect.objectContaining({ id: line.plu_id, productid: line.productid, name: line.name }),
+			);
+		}
+		const departments = await get('/secure/dpt');
+		const groups = await get('/secure/grp');
+		const taxes = await get('/secure/tax');
+		for (const product of products) {
+			const dpt = departments.find((d) => d.id === product.dpt_id);
+			expect({ product: product.name, dpt: dpt?.name }).toEqual({
+				product: product.name,
+				dpt: expect.any(String),
+			});
+			expect(groups.map((g) => g.id)).toContain(dpt!.grp_id);
+			expect(taxes.map((t) => t.id)).toContain(product.tax_id);
+		}
+		const sample = getMandoEventDefinition('product.created')!.sample as MandoProduct;
+		expect(products.find((p) => p.id === sample.id)).toEqual(sample);
+		process.stdout.write(
+			`[café] ${products.length} products (${products.map((p) => `${String(p.productid)} ${String(p.name)}`).join(', ')}), ${departments.length} departments, ${groups.length} groups\n`,
+		);
+	});
+
+	test("holds the sale's customer and its business day, open, at the sample location", async () => {
+		const sale = getMandoEventDefinition('sale.created')!.sample as MandoSale;
+		expect(await get('/secure/customer')).toEqual([
+			expect.objectContaining({ id: sale.customer_id, name: 'Aino Virtanen' }),
+		]);
+		expect(await get('/secure/businessday')).toEqual([
+			expect.objectContaining({
+				id: sale.businessday_id,
+				location_id: sale.location_id,
+				closed_at: null,
+			}),
+		]);
+		expect((await get('/secure/location')).map((l) => l.id)).toContain(sale.location_id);
+	});
+
+	test('seed "empty" leaves only the locations and taxes; reset restores the start config and the café', async () => {
+		const empty = await startEmulator({ apiKey: KEY, seed: 'empty' });
+		try {
+			const count = async (e: Emulator, r: string) =>
+				((await httpRequest(`${e.url}/secure/${r}`, { headers: auth })).body as unknown[]).length;
+			expect([await count(empty, 'plu'), await count(empty, 'location')]).toEqual([0, 2]);
+		} finally {
+			await empty.close();
+		}
+		cafe.setConfig({ seed: 'empty', listShape: 'wrapped' });
+		cafe.seed('plu', 3);
+		cafe.reset();
+		expect(cafe.config()).toMatchObject({ seed: 'cafe', listShape: 'array' });
+		expect(cafe.entities('plu')).toHaveLength(6);
 	});
 });

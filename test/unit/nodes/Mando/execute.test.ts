@@ -56,7 +56,7 @@ describe('errors', () => {
 		]);
 		expect(out[0].json.id).toBe('ok');
 		expect(out[1].json).toMatchObject({
-			error: expect.stringContaining('404 NOT_FOUND'),
+			error: expect.stringContaining('Mando has no product with ID'),
 			httpCode: '404',
 		});
 		expect(out[2].json.error).toContain('YYYY-MM-DD');

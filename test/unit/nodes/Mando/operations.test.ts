@@ -325,7 +325,7 @@ describe('as an AI tool', () => {
 			base_price: '1.00',
 		});
 		expect(page.hint).toBe(
-			'Showing 100 of 25000 products (PLUs), with top-level fields only. Narrow the list with filters (Active, Department Name or ID, Product Number), or use Get with an id for one record in full.',
+			'Showing 100 of 25000 products, with top-level fields only. Narrow the list with filters (Active, Department, Product Number), or use Get with an id for one record in full.',
 		);
 		expect(JSON.stringify(out).length).toBeLessThan(20_000);
 		expect(emulator.requests().map((r) => r.query)).toEqual([{ page: '1', pageSize: '100' }]);
@@ -351,7 +351,7 @@ describe('as an AI tool', () => {
 		expect(out.map((i) => i.json)).toEqual([
 			{
 				error: 'Product ID is empty (got undefined)',
-				description: expect.stringContaining('Give the ID (GUID) of the product (PLU)'),
+				description: expect.stringContaining('Give the ID (GUID) of the product'),
 			},
 		]);
 		expect(emulator.requests()).toEqual([]);

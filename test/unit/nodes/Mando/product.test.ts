@@ -59,8 +59,10 @@ describe('Product', () => {
 		expect(await run(emulator, product('get', { id }))).toEqual([emulator.entity('plu', id)]);
 		await expect(run(emulator, product('get', { id: 'nope' }))).rejects.toMatchObject({
 			httpCode: '404',
-			message: expect.stringContaining('404 NOT_FOUND'),
-			description: expect.stringContaining('check the ID'),
+			message: 'Mando has no product with ID "nope"',
+			description: expect.stringContaining(
+				'Pick the product from the list, or use its product number (By Product Number)',
+			),
 		});
 	});
 

@@ -53,9 +53,6 @@ describe('description', () => {
 
 	test('is usable as an AI tool; every operation has an action and a description', () => {
 		expect(description.usableAsTool).toBe(true);
-		expect(description.subtitle).toBe(
-			'={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		);
 		const operations = description.properties.filter((p) => p.name === 'operation');
 		expect(operations).toHaveLength(MANDO_RESOURCES.length);
 		for (const op of operations.flatMap(

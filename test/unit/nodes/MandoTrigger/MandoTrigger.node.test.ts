@@ -120,3 +120,65 @@ describe("the trigger's webhook with a reused secret", () => {
 		expect(reads.n).toBe(2);
 	});
 });
+
+/** What a shop owner reads in the editor: n8n 2.40.7's own button names, plain words, short options. */
+describe("the trigger's texts", () => {
+	const description = new MandoTrigger().description;
+	const property = (name: string) => description.properties.find((p) => p.name === name)!;
+	/** The subtitle expression evaluated as n8n's editor does, for `events`. */
+	const subtitle = (events: string[]) =>
+		new Function('$parameter', `return ${description.subtitle!.slice(3, -2)}`)({ events });
+
+	it('names the buttons n8n 2.40.7 shows ("Execute step", "Publish"), not "Listen for test event"', () => {
+		const texts = [
+			property('httpsNotice').displayName,
+			JSON.stringify(description.triggerPanel),
+		].join('\n');
+		expect(texts).toContain('Execute step');
+		expect(texts).toContain('Publish');
+		expect(texts).not.toMatch(/listen for test event/i);
+	});
+
+	it('keeps HTTPS set-up behind a docs link (no fragment) and has a sentence for n8n Cloud', () => {
+		const notice = property('httpsNotice').displayName;
+		expect(notice).not.toMatch(/WEBHOOK_URL|tunnel/);
+		expect(notice).toContain('n8n Cloud');
+		expect(notice).toContain(`href="${description.documentationUrl}"`);
+		expect(description.documentationUrl).not.toContain('#');
+	});
+
+	it('tells the owner in the listening panel to ring up a test sale, or run the emulator command', () => {
+		const panel = description.triggerPanel as {
+			header: string;
+			executionsHelp: { active: string; inactive: string };
+			activationHint: { active: string; inactive: string };
+		};
+		expect(panel.header).toMatch(/test sale/);
+		expect(panel.executionsHelp.inactive).toMatch(/ring up a sale/);
+		expect(panel.executionsHelp.inactive).toContain('npm run emulator -- emit sale.created');
+		expect(panel.activationHint.inactive).toMatch(/publish/i);
+	});
+
+	it('Acknowledge: a one-line description with the 5-second limit first, option texts that fit the dropdown', () => {
+		const acknowledge = property('acknowledge');
+		expect(acknowledge.description).toMatch(/^Mando waits 5 seconds/);
+		const options = acknowledge.options as Array<{
+			name: string;
+			value: string;
+			description: string;
+		}>;
+		expect(options.map((o) => o.value)).toEqual(['immediately', 'afterSuccess']);
+		for (const option of options) {
+			expect(option.name.length).toBeLessThanOrEqual(20);
+			expect(option.description.length).toBeLessThanOrEqual(60);
+		}
+		expect(options[0].description).toBe('Answers at once; a failed run is not re-delivered');
+		expect(options[1].description).toMatch(/^Run must end within 5 s/);
+	});
+
+	it('the subtitle names the events in words', () => {
+		expect(subtitle(['sale.created', 'stock.low'])).toBe('Sale Created, Stock Low');
+		expect(subtitle(['*'])).toBe('All events');
+		expect(subtitle([])).toBe('');
+	});
+});

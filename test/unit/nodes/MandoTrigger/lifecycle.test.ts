@@ -1,6 +1,8 @@
 import type { IDataObject, IHookFunctions, IHttpRequestOptions } from 'n8n-workflow';
 import { startEmulator, type Emulator } from '../../../emulator/server';
+import type { ITriggerFunctions } from 'n8n-workflow';
 import {
+	checkAndRepair,
 	DEACTIVATION_GRACE_MS,
 	flushDeactivations,
 	forgetRegistrations,
@@ -8,6 +10,7 @@ import {
 	hookDelete,
 	loadRegistration,
 	register,
+	registeredSecret,
 } from '../../../../nodes/MandoTrigger/lifecycle';
 import { openSecret } from '../../../../nodes/MandoTrigger/sealedSecret';
 
@@ -166,6 +169,19 @@ describe('trigger webhook methods', () => {
 		expect(prod.logs.join('\n')).toContain('deactivated by this trigger, is re-activated');
 	});
 
+	it('a publish that runs delete and then finds the webhook as configured (no create) keeps it active', async () => {
+		const prod = hook({
+			url: PROD,
+			credentials: { apiKey: KEY_A, baseUrl: a.url, webhookSecret: 's' },
+		});
+		await register(prod.ctx, PROD);
+		await hookDelete(prod.ctx);
+		expect(await hookCheckExists(prod.ctx)).toBe(true);
+		await flushDeactivations();
+		expect(a.webhooks().map((w) => w.active)).toEqual([true]);
+		expect(prod.logs.join('\n')).toContain('stayed active across the republish');
+	});
+
 	it('a credential moved to another account: delete acts on the old account, never reads a 404 there as gone', async () => {
 		const h = hook({
 			url: PROD,
@@ -239,4 +255,86 @@ describe('trigger webhook methods', () => {
 			/Mando webhook \S+ deactivated by this trigger \(workflow unpublished\)/,
 		);
 	}, 15_000);
+});
+
+describe('the health check after the credential changed (same Mando account)', () => {
+	const KEY_A2 = 'account-a-second-key';
+	const check = async (h: Hook) => await checkAndRepair(h.ctx as unknown as ITriggerFunctions);
+	afterEach(() => a.setConfig({ apiKey: KEY_A }));
+
+	it('a new API key while n8n runs: the secret is re-sealed under it, the same webhook stays, its deliveries verify', async () => {
+		const h = hook({
+			url: PROD,
+			credentials: { apiKey: KEY_A, baseUrl: a.url, webhookSecret: 's' },
+		});
+		await register(h.ctx, PROD);
+		const [webhook] = a.webhooks();
+		// Mando rotates the key: the old one stops working, the credential gets the new one.
+		a.setConfig({ apiKey: KEY_A2 });
+		h.credentials = { apiKey: KEY_A2, baseUrl: a.url, webhookSecret: 's' };
+		const result = await check(h);
+		expect(result.status).toBe('key-changed');
+		const stored = loadRegistration(h.ctx, 'production')!;
+		expect(openSecret(stored.sealedSecret, KEY_A2)).toBe(webhook.secret);
+		expect(a.webhooks().map((w) => [w.id, w.active])).toEqual([[webhook.id, true]]);
+		expect(h.logs.join('\n')).toContain('re-sealed under the new key');
+		expect((await check(h)).status).toBe('ok');
+	});
+
+	it('a new API key that nothing in memory explains (after a restart): the webhook is replaced by one whose secret the new key opens', async () => {
+		const h = hook({
+			url: PROD,
+			credentials: { apiKey: KEY_A, baseUrl: a.url, webhookSecret: 's' },
+		});
+		await register(h.ctx, PROD);
+		const [old] = a.webhooks();
+		forgetRegistrations(); // a restart: only the static data remains
+		a.setConfig({ apiKey: KEY_A2 });
+		h.credentials = { apiKey: KEY_A2, baseUrl: a.url, webhookSecret: 's' };
+		// Before the repair a delivery's secret cannot be opened.
+		expect(await registeredSecret(h.ctx as never)).toBeUndefined();
+		const result = await check(h);
+		expect(result.status).toBe('secret-lost');
+		const active = a.webhooks().filter((w) => w.active);
+		expect(active).toHaveLength(1);
+		expect(active[0].id).not.toBe(old.id);
+		expect(a.webhooks().find((w) => w.id === old.id)?.active).toBe(false);
+		expect(openSecret(loadRegistration(h.ctx, 'production')!.sealedSecret, KEY_A2)).toBe(
+			active[0].secret,
+		);
+		expect(result.repairedAs).toBe(active[0].id);
+		expect((await check(h)).status).toBe('ok');
+	});
+
+	it('the same change found by a publish (checkExists, create) also replaces the webhook', async () => {
+		const h = hook({
+			url: PROD,
+			credentials: { apiKey: KEY_A, baseUrl: a.url, webhookSecret: 's' },
+		});
+		await register(h.ctx, PROD);
+		forgetRegistrations();
+		a.setConfig({ apiKey: KEY_A2 });
+		h.credentials = { apiKey: KEY_A2, baseUrl: a.url, webhookSecret: 's' };
+		expect(await hookCheckExists(h.ctx)).toBe(false);
+		await register(h.ctx, PROD);
+		const active = a.webhooks().filter((w) => w.active);
+		expect(active).toHaveLength(1);
+		expect(openSecret(loadRegistration(h.ctx, 'production')!.sealedSecret, KEY_A2)).toBe(
+			active[0].secret,
+		);
+		expect(h.logs.join('\n')).not.toContain('another Mando account');
+	});
+
+	it('deliveries verified with the credential secret while it is empty: an error that says what to do', async () => {
+		const h = hook({
+			url: PROD,
+			credentials: { apiKey: KEY_A, baseUrl: a.url, webhookSecret: '' },
+		});
+		h.ctx.getNode().parameters.registration = 'manual';
+		await expect(check(h)).rejects.toThrow(
+			/empty Webhook Signing Secret, so every Mando delivery to this trigger is refused \(401\).*publish this workflow again/,
+		);
+		h.credentials = { apiKey: KEY_A, baseUrl: a.url, webhookSecret: 'set' };
+		expect((await check(h)).status).toBe('skipped');
+	});
 });
