@@ -78,6 +78,9 @@ export class MandoTrigger implements INodeType {
 				path: 'webhook',
 			},
 		],
+		// The canvas shows this under the node while it listens for a test event (instead of n8n's
+		// "Waiting for you to create an event in Mando").
+		eventTriggerDescription: 'Waiting for a test sale from Mando',
 		triggerPanel: {
 			header: 'Ring up a test sale',
 			executionsHelp: {

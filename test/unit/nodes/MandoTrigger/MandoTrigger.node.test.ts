@@ -157,6 +157,8 @@ describe("the trigger's texts", () => {
 		expect(panel.executionsHelp.inactive).toMatch(/ring up a sale/);
 		expect(panel.executionsHelp.inactive).toContain('npm run emulator -- emit sale.created');
 		expect(panel.activationHint.inactive).toMatch(/publish/i);
+		// The canvas's waiting text under the listening node (n8n's fallback names no sale).
+		expect(description.eventTriggerDescription).toBe('Waiting for a test sale from Mando');
 	});
 
 	it('Acknowledge: a one-line description with the 5-second limit first, option texts that fit the dropdown', () => {
