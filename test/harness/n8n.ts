@@ -106,6 +106,11 @@ export interface N8nOptions {
 	n8nVersion?: string;
 	/** Port (default: a free one). */
 	port?: number;
+	/**
+	 * n8n's `bin/n8n` to run instead of the cached install's (e.g. the bench's patched copy of the
+	 * same version); the cached install's Node runs it.
+	 */
+	n8nBin?: string;
 	/** Folder of custom nodes (`N8N_CUSTOM_EXTENSIONS`); default this package's `dist/`. */
 	customExtensions?: string;
 	/** Extra environment for n8n. */
@@ -270,7 +275,7 @@ export class N8n {
 		this.log = createWriteStream(this.logFile, { flags: 'a' });
 		const child = spawn(
 			this.install.nodeBin,
-			[this.install.n8nBin, this.options.command ?? 'start'],
+			[this.options.n8nBin ?? this.install.n8nBin, this.options.command ?? 'start'],
 			{
 				env,
 				cwd: this.userFolder,
