@@ -126,6 +126,53 @@ export function isHandled(state: DedupState, id: string): boolean {
 }
 
 /**
+ * Records many ids as handled in one pass: the state's tokens are read once into a `Set`, each new
+ * token is appended to its bucket's batch, and each touched bucket is written once, so the cost is
+ * linear in the state plus `marks` (checking each mark with {@link isHandled} scans the whole state
+ * per mark: quadratic when a run merges thousands of marks). Ids already held are skipped.
+ *
+ * @param marks ids with the time each was handled (ms since epoch)
+ * @param now current time (ms since epoch), for pruning
+ * @returns how many ids were added
+ */
+export function markHandledMany(
+	state: DedupState,
+	marks: Iterable<{ id: string; at: number }>,
+	now: number,
+): number {
+	let held: Set<string> | undefined;
+	const added = new Map<string, string>();
+	for (const { id, at } of marks) {
+		held ??= heldTokens(state);
+		const t = token(id);
+		if (held.has(t)) continue;
+		held.add(t);
+		const bucket = bucketOf(at);
+		added.set(bucket, (added.get(bucket) ?? '') + t);
+	}
+	let opened = false;
+	let count = 0;
+	for (const [bucket, tokens] of added) {
+		opened ||= !Object.prototype.hasOwnProperty.call(state.b, bucket);
+		state.b[bucket] = (state.b[bucket] ?? '') + tokens;
+		count += tokens.length / TOKEN_CHARS;
+	}
+	if (opened || (count > 0 && dedupSize(state) > DEDUP_MAX_IDS)) pruneDedupState(state, now);
+	return count;
+}
+
+/** Every token the state holds (one pass over its buckets). */
+function heldTokens(state: DedupState): Set<string> {
+	const held = new Set<string>();
+	for (const bucket of Object.keys(state.b)) {
+		const tokens = state.b[bucket];
+		for (let i = 0; i + TOKEN_CHARS <= tokens.length; i += TOKEN_CHARS)
+			held.add(tokens.slice(i, i + TOKEN_CHARS));
+	}
+	return held;
+}
+
+/**
  * Records `id` as handled at `at` (ms since epoch); a `pending` mark stores nothing. Opening a
  * new bucket drops the expired ones. Callers check {@link isHandled} first: an id recorded twice
  * costs only space.
@@ -260,12 +307,13 @@ export class RecentEventIds {
 			if (this.log[mid].seq <= since) lo = mid + 1;
 			else hi = mid;
 		}
+		const marks: Array<{ id: string; at: number }> = [];
 		for (let i = lo; i < this.log.length; i++) {
 			const { id, seq } = this.log[i];
 			const entry = this.entries.get(id);
-			if (entry?.seq === seq && entry.mark === 'handled' && !isHandled(state, id))
-				markEvent(state, id, 'handled', entry.at);
+			if (entry?.seq === seq && entry.mark === 'handled') marks.push({ id, at: entry.at });
 		}
+		if (marks.length > 0) markHandledMany(state, marks, now);
 		if (since !== this.seq) state.m = { by: this.instance, seq: this.seq };
 	}
 
@@ -331,7 +379,12 @@ export function persistRunMarks(
 ): void {
 	const state = getDedupState(container);
 	recent.mergeInto(state, now);
-	for (const id of ids) if (!isHandled(state, id)) markEvent(state, id, mark, now);
+	if (mark === 'handled')
+		markHandledMany(
+			state,
+			ids.map((id) => ({ id, at: now })),
+			now,
+		);
 }
 
 /** What {@link TriggerDedup.accept} says about one event id. */

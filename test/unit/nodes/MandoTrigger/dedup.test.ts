@@ -8,6 +8,7 @@ import {
 	getDedupState,
 	isHandled,
 	markEvent,
+	markHandledMany,
 	persistRunMarks,
 	triggerDedup,
 } from '../../../../nodes/MandoTrigger/dedup';
@@ -141,6 +142,49 @@ describe('event id de-duplication state', () => {
 		expect(retriesAccepted).toBe(0);
 		expect(reAccepted).toBe(0);
 		expect(sizeAt5000).toBeLessThanOrEqual(64 * 1024);
+	});
+});
+
+describe('markHandledMany (a run merging many marks at once)', () => {
+	it('adds each id once, skips ids already held or repeated, keeps every id findable, and stores what markEvent would', () => {
+		const t0 = 5 * DEDUP_BUCKET_MS;
+		const batch = getDedupState({});
+		const oneByOne = getDedupState({});
+		for (let i = 0; i < 3000; i++) {
+			markEvent(batch, `held_${i}`, 'handled', t0);
+			markEvent(oneByOne, `held_${i}`, 'handled', t0);
+		}
+		const marks = [];
+		for (let i = 0; i < 6000; i++)
+			marks.push({ id: `new_${i}`, at: t0 + (i % 3) * DEDUP_BUCKET_MS });
+		for (let i = 0; i < 500; i++) marks.push({ id: `held_${i}`, at: t0 + DEDUP_BUCKET_MS }); // already held
+		marks.push({ id: 'new_0', at: t0 }); // repeated within the batch
+		expect(markHandledMany(batch, marks, t0 + 2 * DEDUP_BUCKET_MS)).toBe(6000);
+		for (const { id, at } of marks)
+			if (!isHandled(oneByOne, id)) markEvent(oneByOne, id, 'handled', at);
+		expect(dedupSize(batch)).toBe(9000);
+		expect(roundTrip(batch)).toEqual(roundTrip(oneByOne));
+		const missing = marks.filter(({ id }) => !isHandled(batch, id));
+		expect(missing).toEqual([]);
+		expect(isHandled(batch, 'never_seen')).toBe(false);
+	});
+
+	it('a run merging 20,000 marks into a 20,000-id state holds all 40,000 (one pass, not one scan per mark)', () => {
+		const t0 = 5 * DEDUP_BUCKET_MS;
+		const state = getDedupState({});
+		markHandledMany(
+			state,
+			Array.from({ length: 20_000 }, (_, i) => ({ id: `old_${i}`, at: t0 })),
+			t0,
+		);
+		const recent = new RecentEventIds();
+		for (let i = 0; i < 20_000; i++) recent.set(`run_${i}`, 'handled', t0 + 1);
+		const container: Record<string, unknown> = { dedup: state };
+		persistRunMarks(container, recent, ['run_last'], 'handled', t0 + 2);
+		expect(dedupSize(getDedupState(container))).toBe(40_001);
+		expect(isHandled(state, 'run_19999')).toBe(true);
+		expect(isHandled(state, 'old_0')).toBe(true);
+		expect(isHandled(state, 'run_last')).toBe(true);
 	});
 });
 
