@@ -7,4 +7,6 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 echo "[demo] build"; npm run --silent build
 bash scripts/ensure-n8n.sh >/dev/null
-exec npx ts-node --transpile-only scripts/demo.ts "$@"
+# ts-node straight from node_modules (not through npx, which adds a shell of its own): the demo is
+# then the direct child of npm's shell and notices when that shell is gone (see demo.ts).
+exec node node_modules/ts-node/dist/bin.js --transpile-only scripts/demo.ts "$@"

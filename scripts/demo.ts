@@ -59,6 +59,7 @@ async function main(): Promise<void> {
 		await emulator.close();
 		// n8n's user folder: removed, or kept (path printed) when the demo failed after n8n started
 		cleanTempFolders(!ok && n8n !== undefined);
+		if (ok) say('Stopped n8n and the emulator; removed their temporary folders.');
 	}
 }
 
@@ -151,13 +152,21 @@ async function runDemo(
 		`         or:  npm run emulator -- emit stock.low --emulator ${emulator.url.replace(/\/api$/, '')}`,
 	);
 	if (exitWhenDone) {
-		say('Demo finished (--exit).');
+		say(
+			'Demo finished (--exit): n8n and the emulator stop now, so the addresses above no longer answer. Run `npm run demo` without --exit to explore them.',
+		);
 		return;
 	}
 	say('Press Ctrl-C to stop n8n and the emulator.');
 	await new Promise<void>((resolve) => {
 		process.once('SIGINT', resolve);
 		process.once('SIGTERM', resolve);
+		// `npm run` starts this through /bin/sh, which does not pass a SIGTERM on: when whoever
+		// started the demo is gone (this process was re-parented), stop as on Ctrl-C.
+		const parent = process.ppid;
+		setInterval(() => {
+			if (process.ppid !== parent) resolve();
+		}, 1000).unref();
 	});
 }
 
@@ -198,6 +207,11 @@ async function importExamples(
 }
 
 main().catch((error: unknown) => {
-	process.stderr.write(`demo failed: ${(error as Error).stack ?? String(error)}\n`);
+	// A clear cause (a port in use, a bad setting) reads best alone; the stack is for the rest.
+	const message = error instanceof Error ? error.message : String(error);
+	const expected = /in use|N8N_PORT|MANDO_EMULATOR_PORT|options\.port/.test(message);
+	process.stderr.write(
+		`demo failed: ${expected ? message : ((error as Error).stack ?? message)}\n`,
+	);
 	process.exit(1);
 });

@@ -85,7 +85,7 @@ export class MandoTrigger implements INodeType {
 			header: 'Ring up a test sale',
 			executionsHelp: {
 				inactive:
-					"<b>While you build:</b> press <b>Execute step</b>, then ring up a sale at your Mando till (or make the event you picked happen). It shows up here within seconds. Trying the Mando emulator? Run <code>npm run emulator -- emit sale.created</code> in the package's folder.<br /><br /><b>When it works:</b> press <b>Publish</b>. From then on every matching Mando event runs the workflow by itself; those runs are listed under <b>Executions</b>, not here.",
+					'<b>While you build:</b> press <b>Execute step</b>, then ring up a sale at your Mando till (or make the event you picked happen). It shows up here within seconds. Trying the Mando emulator? Run <code>npm run emulator -- emit sale.created</code> in a clone of the n8n-nodes-mando repository.<br /><br /><b>When it works:</b> press <b>Publish</b>. From then on every matching Mando event runs the workflow by itself; those runs are listed under <b>Executions</b>, not here.',
 				active:
 					'<b>While you build:</b> press <b>Execute step</b>, then ring up a sale at your Mando till (or make the event you picked happen). It shows up here within seconds.<br /><br /><b>This workflow is published:</b> every matching Mando event runs it by itself; those runs are listed in the <a data-key="executions">executions list</a>, not here.',
 			},
