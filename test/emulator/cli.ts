@@ -13,18 +13,18 @@ import type { EmulatorListShape, EmulatorOptions } from './server';
 export const USAGE = `Mando emulator
 
 Usage:
-  cli.ts start [--port ${EMULATOR_DEFAULT_PORT}] [--allow-http] [--time-scale 0.001] [--api-key K]
-               [--webhook-secret S] [--per-webhook-secrets] [--delivery-timeout-ms 5000]
-               [--list-shape array|wrapped] [--no-webhook-resource]
-               [--sales-per-minute N] [--cursor-ttl-ms MS] [--empty]
+  npm run emulator -- start [--port ${EMULATOR_DEFAULT_PORT}] [--allow-http] [--time-scale 0.001] [--api-key K]
+                              [--webhook-secret S] [--per-webhook-secrets] [--delivery-timeout-ms 5000]
+                              [--list-shape array|wrapped] [--no-webhook-resource]
+                              [--sales-per-minute N] [--cursor-ttl-ms MS] [--empty]
       Start the emulator on ${EMULATOR_HOST} and print its API base URL. Ctrl+C stops it.
       It holds a demo café (products, departments, groups, a customer, an open business day)
       unless --empty: then only its 2 locations and 4 tax rates.
-  cli.ts emit <event-type|all> [--emulator http://${EMULATOR_HOST}:${EMULATOR_DEFAULT_PORT}] [--data JSON] [--id evt_x] [--batch N]
+  npm run emulator -- emit <event-type|all> [--emulator http://${EMULATOR_HOST}:${EMULATOR_DEFAULT_PORT}] [--data JSON] [--id evt_x] [--batch N]
       Ask a running emulator to emit an event (data defaults to the catalogue sample).
-  cli.ts events
+  npm run emulator -- events
       List the documented event types.
-  cli.ts help
+  npm run emulator -- help
       Show this text.
 `;
 
@@ -198,7 +198,7 @@ async function emit(args: string[]): Promise<void> {
 			});
 		} catch (error) {
 			throw new Error(
-				`Cannot reach the emulator at ${base} (${(error as Error).message}); start it with "cli.ts start"`,
+				`Cannot reach the emulator at ${base} (${(error as Error).message}); start it with "npm run emulator -- start"`,
 			);
 		}
 		const body = response.body as
