@@ -80,7 +80,7 @@ async function runDemo(
 				id: randomUUID(),
 				name: 'Mando Trigger',
 				type: `${PACKAGE_NODE_PREFIX}.mandoTrigger`,
-				typeVersion: 1.1,
+				typeVersion: 2,
 				position: [240, 300],
 				webhookId,
 				parameters: { events: ['*'], registration: 'automatic', acknowledge: 'immediately' },

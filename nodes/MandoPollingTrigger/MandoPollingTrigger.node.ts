@@ -64,9 +64,11 @@ export class MandoPollingTrigger implements INodeType {
 		name: 'mandoPollingTrigger',
 		icon: { light: 'file:mando.svg', dark: 'file:mando.dark.svg' },
 		group: ['trigger'],
-		// 1.1: the Output choice is visible and puts the record's fields at the top of each item.
-		version: [1, 1.1],
-		defaultVersion: 1.1,
+		// Version 2: the Output choice is visible and puts the record's fields at the top of each item.
+		// Whole numbers only: n8n saves a community node's latest version in an integer column
+		// (installed_nodes.latestVersion), and on PostgreSQL n8n 2.3.6 refuses to install a 1.1.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: EVENTS_SUBTITLE,
 		description:
 			'Starts the workflow with new Mando sales and business days, checked at set times; needs no public HTTPS address',

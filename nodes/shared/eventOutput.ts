@@ -11,7 +11,7 @@ import { MANDO_EVENT_OPTIONS, type MandoEvent } from './events';
 /**
  * The triggers' **Output** parameter, in one place so that both triggers give the same items.
  *
- * - `simplified` (the default from node version 1.1): the record's fields at the top of the item
+ * - `simplified` (the default from node version 2): the record's fields at the top of the item
  *   (`{{ $json.total }}` for a sale) and the event's `{ id, type, created }` under
  *   {@link EVENT_DETAILS_KEY}, n8n's "Simplify" idea applied to an event envelope;
  * - `envelope`: the event as Mando sends it, `{ id, type, created, data }` (version 1's default);
@@ -40,19 +40,19 @@ export interface EventDetails {
 	created: string;
 }
 
-/** Shows a property on node versions from 1.1 on. */
-export const FROM_VERSION_1_1 = { '@version': [{ _cnd: { gte: 1.1 } }] };
+/** Shows a property on node versions from 2 on. */
+export const FROM_VERSION_2 = { '@version': [{ _cnd: { gte: 2 } }] };
 /** Shows a property on node version 1 only. */
 export const VERSION_1_ONLY = { '@version': [1] };
 
-/** The visible Output parameter of node versions 1.1 and later (default `simplified`). */
+/** The visible Output parameter of node versions 2 and later (default `simplified`). */
 export const EVENT_OUTPUT_PARAMETER: INodeProperties = {
 	displayName: 'Output',
 	name: 'output',
 	type: 'options',
 	default: 'simplified',
 	description: 'What each item holds',
-	displayOptions: { show: FROM_VERSION_1_1 },
+	displayOptions: { show: FROM_VERSION_2 },
 	options: [
 		{
 			name: 'Record Fields + Event Details',
@@ -95,13 +95,13 @@ export const EVENT_OUTPUT_OPTION: INodeProperties = {
 
 /**
  * Where a node of `typeVersion` keeps its Output and what an unset one means: the top-level
- * `output` (default `simplified`) from version 1.1 on, `options.output` (default `envelope`) in 1.
+ * `output` (default `simplified`) from version 2 on, `options.output` (default `envelope`) in 1.
  */
 export function eventOutputParameter(typeVersion: number): {
 	name: string;
 	fallback: EventOutput;
 } {
-	return typeVersion >= 1.1
+	return typeVersion >= 2
 		? { name: 'output', fallback: 'simplified' }
 		: { name: 'options.output', fallback: 'envelope' };
 }
@@ -149,7 +149,7 @@ export function eventIdOf(json: IDataObject, output: EventOutput): string | unde
 
 /**
  * A trigger's Options collection per node version: `v1Options` (which hold version 1's Output
- * option) on version 1, `laterOptions` from 1.1 on. Two properties of one name, each shown for its
+ * option) on version 1, `laterOptions` from 2 on. Two properties of one name, each shown for its
  * versions, is how n8n versions a collection.
  */
 export function versionedOptions(
@@ -166,7 +166,7 @@ export function versionedOptions(
 			displayOptions: { show },
 			options,
 		}) as INodeProperties;
-	return [collection(VERSION_1_ONLY, v1Options), collection(FROM_VERSION_1_1, laterOptions)];
+	return [collection(VERSION_1_ONLY, v1Options), collection(FROM_VERSION_2, laterOptions)];
 }
 
 /**

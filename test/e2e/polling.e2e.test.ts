@@ -131,15 +131,15 @@ describe('Mando Polling Trigger in a real n8n', () => {
 		await unpublish(n8n, wf.id);
 	});
 
-	test("node version 1.1: each sale's fields at the top of the item, the event under _event, as the webhook trigger 1.1 gives", async () => {
+	test("node version 2: each sale's fields at the top of the item, the event under _event, as the webhook trigger 2 gives", async () => {
 		const hook = await createTriggerWorkflow(
 			n8n,
 			credential,
 			{ events: ['sale.created'] },
-			{ name: 'Mando webhook twin 1.1', typeVersion: 1.1 },
+			{ name: 'Mando webhook twin 2', typeVersion: 2 },
 		);
 		await publish(n8n, hook.id);
-		const wf = await createPollingWorkflow(n8n, credential, {}, POLL_TIMES, undefined, 1.1);
+		const wf = await createPollingWorkflow(n8n, credential, {}, POLL_TIMES, undefined, 2);
 		await publish(n8n, wf.id);
 		await delay(6_000); // the poll on publishing sets the start
 		const ids = await emulator.createSales(2);
@@ -162,7 +162,7 @@ describe('Mando Polling Trigger in a real n8n', () => {
 			ids.map((id) => keys(pushedItems.find((i) => i.id === id) ?? {})),
 		);
 		log(
-			`node version 1.1: 2 sales → polling items ${JSON.stringify(polledItems.map((i) => ({ id: i.id, total: i.total, _event: i._event })))}; webhook items have the same ${keys(pushedItems[0]).split(',').length} top-level keys`,
+			`node version 2: 2 sales → polling items ${JSON.stringify(polledItems.map((i) => ({ id: i.id, total: i.total, _event: i._event })))}; webhook items have the same ${keys(pushedItems[0]).split(',').length} top-level keys`,
 		);
 		await unpublish(n8n, wf.id);
 		await unpublish(n8n, hook.id);

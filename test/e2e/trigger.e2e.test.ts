@@ -144,12 +144,12 @@ describe('Mando Trigger in a real n8n', () => {
 		);
 	});
 
-	test("node version 1.1: the sale's fields at the top of the item (total, not data.total), the event under _event; a repeated id runs nothing", async () => {
+	test("node version 2: the sale's fields at the top of the item (total, not data.total), the event under _event; a repeated id runs nothing", async () => {
 		const v11 = await createTriggerWorkflow(
 			n8n,
 			credential,
 			{ events: ['sale.created'] },
-			{ typeVersion: 1.1 },
+			{ typeVersion: 2 },
 		);
 		await publish(n8n, v11.id);
 		const { event } = await emulator.emit('sale.created');
@@ -163,7 +163,7 @@ describe('Mando Trigger in a real n8n', () => {
 		await delay(3000);
 		expect(await n8n.waitForExecutions(v11.id, 1)).toHaveLength(1);
 		log(
-			`node version 1.1: sale ${String(item.id)} → item with total ${JSON.stringify(item.total)} at the top and _event ${JSON.stringify(item._event)}; the same event id again → still 1 execution`,
+			`node version 2: sale ${String(item.id)} → item with total ${JSON.stringify(item.total)} at the top and _event ${JSON.stringify(item._event)}; the same event id again → still 1 execution`,
 		);
 		await unpublish(n8n, v11.id);
 	});

@@ -46,7 +46,7 @@ export interface TriggerParameters {
 	events: string[];
 	registration?: 'automatic' | 'manual';
 	acknowledge?: 'immediately' | 'afterSuccess';
-	/** Version 1.1's Output (visible, default `simplified`). */
+	/** Version 2's Output (visible, default `simplified`). */
 	output?: 'simplified' | 'envelope' | 'data';
 	/** `checkInterval`: minutes between registration health checks (fractions allowed; tests use 0.1 = 6 s). */
 	options?: { output?: 'envelope' | 'data'; checkInterval?: number };
@@ -87,7 +87,7 @@ export async function createTriggerWorkflow(
 					id: randomUUID(),
 					name: 'Wait',
 					type: 'n8n-nodes-base.wait',
-					typeVersion: 1.1,
+					typeVersion: 2,
 					position: [460, 300],
 					webhookId: randomUUID(),
 					parameters: { resume: 'timeInterval', amount: wait, unit: 'seconds' },
@@ -237,7 +237,7 @@ export function mandoNode(
 /** Parameters of the Mando Polling Trigger node (Poll Times apart). */
 export interface PollingTriggerParameters {
 	events?: string[];
-	/** Version 1.1's Output (visible, default `simplified`). */
+	/** Version 2's Output (visible, default `simplified`). */
 	output?: 'simplified' | 'envelope' | 'data';
 	options?: { output?: 'envelope' | 'data'; maxPerPoll?: number; startFrom?: string };
 }

@@ -119,6 +119,26 @@ describe('package.json', () => {
 	});
 });
 
+describe('node versions', () => {
+	it("every node version is a whole number (n8n keeps a community node's latest version in an integer column: PostgreSQL refuses 1.1)", () => {
+		const versions: Record<string, unknown> = {};
+		for (const file of pkg.n8n.nodes) {
+			// eslint-disable-next-line @typescript-eslint/no-require-imports
+			const mod = require(path.join(ROOT, file)) as Record<
+				string,
+				new () => { description: { name: string; version: number | number[] } }
+			>;
+			// n8n's rule: the class is named as the file (dist/nodes/X/X.node.js exports X)
+			const NodeClass = mod[path.basename(file, '.node.js')];
+			const { name, version } = new NodeClass().description;
+			versions[name] = version;
+		}
+		expect(Object.keys(versions).sort()).toEqual(['mando', 'mandoPollingTrigger', 'mandoTrigger']);
+		for (const version of Object.values(versions))
+			for (const v of [version].flat()) expect(Number.isInteger(v)).toBe(true);
+	});
+});
+
 describe('the packed tarball (npm pack --dry-run)', () => {
 	let files: string[];
 

@@ -50,9 +50,9 @@ describe('eventItems', () => {
 });
 
 describe('Output per node version', () => {
-	test('version 1 reads Options → Output (default Full Event); 1.1 the visible Output (default simplified)', () => {
+	test('version 1 reads Options → Output (default Full Event); 2 the visible Output (default simplified)', () => {
 		expect(eventOutputParameter(1)).toEqual({ name: 'options.output', fallback: 'envelope' });
-		expect(eventOutputParameter(1.1)).toEqual({ name: 'output', fallback: 'simplified' });
+		expect(eventOutputParameter(2)).toEqual({ name: 'output', fallback: 'simplified' });
 		const read = (typeVersion: number, parameters: Record<string, unknown>) =>
 			readEventOutput({
 				getNode: () => ({ typeVersion }) as INode,
@@ -60,16 +60,16 @@ describe('Output per node version', () => {
 			});
 		expect(read(1, {})).toBe('envelope');
 		expect(read(1, { 'options.output': 'data' })).toBe('data');
-		expect(read(1.1, {})).toBe('simplified');
-		expect(read(1.1, { output: 'envelope' })).toBe('envelope');
+		expect(read(2, {})).toBe('simplified');
+		expect(read(2, { output: 'envelope' })).toBe('envelope');
 	});
 
 	test.each([
 		['Mando Trigger', new MandoTrigger().description],
 		['Mando Polling Trigger', new MandoPollingTrigger().description],
-	])('%s: versions 1 and 1.1 (default), Output visible from 1.1, under Options in 1', (_, d) => {
-		expect(d.version).toEqual([1, 1.1]);
-		expect(d.defaultVersion).toBe(1.1);
+	])('%s: versions 1 and 2 (default), Output visible from 2, under Options in 1', (_, d) => {
+		expect(d.version).toEqual([1, 2]);
+		expect(d.defaultVersion).toBe(2);
 		const output = d.properties.find((p) => p.name === 'output');
 		expect(output).toMatchObject({
 			default: 'simplified',
@@ -78,7 +78,7 @@ describe('Output per node version', () => {
 		const options = d.properties.filter((p) => p.name === 'options');
 		expect(options.map((p) => p.displayOptions?.show?.['@version'])).toEqual([
 			[1],
-			[{ _cnd: { gte: 1.1 } }],
+			[{ _cnd: { gte: 2 } }],
 		]);
 		const v1Output = (options[0].options as Array<{ name: string; default?: unknown }>).find(
 			(o) => o.name === 'output',
