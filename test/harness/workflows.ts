@@ -87,7 +87,7 @@ export async function createTriggerWorkflow(
 					id: randomUUID(),
 					name: 'Wait',
 					type: 'n8n-nodes-base.wait',
-					typeVersion: 2,
+					typeVersion: 1.1,
 					position: [460, 300],
 					webhookId: randomUUID(),
 					parameters: { resume: 'timeInterval', amount: wait, unit: 'seconds' },
