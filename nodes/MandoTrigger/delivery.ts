@@ -1,8 +1,9 @@
-import type {
-	IExecuteFunctions,
-	IHookFunctions,
-	IWebhookFunctions,
-	IWebhookResponseData,
+import {
+	sleep,
+	type IExecuteFunctions,
+	type IHookFunctions,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
 } from 'n8n-workflow';
 
 import { eventItems, readEventOutput } from '../shared/eventOutput';
@@ -69,13 +70,58 @@ function answer(ctx: IWebhookFunctions, status: number, body: object): void {
 }
 
 /**
- * Acknowledges a verified, de-duplicated delivery with 200 `{ ok: true, ...counts }` at once.
- * Returned with `noWebhookResponse`, the answer is out before n8n starts a run, so it waits for no
- * run, production concurrency slot (`N8N_CONCURRENCY_PRODUCTION_LIMIT`) or database write; n8n
- * 2.40 still starts the run (webhook-helpers.js `executeWebhook`) and writes nothing more.
+ * Acknowledges a verified delivery that starts no run (every event a duplicate or not selected)
+ * with 200 `{ ok: true, ...counts }` at once: nothing is left to store.
  */
 function acknowledgeNow(ctx: IWebhookFunctions, counts: DeliveryCounts): void {
 	answer(ctx, 200, { ok: true, ...counts });
+}
+
+/**
+ * How long, in ms, the trigger waits for n8n's own answer under "Immediately" before it answers
+ * itself. n8n 2.x answers an `onReceived` webhook when `WorkflowRunner.run` returns (webhook-helpers.js
+ * `executeWebhook`, `shouldDeferOnReceivedResponse`): the execution is stored by then, so a restart
+ * resumes or finishes it, but under a production concurrency limit that answer also waits for a
+ * free slot (`ActiveExecutions.add` reserves it after storing the execution; n8n-io/n8n#29726).
+ * Past this delay the execution is stored unless n8n's database is slower than this, and the
+ * answer stays far inside Mando's 5 s (receiver duties: Mando webhook docs).
+ */
+export const ACK_FALLBACK_MS = 400;
+
+/**
+ * Under "Immediately": lets n8n answer with `{ ok: true, ...counts }` once it has stored the run,
+ * and answers the same itself (plus `early: true`) if n8n has not within {@link ACK_FALLBACK_MS}.
+ * n8n writes its own answer later without checking whether one went out (webhook-request-handler.js
+ * `sendStaticResponse`), so the response then ignores further writes.
+ */
+function acknowledgeOnceStored(ctx: IWebhookFunctions, counts: DeliveryCounts): object {
+	const res = ctx.getResponseObject();
+	void (async () => {
+		await sleep(ACK_FALLBACK_MS);
+		if (res.headersSent || res.writableEnded || res.destroyed) return;
+		res.status(200).json({ ok: true, ...counts, early: true });
+		ignoreLaterWrites(res);
+	})();
+	return { ok: true, ...counts };
+}
+
+/** Makes the write methods n8n and express use no-ops on a response that has been answered. */
+function ignoreLaterWrites(res: ReturnType<IWebhookFunctions['getResponseObject']>): void {
+	const ignored = function (this: typeof res) {
+		return this;
+	};
+	for (const method of [
+		'status',
+		'set',
+		'header',
+		'setHeader',
+		'writeHead',
+		'send',
+		'json',
+		'end',
+	] as const) {
+		Object.defineProperty(res, method, { value: ignored, configurable: true, writable: true });
+	}
 }
 
 function logContext(ctx: IWebhookFunctions) {
@@ -218,27 +264,25 @@ export function answerWithoutRun(
 
 /**
  * Starts the run for a delivery's new events: one item per event, shaped by the node's Output
- * (see `readEventOutput`). Under "Immediately" the trigger answers before handing the items to
- * n8n (see {@link acknowledgeNow}). Under "After the workflow succeeds" n8n answers when the run ends
- * (2xx on success, an error status on failure); that answer settles the de-duplication, so a
- * duplicate is skipped after success and re-runs after failure. n8n writes the answer even when
- * the sender has hung up meanwhile, so the outcome is taken from the answer as it ends, not from
- * the connection; an answer that never comes leaves only the bounded in-flight mark.
+ * (see `readEventOutput`). Under "Immediately" n8n answers 200 with the counts once it has stored the
+ * run, or the trigger does after {@link ACK_FALLBACK_MS} (see {@link acknowledgeOnceStored}); under
+ * "After the workflow succeeds" n8n answers when the run ends (2xx on success, an error status on
+ * failure). The answer settles the de-duplication: a duplicate is skipped after a 2xx, and runs
+ * again after an error answer (n8n could not store the run, or the run failed). n8n writes the
+ * answer even when the sender has hung up meanwhile, so the outcome is taken from the answer as it
+ * ends, not from the connection; an answer that never comes leaves only the bounded in-flight mark.
  */
 export function startRun(ctx: IWebhookFunctions, decision: RunDecision): IWebhookResponseData {
 	logMalformed(ctx, decision.malformed, decision.counts.received);
 	const workflowData = [eventItems(decision.events, readEventOutput(ctx))];
 	const acknowledge = ctx.getNodeParameter('acknowledge', 'immediately') as AcknowledgeMode;
-	if (acknowledge === 'afterSuccess') {
-		settleOnAnswer(
-			ctx,
-			nodeDedup(ctx),
-			decision.events.map((e) => e.id),
-		);
-		return { workflowData };
-	}
-	acknowledgeNow(ctx, decision.counts);
-	return { noWebhookResponse: true, workflowData };
+	settleOnAnswer(
+		ctx,
+		nodeDedup(ctx),
+		decision.events.map((e) => e.id),
+	);
+	if (acknowledge === 'afterSuccess') return { workflowData };
+	return { workflowData, webhookResponse: acknowledgeOnceStored(ctx, decision.counts) };
 }
 
 /** Settles `ids` once n8n ends the answer: success for a 2xx status, failure otherwise. */

@@ -15,7 +15,7 @@ import type { INodeParameters, IWebhookDescription } from 'n8n-workflow';
 const responseMode = (parameters: INodeParameters) =>
 	parameters.acknowledge === 'afterSuccess' ? 'lastNode' : 'onReceived';
 
-/** Under "Immediately" the trigger writes its answer itself (n8n sends none: `noWebhookResponse`); after a run, no body. Self-contained (see above). */
+/** Under "Immediately" n8n's answer carries the trigger's `webhookResponse` (the counts); after a run, no body. Self-contained (see above). */
 const responseData = (parameters: INodeParameters) =>
 	parameters.acknowledge === 'afterSuccess' ? 'noData' : '';
 

@@ -5,7 +5,8 @@ import { delay, nodeOutput, waitUntil, type N8n, type N8nExecution } from './n8n
 import { createTriggerWorkflow, publish, unpublish } from './workflows';
 
 /**
- * The proof that Acknowledge "Immediately" (the trigger answers before n8n starts the run) changes
+ * The proof that Acknowledge "Immediately" (n8n answers once it has stored the run, the trigger
+ * itself if n8n has not within ACK_FALLBACK_MS) changes
  * nothing in the runs: one fixed set of deliveries — new events, a batch, re-deliveries, forged
  * and unsigned ones — posted to a workflow with "Immediately" and to one with "After the workflow
  * succeeds" (whose answer waits for the run, the reference), then their executions and items
@@ -117,6 +118,8 @@ export interface EarlyAckProof {
 	ackMax: number;
 	/** The same under "After the workflow succeeds" (they include the run). */
 	afterSuccessP50: number;
+	/** Signed deliveries under "Immediately" that the trigger answered itself (`early: true`). */
+	earlyAnswers: number;
 	/** `[e2e]`-ready summary. */
 	summary: string;
 }
@@ -200,10 +203,13 @@ export async function proveEarlyAckChangesNothing(
 	const ackMax = Math.max(...signedMs(immediately));
 	const afterSuccessP50 = percentile(signedMs(afterSuccess), 50);
 	const items = (s: ProofSide) => s.runs.flat().length;
+	const earlyAnswers = immediately.answers.filter(
+		(a) => (a.body as { early?: boolean } | undefined)?.early === true,
+	).length;
 	const summary =
 		`${planned.length} deliveries (${planned.filter((d) => d.runs.length > 0).length} with new events, ` +
 		`${planned.filter((d) => d.signing === 'valid' && d.runs.length === 0).length} re-deliveries, ` +
-		`${unsignedOrForged.length} forged/unsigned): Immediately ack p50 ${ackP50.toFixed(0)} ms, max ${ackMax.toFixed(0)} ms → ` +
+		`${unsignedOrForged.length} forged/unsigned): Immediately ack p50 ${ackP50.toFixed(0)} ms, max ${ackMax.toFixed(0)} ms, ${earlyAnswers} answered by the trigger before n8n → ` +
 		`${immediately.executions.length} executions, ${items(immediately)} items; After the workflow succeeds (ack p50 ${afterSuccessP50.toFixed(0)} ms) → ` +
 		`${afterSuccess.executions.length} executions, ${items(afterSuccess)} items; expected ${expected.length} executions, ${expected.flat().length} items; ` +
 		`same runs and items: ${JSON.stringify(immediately.runs) === JSON.stringify(afterSuccess.runs) && JSON.stringify(immediately.runs) === JSON.stringify(expected)}; ` +
@@ -217,6 +223,7 @@ export async function proveEarlyAckChangesNothing(
 		ackP50,
 		ackMax,
 		afterSuccessP50,
+		earlyAnswers,
 		summary,
 	};
 }

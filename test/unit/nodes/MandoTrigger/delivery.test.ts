@@ -9,6 +9,7 @@ import type {
 
 import { MandoTrigger } from '../../../../nodes/MandoTrigger/MandoTrigger.node';
 import { IN_FLIGHT_MS } from '../../../../nodes/MandoTrigger/dedup';
+import { ACK_FALLBACK_MS } from '../../../../nodes/MandoTrigger/delivery';
 import { forgetCredentialSecrets, SECRET_REUSE_MS } from '../../../../nodes/MandoTrigger/secret';
 import { signMandoPayload } from '../../../../nodes/shared/signature';
 import { httpRequest } from '../../../emulator/client';
@@ -32,6 +33,10 @@ interface StandIn {
 	beforeWebhookMs?: (request: number) => number;
 	/** `false`: the run of this request never ends (a lost answer). */
 	runEnds?: (request: number) => boolean;
+	/** "Immediately": real ms n8n takes to store the execution and get a concurrency slot before it answers. */
+	storeMs?: (request: number) => number;
+	/** "Immediately": `true` when n8n cannot store this request's execution (it answers 500, no run). */
+	storeFails?: (request: number) => boolean;
 	/** The credential's secret, or an Error its read throws. */
 	secret: { value: string | Error };
 }
@@ -48,6 +53,10 @@ async function startN8nStandIn(options: StandIn) {
 	const succeeded: string[][] = [];
 	/** Per run started: whether the answer had gone out before it. */
 	const answeredBeforeRun: boolean[] = [];
+	/** Per run that ended: whether the answer had gone out before it ended. */
+	const answeredBeforeRunEnded: boolean[] = [];
+	/** Errors n8n's own answer ran into (it does not check whether an answer went out). */
+	const n8nWriteErrors: string[] = [];
 	const parameters: IDataObject = { events: ['*'], acknowledge: options.acknowledge, options: {} };
 	const param = (name: string, fallback?: unknown) =>
 		name === 'options.output' ? 'envelope' : name in parameters ? parameters[name] : fallback;
@@ -83,10 +92,9 @@ async function startN8nStandIn(options: StandIn) {
 	const expressLike = (res: http.ServerResponse): ExpressLike => {
 		const r = res as ExpressLike;
 		r.status = (code: number) => ((res.statusCode = code), r);
-		r.json = (body: unknown) => {
-			if (!res.writableEnded)
-				res.setHeader('content-type', 'application/json').end(JSON.stringify(body));
-		};
+		// as express: sets its header whether or not an answer went out (throws after one did)
+		r.json = (body: unknown) =>
+			void res.setHeader('content-type', 'application/json').end(JSON.stringify(body));
 		return r;
 	};
 	async function handle(
@@ -114,7 +122,6 @@ async function startN8nStandIn(options: StandIn) {
 			if (!result.noWebhookResponse) res.status(200).json(result.webhookResponse);
 			return;
 		}
-		answeredBeforeRun.push(res.headersSent);
 		// the run: the trigger's execute step, then the rest of the workflow
 		const items = result.workflowData[0];
 		const run = async () => {
@@ -125,9 +132,38 @@ async function startN8nStandIn(options: StandIn) {
 			await delay(options.runMs ?? 0);
 		};
 		const ids = items.map((i: INodeExecutionData) => String(i.json.id));
+		if (options.acknowledge !== 'immediately') answeredBeforeRun.push(res.headersSent);
 		if (result.noWebhookResponse) {
 			await run();
 			succeeded.push(ids);
+			return;
+		}
+		if (options.acknowledge === 'immediately') {
+			// n8n 2.40: responseMode onReceived. It stores the execution, waits for a concurrency slot,
+			// starts the run and answers with webhookResponse when WorkflowRunner.run returns, setting
+			// its headers without checking headersSent (webhook-request-handler.js sendStaticResponse);
+			// a failure before that is an error answer and no run.
+			await delay(options.storeMs?.(n) ?? 0);
+			const n8nAnswer = (code: number, body: unknown) => {
+				try {
+					res.status(code);
+					res.setHeader('content-security-policy', 'sandbox');
+					res.json(body);
+				} catch (error) {
+					n8nWriteErrors.push((error as Error).message);
+				}
+			};
+			if (options.storeFails?.(n)) {
+				n8nAnswer(500, { code: 500, message: 'There was a problem executing the workflow' });
+				return;
+			}
+			answeredBeforeRun.push(res.headersSent);
+			const ran = run().then(() => {
+				answeredBeforeRunEnded.push(res.headersSent);
+				succeeded.push(ids);
+			});
+			n8nAnswer(200, result.webhookResponse);
+			await ran;
 			return;
 		}
 		if (options.runEnds?.(n) === false) return;
@@ -145,6 +181,8 @@ async function startN8nStandIn(options: StandIn) {
 		reads,
 		succeeded,
 		answeredBeforeRun,
+		answeredBeforeRunEnded,
+		n8nWriteErrors,
 		staticData,
 		close: () =>
 			new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
@@ -231,42 +269,98 @@ describe('Acknowledge "After the workflow succeeds": a sender that hangs up at 5
 	);
 });
 
-describe('Acknowledge "Immediately": the answer goes out before the run', () => {
-	it('a 3 s run: every delivery answered 200 with the counts before its run starts, each event runs once, re-deliveries run nothing', async () => {
+describe('Acknowledge "Immediately": n8n answers once it has stored the run, the trigger within ACK_FALLBACK_MS', () => {
+	const post = async (url: string, id: string) => {
+		const body = JSON.stringify(envelope(id));
+		return await httpRequest(url, {
+			method: 'POST',
+			headers: {
+				'content-type': 'application/json',
+				'x-mando-signature': signMandoPayload(body, SECRET),
+			},
+			body,
+		});
+	};
+
+	it('a 3 s run: n8n answers 200 with the counts after storing it and before it ends; each event runs once, re-deliveries run nothing', async () => {
 		const n8n = await startN8nStandIn({
 			acknowledge: 'immediately',
 			runMs: 3000,
+			storeMs: () => 20,
 			secret: { value: SECRET },
 		});
 		try {
 			const ids = ['evt_early_1', 'evt_early_2', 'evt_early_3'];
-			const post = async (id: string) => {
-				const body = JSON.stringify(envelope(id));
-				return await httpRequest(n8n.url, {
-					method: 'POST',
-					headers: {
-						'content-type': 'application/json',
-						'x-mando-signature': signMandoPayload(body, SECRET),
-					},
-					body,
-				});
-			};
-			const first = await Promise.all(ids.map(post));
-			const again = await Promise.all(ids.map(post));
+			const first = await Promise.all(ids.map((id) => post(n8n.url, id)));
+			const again = await Promise.all(ids.map((id) => post(n8n.url, id)));
 			for (const r of first) {
 				expect(r.status).toBe(200);
-				expect(r.body).toMatchObject({ ok: true, received: 1, accepted: 1 });
+				expect(r.body).toEqual({
+					ok: true,
+					received: 1,
+					accepted: 1,
+					duplicates: 0,
+					ignored: 0,
+					inFlight: 0,
+					malformed: 0,
+				});
 			}
 			for (const r of again) expect(r.body).toMatchObject({ ok: true, accepted: 0, duplicates: 1 });
-			// the answer had gone out when each run began (headersSent at its start, not a clock)
-			expect(n8n.answeredBeforeRun).toEqual([true, true, true]);
-			// the 3 s runs end; bounded at 30 s so a loaded machine's late timers fail nothing
+			// stored first (no answer when the run started), answered before the 3 s run ended
+			expect(n8n.answeredBeforeRun).toEqual([false, false, false]);
 			for (let i = 0; i < 300 && n8n.succeeded.length < ids.length; i++) await delay(100);
 			expect(n8n.succeeded.flat().sort()).toEqual(ids);
+			expect(n8n.answeredBeforeRunEnded).toEqual([true, true, true]);
+			expect(n8n.n8nWriteErrors).toEqual([]);
 		} finally {
 			await n8n.close();
 		}
 	}, 45_000);
+
+	it(`a run that waits 3 s for a concurrency slot: the trigger answers 200 (early) after ${ACK_FALLBACK_MS} ms, n8n's later answer writes nothing and fails nothing, the event runs once`, async () => {
+		const n8n = await startN8nStandIn({
+			acknowledge: 'immediately',
+			storeMs: () => 3000,
+			secret: { value: SECRET },
+		});
+		try {
+			const started = real();
+			const r = await post(n8n.url, 'evt_slot_1');
+			const ms = real() - started;
+			expect(r.status).toBe(200);
+			expect(r.body).toMatchObject({ ok: true, accepted: 1, early: true });
+			expect(ms).toBeGreaterThanOrEqual(ACK_FALLBACK_MS - 5);
+			expect(ms).toBeLessThan(3000);
+			for (let i = 0; i < 100 && n8n.succeeded.length < 1; i++) await delay(100);
+			expect(n8n.succeeded).toEqual([['evt_slot_1']]);
+			// n8n's own answer came after the trigger's: its writes were ignored, nothing thrown
+			expect(n8n.answeredBeforeRun).toEqual([true]);
+			expect(n8n.n8nWriteErrors).toEqual([]);
+			const dup = await post(n8n.url, 'evt_slot_1');
+			expect(dup.body).toMatchObject({ ok: true, accepted: 0, duplicates: 1 });
+		} finally {
+			await n8n.close();
+		}
+	}, 30_000);
+
+	it('n8n cannot store the run (it answers 500): the re-delivery is not a duplicate and runs', async () => {
+		const n8n = await startN8nStandIn({
+			acknowledge: 'immediately',
+			storeFails: (n) => n === 1,
+			secret: { value: SECRET },
+		});
+		try {
+			const failed = await post(n8n.url, 'evt_store_fails');
+			expect(failed.status).toBe(500);
+			const retried = await post(n8n.url, 'evt_store_fails');
+			expect(retried.status).toBe(200);
+			expect(retried.body).toMatchObject({ ok: true, accepted: 1, duplicates: 0 });
+			for (let i = 0; i < 100 && n8n.succeeded.length < 1; i++) await delay(50);
+			expect(n8n.succeeded).toEqual([['evt_store_fails']]);
+		} finally {
+			await n8n.close();
+		}
+	}, 30_000);
 });
 
 describe('a signed body with unexpected members (Mando replays the same bytes on every retry)', () => {
