@@ -72,6 +72,8 @@ export interface LoadStats {
 	p50Ms: number;
 	p99Ms: number;
 	maxMs: number;
+	/** 2xx answers the Mando Trigger wrote itself because n8n had not answered within its fallback delay (`"early":true`). */
+	early: number;
 }
 
 /**
@@ -84,6 +86,7 @@ export async function autocannonLoad(
 	deliveries: Deliveries,
 	options: { connections: number; durationS: number; ratePerS?: number; timeoutS?: number },
 ): Promise<LoadStats> {
+	let early = 0;
 	const result = await autocannon({
 		url,
 		method: 'POST',
@@ -102,6 +105,9 @@ export async function autocannonLoad(
 						headers: { 'content-type': 'application/json', 'x-mando-signature': signature },
 					} as unknown as autocannon.Request;
 				},
+				onResponse: (status: number, body: string) => {
+					if (status === 200 && body.includes('"early":true')) early++;
+				},
 			},
 		],
 	});
@@ -116,6 +122,7 @@ export async function autocannonLoad(
 		p50Ms: result.latency.p50,
 		p99Ms: result.latency.p99,
 		maxMs: result.latency.max,
+		early,
 	};
 }
 
@@ -123,6 +130,8 @@ export async function autocannonLoad(
 export interface Answer {
 	status: number;
 	ms: number;
+	/** The Mando Trigger wrote this answer itself after its fallback delay (`"early":true`). */
+	early: boolean;
 }
 
 /**
@@ -143,10 +152,14 @@ export async function send(
 			body: delivery.body,
 			signal: AbortSignal.timeout(timeoutMs),
 		});
-		await res.arrayBuffer();
-		return { status: res.status, ms: performance.now() - started };
+		const text = await res.text();
+		return {
+			status: res.status,
+			ms: performance.now() - started,
+			early: text.includes('"early":true'),
+		};
 	} catch {
-		return { status: 0, ms: performance.now() - started };
+		return { status: 0, ms: performance.now() - started, early: false };
 	}
 }
 
@@ -204,6 +217,7 @@ export async function fixedRateLoad(
 		ok2xx: ok.length,
 		non2xx: answers.filter((a) => a.status !== 0 && (a.status < 200 || a.status >= 300)).length,
 		errors: 0,
+		early: answers.filter((a) => a.early).length,
 		timeouts: answers.filter((a) => a.status === 0).length,
 		rps: ok.length / durationS,
 		p50Ms: Math.round(percentile(ms, 50)),

@@ -12,6 +12,7 @@ import {
 	forgedSignature,
 	pool,
 	send,
+	type Answer,
 	type LoadStats,
 } from './load';
 import { monotonicUs, servesWebhooks, summariseProfile, type ProfileSummary } from './profile';
@@ -411,7 +412,7 @@ export async function runRow(
 			staticDataBytes: Buffer.byteLength(JSON.stringify(wf.staticData ?? {})),
 		};
 		log(
-			`${spec.label}: ${result.load.rps.toFixed(1)}/s, ack p50 ${load.p50Ms} p99 ${load.p99Ms} max ${load.maxMs} ms (non-2xx ${load.non2xx}, timeouts ${load.timeouts}); 1 conn p50 ${single.p50Ms} ms; forged 2xx ${result.forged2xx}/${result.forgedSent}, forged executions ${result.forgedExecutions}; ids kept ${result.idsKept}/${result.replayed}; pairs run twice ${result.pairsRunTwice}/${result.pairs}; executions ${result.executions} (${result.succeeded} ok), ${runsPerS.toFixed(1)} runs/s; drain ${drainS.toFixed(1)} s`,
+			`${spec.label}: ${result.load.rps.toFixed(1)}/s, ack p50 ${load.p50Ms} p99 ${load.p99Ms} max ${load.maxMs} ms (answered by the trigger after its fallback delay ${load.early}; non-2xx ${load.non2xx}, timeouts ${load.timeouts}); 1 conn p50 ${single.p50Ms} ms; forged 2xx ${result.forged2xx}/${result.forgedSent}, forged executions ${result.forgedExecutions}; ids kept ${result.idsKept}/${result.replayed}; pairs run twice ${result.pairsRunTwice}/${result.pairs}; executions ${result.executions} (${result.succeeded} ok), ${runsPerS.toFixed(1)} runs/s; drain ${drainS.toFixed(1)} s`,
 		);
 	} finally {
 		await n8n.stop();
@@ -439,8 +440,8 @@ function profileOf(
 
 /** The concurrency-limit row's figures. */
 export interface ConcurrencyResult {
-	/** Ack time of each event, ms (status 0: no answer within the client's 25 s). */
-	answers: Array<{ status: number; ms: number }>;
+	/** Ack time of each event, ms (status 0: no answer within the client's 25 s); `early`: the trigger answered after its fallback delay. */
+	answers: Array<{ status: number; ms: number; early: boolean }>;
 	/** The delivery sent first (its run holds the slot while the measured events arrive). */
 	warmup: { status: number; ms: number };
 	gapS: number;
@@ -468,7 +469,7 @@ export async function runConcurrencyLimit(
 		// events come (and the first one pays no cold start).
 		const warmup = await send(url, deliveries.take(), 25_000);
 		await delay(options.gapS * 1000);
-		const pending: Array<Promise<{ status: number; ms: number }>> = [];
+		const pending: Array<Promise<Answer>> = [];
 		for (let i = 0; i < options.events; i++) {
 			if (i) await delay(options.gapS * 1000);
 			pending.push(send(url, deliveries.take(), 25_000));
@@ -476,9 +477,10 @@ export async function runConcurrencyLimit(
 		const answers = (await Promise.all(pending)).map((a) => ({
 			status: a.status,
 			ms: Math.round(a.ms),
+			early: a.early,
 		}));
 		log(
-			`concurrency limit 1, Wait ${options.waitS} s: first delivery ${Math.round(warmup.ms)} ms, then ${options.events} events ${options.gapS} s apart: ack ${answers.map((a) => `${a.ms} ms (${a.status || 'no answer'})`).join(', ')}`,
+			`concurrency limit 1, Wait ${options.waitS} s: first delivery ${Math.round(warmup.ms)} ms, then ${options.events} events ${options.gapS} s apart: ack ${answers.map((a) => `${a.ms} ms (${a.status || 'no answer'}${a.early ? ', by the trigger' : ''})`).join(', ')}`,
 		);
 		return {
 			warmup: { status: warmup.status, ms: Math.round(warmup.ms) },
@@ -530,7 +532,7 @@ export async function searchCapacity(
 			stats.p99Ms < 5000 && stats.non2xx === 0 && stats.errors === 0 && stats.timeouts === 0;
 		steps.push({ ratePerS: rate, stats, backlog: open, passed });
 		log(
-			`${label} ${rate}/s: ${stats.ok2xx} of ${stats.requests} answered 2xx, p50 ${stats.p50Ms} p99 ${stats.p99Ms} ms, non-2xx ${stats.non2xx}, timeouts (5 s) ${stats.timeouts}; executions unfinished ${open} → ${passed ? 'pass' : 'FAIL'}`,
+			`${label} ${rate}/s: ${stats.ok2xx} of ${stats.requests} answered 2xx, p50 ${stats.p50Ms} p99 ${stats.p99Ms} ms, by the trigger after its fallback delay ${stats.early}, non-2xx ${stats.non2xx}, timeouts (5 s) ${stats.timeouts}; executions unfinished ${open} → ${passed ? 'pass' : 'FAIL'}`,
 		);
 		// Let the backlog clear before the next step (bounded).
 		for (let i = 0; i < 60 && (await backlog()) !== 0; i++) await delay(500);

@@ -78,29 +78,53 @@ function acknowledgeNow(ctx: IWebhookFunctions, counts: DeliveryCounts): void {
 }
 
 /**
- * How long, in ms, the trigger waits for n8n's own answer under "Immediately" before it answers
+ * How long, in ms, the trigger waits for n8n's own answer under "Immediately" before it may answer
  * itself. n8n 2.x answers an `onReceived` webhook when `WorkflowRunner.run` returns (webhook-helpers.js
  * `executeWebhook`, `shouldDeferOnReceivedResponse`): the execution is stored by then, so a restart
- * resumes or finishes it, but under a production concurrency limit that answer also waits for a
- * free slot (`ActiveExecutions.add` reserves it after storing the execution; n8n-io/n8n#29726).
- * Past this delay the execution is stored unless n8n's database is slower than this, and the
- * answer stays far inside Mando's 5 s (receiver duties: Mando webhook docs).
+ * resumes or finishes it. Under a production concurrency limit that answer also waits for a free
+ * slot (`ActiveExecutions.add` reserves it after storing the execution; n8n-io/n8n#29726), which
+ * can take longer than the 5 s Mando waits (receiver duties: Mando webhook docs).
  */
 export const ACK_FALLBACK_MS = 400;
 
+/** How often, in ms, the trigger looks again while n8n's process is busy. */
+const ACK_RECHECK_MS = 200;
+
 /**
- * Under "Immediately": lets n8n answer with `{ ok: true, ...counts }` once it has stored the run,
- * and answers the same itself (plus `early: true`) if n8n has not within {@link ACK_FALLBACK_MS}.
- * n8n writes its own answer later without checking whether one went out (webhook-request-handler.js
+ * Event-loop utilisation (0–1, Node's `performance.eventLoopUtilization`) of n8n's process over the
+ * last wait at or below which n8n counts as idle: it is then waiting for a concurrency slot with the
+ * run stored, not working toward storing it, and the trigger answers. A busy process is still
+ * storing runs (a burst of deliveries): the trigger keeps waiting for n8n's answer, whose delay
+ * then slows the sender instead of acknowledging runs that are not stored yet.
+ */
+export const IDLE_UTILISATION = 0.5;
+
+/** Mando gives up on an answer after this many ms (Mando webhook docs); the trigger stops waiting then. */
+const MANDO_ANSWER_LIMIT_MS = 5_000;
+
+/**
+ * Under "Immediately": lets n8n answer with `{ ok: true, ...counts }` once it has stored the run.
+ * If n8n has not answered after {@link ACK_FALLBACK_MS} and its process was idle meanwhile (see
+ * {@link IDLE_UTILISATION}), the trigger answers the same itself, plus `early: true`. n8n writes its
+ * own answer later without checking whether one went out (webhook-request-handler.js
  * `sendStaticResponse`), so the response then ignores further writes.
  */
 function acknowledgeOnceStored(ctx: IWebhookFunctions, counts: DeliveryCounts): object {
 	const res = ctx.getResponseObject();
+	const answered = () => res.headersSent || res.writableEnded || res.destroyed;
 	void (async () => {
-		await sleep(ACK_FALLBACK_MS);
-		if (res.headersSent || res.writableEnded || res.destroyed) return;
-		res.status(200).json({ ok: true, ...counts, early: true });
-		ignoreLaterWrites(res);
+		let waited = 0;
+		for (let wait = ACK_FALLBACK_MS; waited < MANDO_ANSWER_LIMIT_MS; wait = ACK_RECHECK_MS) {
+			const before = performance.eventLoopUtilization();
+			await sleep(wait);
+			waited += wait;
+			if (answered()) return;
+			if (performance.eventLoopUtilization(before).utilization <= IDLE_UTILISATION) {
+				res.status(200).json({ ok: true, ...counts, early: true });
+				ignoreLaterWrites(res);
+				return;
+			}
+		}
 	})();
 	return { ok: true, ...counts };
 }
@@ -265,7 +289,7 @@ export function answerWithoutRun(
 /**
  * Starts the run for a delivery's new events: one item per event, shaped by the node's Output
  * (see `readEventOutput`). Under "Immediately" n8n answers 200 with the counts once it has stored the
- * run, or the trigger does after {@link ACK_FALLBACK_MS} (see {@link acknowledgeOnceStored}); under
+ * run, or the trigger does while the run waits for a concurrency slot (see {@link acknowledgeOnceStored}); under
  * "After the workflow succeeds" n8n answers when the run ends (2xx on success, an error status on
  * failure). The answer settles the de-duplication: a duplicate is skipped after a 2xx, and runs
  * again after an error answer (n8n could not store the run, or the run failed). n8n writes the

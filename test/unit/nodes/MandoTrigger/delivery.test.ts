@@ -35,6 +35,8 @@ interface StandIn {
 	runEnds?: (request: number) => boolean;
 	/** "Immediately": real ms n8n takes to store the execution and get a concurrency slot before it answers. */
 	storeMs?: (request: number) => number;
+	/** "Immediately": n8n's process works flat out while it stores the execution (a burst of deliveries). */
+	busyWhileStoring?: boolean;
 	/** "Immediately": `true` when n8n cannot store this request's execution (it answers 500, no run). */
 	storeFails?: (request: number) => boolean;
 	/** The credential's secret, or an Error its read throws. */
@@ -143,7 +145,14 @@ async function startN8nStandIn(options: StandIn) {
 			// starts the run and answers with webhookResponse when WorkflowRunner.run returns, setting
 			// its headers without checking headersSent (webhook-request-handler.js sendStaticResponse);
 			// a failure before that is an error answer and no run.
-			await delay(options.storeMs?.(n) ?? 0);
+			const storeMs = options.storeMs?.(n) ?? 0;
+			if (options.busyWhileStoring) {
+				// 45 ms of work in every 50 ms: event-loop utilisation about 0.9
+				for (const end = real() + storeMs; real() < end;) {
+					for (const slice = real() + 45; real() < slice;);
+					await delay(5);
+				}
+			} else await delay(storeMs);
 			const n8nAnswer = (code: number, body: unknown) => {
 				try {
 					res.status(code);
@@ -317,7 +326,7 @@ describe('Acknowledge "Immediately": n8n answers once it has stored the run, the
 		}
 	}, 45_000);
 
-	it(`a run that waits 3 s for a concurrency slot: the trigger answers 200 (early) after ${ACK_FALLBACK_MS} ms, n8n's later answer writes nothing and fails nothing, the event runs once`, async () => {
+	it(`a run that waits 3 s for a concurrency slot, n8n idle: the trigger answers 200 (early) after ${ACK_FALLBACK_MS} ms, n8n's later answer writes nothing and fails nothing, the event runs once`, async () => {
 		const n8n = await startN8nStandIn({
 			acknowledge: 'immediately',
 			storeMs: () => 3000,
@@ -338,6 +347,27 @@ describe('Acknowledge "Immediately": n8n answers once it has stored the run, the
 			expect(n8n.n8nWriteErrors).toEqual([]);
 			const dup = await post(n8n.url, 'evt_slot_1');
 			expect(dup.body).toMatchObject({ ok: true, accepted: 0, duplicates: 1 });
+		} finally {
+			await n8n.close();
+		}
+	}, 30_000);
+
+	it(`n8n busy storing runs for 1.5 s (a burst): the trigger does not answer early; n8n answers once stored`, async () => {
+		const n8n = await startN8nStandIn({
+			acknowledge: 'immediately',
+			storeMs: () => 1500,
+			busyWhileStoring: true,
+			secret: { value: SECRET },
+		});
+		try {
+			const started = real();
+			const r = await post(n8n.url, 'evt_busy_1');
+			const ms = real() - started;
+			expect(r.status).toBe(200);
+			expect(r.body).toMatchObject({ ok: true, accepted: 1 });
+			expect((r.body as { early?: boolean }).early).toBeUndefined();
+			expect(ms).toBeGreaterThanOrEqual(1500);
+			expect(n8n.n8nWriteErrors).toEqual([]);
 		} finally {
 			await n8n.close();
 		}

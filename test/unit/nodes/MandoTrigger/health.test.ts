@@ -1,4 +1,6 @@
 import { CronJob } from 'cron';
+import { readFileSync } from 'fs';
+import path from 'path';
 import type { ITriggerFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import {
@@ -6,6 +8,7 @@ import {
 	MINIMUM_N8N_VERSION,
 	registerCheckCron,
 } from '../../../../nodes/MandoTrigger/health';
+import { COMPAT_MATRIX } from '../../../compat/matrix';
 
 /**
  * The health check's cron registration on the n8n versions around the minimum. The old shape is a
@@ -79,13 +82,27 @@ describe('registerCheckCron', () => {
 });
 
 describe('the declared minimum', () => {
+	const parts = (v: string) => v.split('.').map(Number);
+	const below = (a: string, b: string) => {
+		const [x, y] = [parts(a), parts(b)];
+		const i = x.findIndex((n, k) => n !== y[k]);
+		return i >= 0 && x[i] < y[i];
+	};
+
+	it('the README and the compat matrix agree with MINIMUM_N8N_VERSION: the README states it, every full-check version is at or above it, the below-minimum version is below it', () => {
+		const readme = readFileSync(path.join(__dirname, '../../../../README.md'), 'utf8');
+		expect(readme).toContain(`**Minimum: n8n ${MINIMUM_N8N_VERSION}.**`);
+		for (const v of COMPAT_MATRIX)
+			expect([v.n8n, below(v.n8n, MINIMUM_N8N_VERSION)]).toEqual([v.n8n, v.belowMinimum === true]);
+		expect(COMPAT_MATRIX.some((v) => v.belowMinimum)).toBe(true);
+	});
+
 	it('package.json keeps the n8n-workflow peer at "*" and optional (n8n\'s community lint requires "*"; the minimum is enforced at activation)', () => {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
 		const pkg = require('../../../../package.json') as {
 			peerDependencies: Record<string, string>;
 			peerDependenciesMeta: Record<string, { optional?: boolean }>;
 		};
-		expect(MINIMUM_N8N_VERSION).toBe('1.105.0');
 		expect(pkg.peerDependencies['n8n-workflow']).toBe('*');
 		expect(pkg.peerDependenciesMeta['n8n-workflow']).toEqual({ optional: true });
 	});
