@@ -397,12 +397,16 @@ export class N8n {
 		return status;
 	}
 
-	/** Stops n8n (SIGTERM, then SIGKILL after 20 s). */
-	async stop(): Promise<void> {
+	/**
+	 * Stops n8n: `signal` (default SIGTERM, n8n's graceful shutdown; SIGKILL stands for a crash),
+	 * then SIGKILL after 20 s. The signal is sent before the first `await`, so a caller in a
+	 * synchronous callback stops n8n at that very moment.
+	 */
+	async stop(options: { signal?: NodeJS.Signals } = {}): Promise<void> {
 		const child = this.child;
-		if (!child || child.exitCode !== null) return;
+		if (!child || child.exitCode !== null || child.signalCode !== null) return;
 		const exited = new Promise<void>((r) => child.once('exit', () => r()));
-		child.kill('SIGTERM');
+		child.kill(options.signal ?? 'SIGTERM');
 		const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
 		await exited;
 		clearTimeout(timer);
