@@ -85,10 +85,10 @@ function acknowledgeNow(ctx: IWebhookFunctions, counts: DeliveryCounts): void {
  * slot (`ActiveExecutions.add` reserves it after storing the execution; n8n-io/n8n#29726), which
  * can take longer than the 5 s Mando waits (receiver duties: Mando webhook docs).
  */
-export const ACK_FALLBACK_MS = 400;
+export const ACK_FALLBACK_MS = 300;
 
 /** How often, in ms, the trigger looks again while n8n's process is busy. */
-const ACK_RECHECK_MS = 200;
+const ACK_RECHECK_MS = 100;
 
 /**
  * Event-loop utilisation (0–1, Node's `performance.eventLoopUtilization`) of n8n's process over the
