@@ -8,6 +8,7 @@
  *
  * Run with `npm run demo` (which installs and builds first).
  */
+import { EMULATOR_DEFAULT_CONFIG } from '../test/emulator/config';
 import { startEmulator } from '../test/emulator/server';
 import { N8n, nodeOutput, waitUntil } from '../test/harness/n8n';
 import { cleanTempFolders } from '../test/harness/tempFolders';
@@ -19,10 +20,23 @@ import path from 'path';
 
 const EXAMPLES = path.resolve(__dirname, '..', 'examples');
 
-const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
-const EMULATOR_PORT = Number(process.env.MANDO_EMULATOR_PORT ?? 8787);
-const API_KEY = 'demo-api-key';
-const WEBHOOK_SECRET = 'demo-webhook-secret';
+/** A port from the environment variable `name`, or `fallback`; exits with a one-line message on a bad value. */
+function portFromEnv(name: string, fallback: number): number {
+	const raw = process.env[name];
+	if (raw === undefined || raw === '') return fallback;
+	const port = Number(raw);
+	if (!Number.isInteger(port) || port < 1 || port > 65535) {
+		process.stderr.write(`demo failed: ${name} must be a port number (1-65535), got "${raw}"\n`);
+		process.exit(1);
+	}
+	return port;
+}
+
+const N8N_PORT = portFromEnv('N8N_PORT', 5678);
+const EMULATOR_PORT = portFromEnv('MANDO_EMULATOR_PORT', 8787);
+// The emulator's defaults, so that the README's curl commands work against the demo as well.
+const API_KEY = EMULATOR_DEFAULT_CONFIG.apiKey;
+const WEBHOOK_SECRET = EMULATOR_DEFAULT_CONFIG.webhookSecret;
 const exitWhenDone = process.argv.includes('--exit');
 
 function say(line = ''): void {
@@ -101,7 +115,7 @@ async function runDemo(
 								name: 'message',
 								type: 'string',
 								value:
-									'={{ $json._event.type }} at {{ $json._event.created }}{{ $json._event.type.startsWith("sale.") ? ": " + $json.total + " EUR" : "" }}{{ $json._event.type.startsWith("stock.") ? ": " + $json.name + " " + $json.quantity + " left" : "" }}',
+									'={{ $json._event.type }} at {{ $json._event.created }}{{ $json._event.type.startsWith("sale.") ? ": " + $json.total + " EUR" : "" }}{{ $json._event.type.startsWith("stock.") ? ": " + $json.name + " " + $json.quantity + " left" : "" }}{{ $json._event.type.startsWith("customer.") ? ": " + $json.name : "" }}{{ $json._event.type.startsWith("businessday.") ? ": " + $json.date + ", " + $json.data.sales_count + " sales, " + $json.data.total + " EUR" : "" }}',
 							},
 						],
 					},
@@ -138,13 +152,16 @@ async function runDemo(
 	say();
 	say('Where to look:');
 	say(
-		`  Editor:     ${n8n.baseUrl}/workflow/${workflow.id}   (Executions tab shows each event as an item)`,
+		`  Editor:     ${n8n.baseUrl}/workflow/${workflow.id}   (Executions tab: one execution per event)`,
 	);
 	say(
 		`  Examples:   imported from examples/ (Overview → Workflows), with the Mando credential set:`,
 	);
 	for (const example of examples) say(`              ${example.url}   ${example.name}`);
 	say('  Log in as:  owner@mando-e2e.test / Mando-e2e-Passw0rd');
+	say(
+		`  Mando API:  ${emulator.url}   API key ${API_KEY}, webhook signing secret ${WEBHOOK_SECRET}`,
+	);
 	say(
 		`  Send more:  curl -X POST ${emulator.url.replace(/\/api$/, '')}/_emulator/events -H 'Content-Type: application/json' -d '{"type":"sale.created"}'`,
 	);

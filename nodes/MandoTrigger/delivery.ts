@@ -243,7 +243,7 @@ export async function decide(ctx: IWebhookFunctions, rawBody: Buffer): Promise<D
 /** Most malformed members logged one by one per delivery; the rest are counted in one line. */
 const MALFORMED_LOGGED = 20;
 
-/** Logs a verified delivery's malformed members by index and id (never their data). */
+/** Logs a verified delivery's malformed members by position (counted from 1) and id, never their data. */
 function logMalformed(
 	ctx: IWebhookFunctions,
 	malformed: MalformedMember[],
@@ -251,7 +251,7 @@ function logMalformed(
 ): void {
 	for (const m of malformed.slice(0, MALFORMED_LOGGED)) {
 		ctx.logger.warn(
-			`Mando Trigger skipped member ${m.index} of ${received}${m.id === undefined ? '' : ` (id "${m.id}")`} of a signed delivery: it ${m.problem}`,
+			`Mando Trigger skipped member ${m.index + 1} of ${received}${m.id === undefined ? '' : ` (id "${m.id}")`} of a signed delivery: it ${m.problem}`,
 			logContext(ctx),
 		);
 	}

@@ -125,7 +125,7 @@ export class TriggerChecks {
 		expect(await n8n.executions(this.wf.id)).toHaveLength(1);
 		expect(n8n.logs()).toContain('Mando Trigger rejected a delivery (401)');
 		log(
-			`forged signature → ${forged.status}, no signature → ${unsigned.status}, signed non-envelope → ${malformed.status} (malformed 1, nothing run; logged: ${n8n.logs().includes('skipped member 0 of 1')}); executions still 1`,
+			`forged signature → ${forged.status}, no signature → ${unsigned.status}, signed non-envelope → ${malformed.status} (malformed 1, nothing run; logged: ${n8n.logs().includes('skipped member 1 of 1')}); executions still 1`,
 		);
 	}
 
