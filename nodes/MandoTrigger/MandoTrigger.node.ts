@@ -160,7 +160,7 @@ export class MandoTrigger implements INodeType {
 					{
 						name: 'Immediately',
 						value: 'immediately',
-						description: 'Answers at once; a failed run is not re-delivered',
+						description: 'Answers once the run is stored; a failed run is not re-sent',
 					},
 					{
 						name: 'After Success',

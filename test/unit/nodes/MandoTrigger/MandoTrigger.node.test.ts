@@ -174,7 +174,9 @@ describe("the trigger's texts", () => {
 			expect(option.name.length).toBeLessThanOrEqual(20);
 			expect(option.description.length).toBeLessThanOrEqual(60);
 		}
-		expect(options[0].description).toBe('Answers at once; a failed run is not re-delivered');
+		expect(options[0].description).toBe(
+			'Answers once the run is stored; a failed run is not re-sent',
+		);
 		expect(options[1].description).toMatch(/^Run must end within 5 s/);
 	});
 
