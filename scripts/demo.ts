@@ -62,7 +62,12 @@ async function main(): Promise<void> {
 	let n8n: N8n | undefined;
 	let ok = false;
 	try {
-		n8n = await N8n.start({ port: N8N_PORT, ...userFolderWithPackage() }).catch((error: Error) => {
+		n8n = await N8n.start({
+			port: N8N_PORT,
+			...userFolderWithPackage(),
+			// info, not the tests' debug: the trigger's warnings (a refused delivery) stay readable
+			env: { N8N_LOG_LEVEL: 'info' },
+		}).catch((error: Error) => {
 			throw /in use/.test(error.message) ? new Error(`${error.message} (or set N8N_PORT)`) : error;
 		});
 		say(`  n8n: ${n8n.baseUrl}   (log: ${n8n.logFile})`);
