@@ -111,21 +111,36 @@ const MANDO_ANSWER_LIMIT_MS = 5_000;
  * If n8n has not answered after {@link ACK_FALLBACK_MS} and its process was idle meanwhile (see
  * {@link IDLE_UTILISATION}), the trigger answers the same itself, plus `early: true`. n8n writes its
  * own answer later without checking whether one went out (webhook-request-handler.js
- * `sendStaticResponse`), so the response then ignores further writes.
+ * `sendStaticResponse`), so the response then ignores further writes; an error status among them
+ * means n8n could not store the run after all, which the trigger logs with the event ids (Mando
+ * has its 200 and will not re-send them).
  */
-function acknowledgeOnceStored(ctx: IWebhookFunctions, counts: DeliveryCounts): object {
+function acknowledgeOnceStored(
+	ctx: IWebhookFunctions,
+	counts: DeliveryCounts,
+	ids: readonly string[],
+): object {
 	const res = ctx.getResponseObject();
 	const answered = () => res.headersSent || res.writableEnded || res.destroyed;
 	void (async () => {
-		let waited = 0;
-		for (let wait = ACK_FALLBACK_MS; waited < MANDO_ANSWER_LIMIT_MS; wait = ACK_RECHECK_MS) {
+		const started = Date.now();
+		for (
+			let wait = ACK_FALLBACK_MS;
+			Date.now() - started < MANDO_ANSWER_LIMIT_MS;
+			wait = ACK_RECHECK_MS
+		) {
 			const before = performance.eventLoopUtilization();
 			await sleep(wait);
-			waited += wait;
 			if (answered()) return;
 			if (performance.eventLoopUtilization(before).utilization <= IDLE_UTILISATION) {
-				res.status(200).json({ ok: true, ...counts, early: true });
-				ignoreLaterWrites(res);
+				answer(ctx, 200, { ok: true, ...counts, early: true });
+				ignoreLaterWrites(res, (status) => {
+					if (status < 400) return;
+					ctx.logger.error(
+						`Mando Trigger answered Mando 200 while the run waited for a slot, but n8n then failed to start it (${status}): events ${ids.join(', ')} did not run and Mando will not re-send them; re-send them from Mando or run them by hand`,
+						logContext(ctx),
+					);
+				});
 				return;
 			}
 		}
@@ -133,13 +148,18 @@ function acknowledgeOnceStored(ctx: IWebhookFunctions, counts: DeliveryCounts): 
 	return { ok: true, ...counts };
 }
 
-/** Makes the write methods n8n and express use no-ops on a response that has been answered. */
-function ignoreLaterWrites(res: ReturnType<IWebhookFunctions['getResponseObject']>): void {
+/**
+ * Makes the write methods n8n and express use no-ops on a response that has been answered;
+ * `onStatus` hears each status n8n still tries to set.
+ */
+function ignoreLaterWrites(
+	res: ReturnType<IWebhookFunctions['getResponseObject']>,
+	onStatus: (status: number) => void,
+): void {
 	const ignored = function (this: typeof res) {
 		return this;
 	};
 	for (const method of [
-		'status',
 		'set',
 		'header',
 		'setHeader',
@@ -150,6 +170,14 @@ function ignoreLaterWrites(res: ReturnType<IWebhookFunctions['getResponseObject'
 	] as const) {
 		Object.defineProperty(res, method, { value: ignored, configurable: true, writable: true });
 	}
+	Object.defineProperty(res, 'status', {
+		value: function (this: typeof res, status: number) {
+			onStatus(status);
+			return this;
+		},
+		configurable: true,
+		writable: true,
+	});
 }
 
 function logContext(ctx: IWebhookFunctions) {
@@ -304,13 +332,10 @@ export function startRun(ctx: IWebhookFunctions, decision: RunDecision): IWebhoo
 	logMalformed(ctx, decision.malformed, decision.counts.received);
 	const workflowData = [eventItems(decision.events, readEventOutput(ctx))];
 	const acknowledge = ctx.getNodeParameter('acknowledge', 'immediately') as AcknowledgeMode;
-	settleOnAnswer(
-		ctx,
-		nodeDedup(ctx),
-		decision.events.map((e) => e.id),
-	);
+	const ids = decision.events.map((e) => e.id);
+	settleOnAnswer(ctx, nodeDedup(ctx), ids);
 	if (acknowledge === 'afterSuccess') return { workflowData };
-	return { workflowData, webhookResponse: acknowledgeOnceStored(ctx, decision.counts) };
+	return { workflowData, webhookResponse: acknowledgeOnceStored(ctx, decision.counts, ids) };
 }
 
 /** Settles `ids` once n8n ends the answer: success for a 2xx status, failure otherwise. */

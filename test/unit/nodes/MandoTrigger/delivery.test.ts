@@ -373,6 +373,29 @@ describe('Acknowledge "Immediately": n8n answers once it has stored the run, the
 		}
 	}, 30_000);
 
+	it('the trigger answered early, then n8n fails to start the run: its late 500 writes nothing, and the lost event is logged with its id', async () => {
+		const n8n = await startN8nStandIn({
+			acknowledge: 'immediately',
+			storeMs: () => 1000,
+			storeFails: () => true,
+			secret: { value: SECRET },
+		});
+		try {
+			const r = await post(n8n.url, 'evt_late_fail');
+			expect(r.status).toBe(200);
+			expect(r.body).toMatchObject({ ok: true, accepted: 1, early: true });
+			for (let i = 0; i < 50 && !n8n.logs.some((l) => l.includes('failed to start it')); i++)
+				await delay(50);
+			expect(n8n.logs.filter((l) => l.includes('failed to start it'))).toEqual([
+				expect.stringContaining('(500): events evt_late_fail did not run'),
+			]);
+			expect(n8n.n8nWriteErrors).toEqual([]);
+			expect(n8n.succeeded).toEqual([]);
+		} finally {
+			await n8n.close();
+		}
+	}, 30_000);
+
 	it('n8n cannot store the run (it answers 500): the re-delivery is not a duplicate and runs', async () => {
 		const n8n = await startN8nStandIn({
 			acknowledge: 'immediately',
