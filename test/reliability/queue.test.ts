@@ -4,7 +4,13 @@ import { startEmulator, type Emulator } from '../emulator/server';
 import { expectEarlyAckChangedNothing, proveEarlyAckChangesNothing } from '../harness/early-ack';
 import { delay, freePort, N8n, waitUntil } from '../harness/n8n';
 import { TriggerChecks } from '../harness/trigger-checks';
-import { createMandoCredential } from '../harness/workflows';
+import { savedRegistration, waitForSavedRegistration } from '../harness/staticData';
+import {
+	createMandoCredential,
+	createTriggerWorkflow,
+	publish,
+	unpublish,
+} from '../harness/workflows';
 import { recordFigures } from './figures';
 import { scanForSecrets } from './secrets';
 import { allExecutions, emittedEventIds, log, lostAndDuplicated } from './setup';
@@ -15,7 +21,9 @@ import { queueModeEnv, startPostgres, startRedis, type Postgres, type Service } 
  * n8n main (editor, API, activation; production webhooks disabled) + `n8n webhook` (receives
  * Mando's deliveries, enqueues executions) + `n8n worker` (runs them), sharing the database,
  * Redis and user folder. The trigger's end-to-end checks (harness/trigger-checks.ts) run there,
- * de-duplication included; then a restart of main, and a measurement with two webhook processors.
+ * de-duplication included; then a restart of main, and a measurement with two webhook processors;
+ * then a webhook the main's health check re-created, whose new secret the webhook processor must
+ * know.
  */
 
 jest.setTimeout(20 * 60 * 1000);
@@ -210,5 +218,78 @@ describe('reliability: queue mode (main + webhook processor + worker, PostgreSQL
 		process.stdout.write(`[e2e] ${line}\n`);
 		expectEarlyAckChangedNothing(proof, main.logs());
 		expect(proof.immediately.executions.every((e) => e.mode === 'webhook')).toBe(true);
+	});
+
+	test("7c queue mode, per-webhook secrets: admin deletes the webhook → the main's health check re-creates it → the next event, through the webhook processor, is answered 200 and runs once (not 401)", async () => {
+		const em = await startEmulator({
+			apiKey: API_KEY,
+			webhookSecret: WEBHOOK_SECRET,
+			allowHttp: true,
+			perWebhookSecrets: true,
+			timeScale: 1 / 3000,
+		});
+		try {
+			const credential = await createMandoCredential(
+				main,
+				{ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: em.url },
+				'Mando (per-webhook secrets)',
+			);
+			// health check every 0.1 min = 6 s (it runs on the main, the leader)
+			const wf = await createTriggerWorkflow(main, credential, {
+				events: ['customer.created'],
+				options: { checkInterval: 0.1 },
+			});
+			const url = main.webhookUrl(wf.webhookPath);
+			const activeFor = () => em.webhooks().filter((w) => w.url === url && w.active);
+			/** Emits an event; its attempts (to the webhook active now) and how many runs emitted it. */
+			const deliver = async () => {
+				const [hook] = activeFor();
+				const { event } = await em.emit('customer.created');
+				const ofEvent = () => em.deliveries().filter((d) => d.eventIds.includes(event.id));
+				// attempt 1 answered; a refused one is retried at once (time scale 1/3000) and disables the webhook
+				await waitUntil(
+					() =>
+						ofEvent().some((d) => d.outcome === 'ok') || !activeFor().some((w) => w.id === hook.id),
+					15_000,
+				);
+				const runsOf = async () =>
+					emittedEventIds(await allExecutions(main, wf.id)).filter((id) => id === event.id).length;
+				await waitUntil(async () => (await runsOf()) >= 1, 30_000);
+				await delay(2000); // a second run would show by now
+				return {
+					hook: hook.id,
+					eventId: event.id,
+					statuses: ofEvent().map((d) => d.status),
+					runs: await runsOf(),
+				};
+			};
+			await publish(main, wf.id);
+			expect(url.startsWith(webhook.baseUrl)).toBe(true);
+			expect(activeFor()).toHaveLength(1);
+			const first = await deliver();
+			expect(first.statuses).toEqual([200]);
+			const savedA = await savedRegistration(main, wf.id);
+
+			em.deleteWebhook(first.hook);
+			const t0 = Date.now();
+			expect(await waitUntil(() => activeFor().length === 1, 30_000)).toBe(true);
+			const [b] = activeFor();
+			expect(b.id).not.toBe(first.hook);
+			const repairedIn = (Date.now() - t0) / 1000;
+			// bounded: the webhook processor reads the registration from the database per request
+			const saved = await waitForSavedRegistration(main, wf.id, (r) => r?.webhookId === b.id);
+			const after = await deliver();
+			const refused = em.deliveries().filter((d) => d.status === 401).length;
+			log(
+				`queue: admin deleted webhook ${first.hook} (delivery before → ${first.statuses.join(', ')}; saved static data named ${savedA?.webhookId ?? 'none'}) → main's health check re-created it as ${b.id} in ${repairedIn.toFixed(1)} s; saved static data names ${saved?.webhookId ?? 'none'}; next event ${after.eventId} through the webhook processor → ${after.statuses.join(', ')} on ${after.hook}, ${after.runs} run; ${refused} × 401`,
+			);
+			expect(after.hook).toBe(b.id);
+			expect(after.statuses).toEqual([200]);
+			expect(after.runs).toBe(1);
+			expect(refused).toBe(0);
+			await unpublish(main, wf.id);
+		} finally {
+			await em.close();
+		}
 	});
 });
