@@ -89,6 +89,13 @@ async function deliverTo(
 	return { status: delivery?.status ?? null, executions: executions.length };
 }
 
+/** The first n8n log line that `match` accepts, waiting up to 10 s for it to be written. */
+async function logLine(match: (line: string) => boolean): Promise<string | undefined> {
+	const find = () => n8n.logs().split('\n').find(match);
+	await waitUntil(() => find() !== undefined, 10_000);
+	return find();
+}
+
 /** Saves the workflow through n8n's public API (trigger parameters changed by `edit`) and publishes it. */
 async function republish(
 	workflowId: string,
@@ -190,10 +197,11 @@ describe('Mando Trigger registration that heals itself (n8n 2.40.7, default sett
 		expect(n8n.logs()).toMatch(
 			new RegExp(`Mando webhook ${hook.id} for \\S+ was found disabled outside n8n`),
 		);
-		const warning1 = n8n
-			.logs()
-			.split('\n')
-			.find((l) => l.includes('health check: webhook ' + hook.id) && l.includes('inactive'));
+		// The warning follows the repair's API requests, so it can reach the log after the emulator
+		// shows the webhook active again.
+		const warning1 = await logLine(
+			(l) => l.includes('health check: webhook ' + hook.id) && l.includes('inactive'),
+		);
 		expect(warning1).toBeDefined();
 		log(
 			`admin deactivated webhook ${hook.id} → re-activated in ${(repairedIn / 1000).toFixed(1)} s (check every ${CHECK_MINUTES * 60} s), no restart; n8n log: ${warning1!.trim()}`,
@@ -205,10 +213,9 @@ describe('Mando Trigger registration that heals itself (n8n 2.40.7, default sett
 		const [recreated] = activeFor(url);
 		expect(recreated.id).not.toBe(hook.id);
 		noteSecrets();
-		const warning2 = n8n
-			.logs()
-			.split('\n')
-			.find((l) => l.includes('health check: webhook ' + hook.id) && l.includes('deleted there'));
+		const warning2 = await logLine(
+			(l) => l.includes('health check: webhook ' + hook.id) && l.includes('deleted there'),
+		);
 		expect(warning2).toBeDefined();
 		log(
 			`admin deleted webhook ${hook.id} → re-created as ${recreated.id} in ${((Date.now() - t1) / 1000).toFixed(1)} s; n8n log: ${warning2!.trim()}`,
@@ -238,6 +245,9 @@ describe('Mando Trigger registration that heals itself (n8n 2.40.7, default sett
 		const before = (await n8n.executions(wf.id)).length;
 		const { event } = await emulator.emit('customer.created');
 		await emulator.waitForDeliveries((d) => d.some((x) => x.eventIds.includes(event.id)), 15_000);
+		// n8n answers once the run is stored; the run may still be going. Wait for it, then long
+		// enough that a second run would show.
+		await n8n.waitForExecutions(wf.id, before + 1);
 		await delay(1500);
 		const executions = await n8n.executions(wf.id);
 		const delivered = emulator.deliveries().filter((d) => d.eventIds.includes(event.id));
