@@ -26,6 +26,7 @@ import { answerWithoutRun, decide, nodeDedup, readRawBody, respond, startRun } f
 import { DEFAULT_CHECK_MINUTES, handOverTestDelivery, startHealthCheck } from './health';
 import { carryRegistration, hookCheckExists, hookDelete, isAutomatic, register } from './lifecycle';
 import type { AcknowledgeMode } from './receive';
+import { isRegistrationSync, receiveRegistrationSync } from './registrationSync';
 import { acknowledgeResponseFields } from './webhookFields';
 
 /** This node's page in the package's docs (no #fragment: n8n appends `?utm_source=…`). */
@@ -228,6 +229,7 @@ export class MandoTrigger implements INodeType {
 					'The request body could not be read as sent; Mando deliveries are application/json',
 				);
 			}
+			if (isRegistrationSync(this)) return await receiveRegistrationSync(this, rawBody);
 			const decision = await decide(this, rawBody);
 			if (decision.action !== 'run') return answerWithoutRun(this, decision);
 			const started = startRun(this, decision);

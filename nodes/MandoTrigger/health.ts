@@ -7,7 +7,14 @@ import type {
 import type { NodeApiError } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { withBearerAuth } from './bearerAuth';
-import { checkAndRepair } from './lifecycle';
+import {
+	checkAndRepair,
+	loadRegistration,
+	readAccount,
+	type HealthResult,
+	type PersistedRegistration,
+} from './lifecycle';
+import { pushRegistration } from './registrationSync';
 
 /**
  * The trigger's `trigger()` method: the periodic registration health check and the editor's
@@ -94,6 +101,8 @@ function isPermanent(error: unknown): boolean {
 const testDeliveries = new Map<string, INodeExecutionData[][]>();
 /** Trigger nodes whose last health check failed permanently, with that error. */
 const failures = new Map<string, Error>();
+/** Per trigger node: the registration a health check changed that no n8n process has saved yet. */
+const unsaved = new Map<string, PersistedRegistration>();
 
 function nodeKey(ctx: ITriggerFunctions | IWebhookFunctions): string {
 	return `${ctx.getWorkflow().id}:${ctx.getNode().id}`;
@@ -130,7 +139,7 @@ export async function startHealthCheck(ctx: ITriggerFunctions): Promise<ITrigger
 	if (failures.has(key)) {
 		// n8n re-activates trigger() after emitError: check once more before accepting.
 		try {
-			await checkAndRepair(withBearerAuth(ctx));
+			await checkRepairAndSave(ctx, key);
 			failures.delete(key);
 			ctx.logger.info('Mando Trigger health check passes again; the activation error is cleared.');
 		} catch (error) {
@@ -144,7 +153,7 @@ export async function startHealthCheck(ctx: ITriggerFunctions): Promise<ITrigger
 		if (running) return;
 		running = true;
 		try {
-			const result = await checkAndRepair(withBearerAuth(ctx), { secretOnly });
+			const result = await checkRepairAndSave(ctx, key, secretOnly);
 			if (result.status === 'key-changed' || result.status === 'secret-lost')
 				ctx.logger.info(
 					`Mando Trigger health check: the API key change is handled (${result.status}${result.repairedAs ? `, webhook ${result.repairedAs}` : ''}); deliveries verify again.`,
@@ -175,4 +184,41 @@ export async function startHealthCheck(ctx: ITriggerFunctions): Promise<ITrigger
 	// At activation: can the secret the deliveries need be opened or read? (no API request unless the API key changed)
 	void tick(true);
 	return {};
+}
+
+/**
+ * One health check ({@link checkAndRepair}), then, when it changed the production registration
+ * (or an earlier change is still unsaved), a registration sync through the trigger's own webhook
+ * URL so that n8n saves the change (see registrationSync.ts). A sync that fails is logged and
+ * tried again at the next check.
+ *
+ * @throws what {@link checkAndRepair} or reading the credential throws
+ */
+async function checkRepairAndSave(
+	ctx: ITriggerFunctions,
+	key: string,
+	secretOnly = false,
+): Promise<HealthResult> {
+	const authed = withBearerAuth(ctx);
+	const before = loadRegistration(authed, 'production');
+	const result = await checkAndRepair(authed, { secretOnly });
+	const after = loadRegistration(authed, 'production');
+	if (after && after !== before) unsaved.set(key, after);
+	const pending = unsaved.get(key);
+	if (!pending) return result;
+	const failure = await pushRegistration(authed, pending, await readAccount(authed));
+	const meta = { workflowId: ctx.getWorkflow().id, node: ctx.getNode().name };
+	if (failure === undefined) {
+		if (unsaved.get(key) === pending) unsaved.delete(key);
+		ctx.logger.info(
+			`Mando Trigger saved the registration of webhook ${pending.webhookId} through its own webhook URL; it holds across restarts and in every n8n process.`,
+			meta,
+		);
+	} else {
+		ctx.logger.warn(
+			`Mando Trigger could not save the registration of webhook ${pending.webhookId} through its own webhook URL ${pending.url} (${failure}). Until it is saved, n8n after a restart, and queue-mode webhook processors, cannot verify that webhook's deliveries; the trigger tries again at every health check, and a delivery this process runs saves it too. Make sure n8n can reach its own webhook URL (WEBHOOK_URL).`,
+			meta,
+		);
+	}
+	return result;
 }

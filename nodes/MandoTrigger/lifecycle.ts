@@ -126,6 +126,23 @@ export function loadRegistration(
 	return a ?? b;
 }
 
+/** The registration for `key` in static data alone (what n8n saved or will save), if any. */
+export function storedRegistration(
+	ctx: Ctx,
+	key: RegistrationKey,
+): PersistedRegistration | undefined {
+	const stored = staticRegistrations(ctx)[key];
+	return stored && typeof stored.webhookId === 'string' ? stored : undefined;
+}
+
+/**
+ * Stores `reg` in static data only; {@link loadRegistration} still prefers a newer one this
+ * process holds in memory.
+ */
+export function saveToStaticData(ctx: Ctx, key: RegistrationKey, reg: PersistedRegistration): void {
+	staticRegistrations(ctx)[key] = reg;
+}
+
 /** Stores `reg` in static data and memory. */
 export function saveRegistration(ctx: Ctx, key: RegistrationKey, reg: PersistedRegistration): void {
 	staticRegistrations(ctx)[key] = reg;

@@ -217,8 +217,22 @@ describe('Mando Trigger registration that heals itself (n8n 2.40.7, default sett
 			(l) => l.includes('health check: webhook ' + hook.id) && l.includes('deleted there'),
 		);
 		expect(warning2).toBeDefined();
+		// The repair happened in trigger(), whose static data n8n does not save: the registration
+		// sync through the production URL puts it in the saved static data before any delivery.
+		const saved = await logLine((l) =>
+			l.includes(`saved the registration of webhook ${recreated.id} through its own webhook URL`),
+		);
+		expect(saved).toBeDefined();
+		const stored = await n8n.api<{ staticData?: Record<string, unknown> }>(
+			'GET',
+			`/workflows/${wf.id}`,
+		);
+		const production = JSON.stringify(stored.staticData ?? {}).match(
+			/"production":\{"webhookId":"([^"]+)"/,
+		)?.[1];
+		expect(production).toBe(recreated.id);
 		log(
-			`admin deleted webhook ${hook.id} → re-created as ${recreated.id} in ${((Date.now() - t1) / 1000).toFixed(1)} s; n8n log: ${warning2!.trim()}`,
+			`admin deleted webhook ${hook.id} → re-created as ${recreated.id} in ${((Date.now() - t1) / 1000).toFixed(1)} s; n8n log: ${warning2!.trim()}; before any delivery the saved static data names ${production} (registration sync)`,
 		);
 		const before = (await n8n.executions(wf.id)).length;
 		const after = await deliverTo(url, 'customer.created', wf.id, before + 1);
