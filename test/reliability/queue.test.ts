@@ -292,4 +292,49 @@ describe('reliability: queue mode (main + webhook processor + worker, PostgreSQL
 			await em.close();
 		}
 	});
+
+	test('7d queue mode, per-webhook secrets: two events in a row to the same webhook, no repair in between → both answered 200 by the webhook processor, one run each', async () => {
+		const em = await startEmulator({
+			apiKey: API_KEY,
+			webhookSecret: WEBHOOK_SECRET,
+			allowHttp: true,
+			perWebhookSecrets: true,
+			timeScale: 1 / 3000,
+		});
+		try {
+			const credential = await createMandoCredential(
+				main,
+				{ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: em.url },
+				'Mando (per-webhook secrets, 7d)',
+			);
+			// no periodic check during the test: nothing but deliveries touches the registration
+			const wf = await createTriggerWorkflow(main, credential, {
+				events: ['customer.updated'],
+				options: { checkInterval: 60 },
+			});
+			const url = main.webhookUrl(wf.webhookPath);
+			await publish(main, wf.id);
+			const [hook] = em.webhooks().filter((w) => w.url === url && w.active);
+			const results: string[] = [];
+			const statuses: Array<number | null> = [];
+			for (let i = 1; i <= 2; i++) {
+				const before = await savedRegistration(main, wf.id);
+				const { event } = await em.emit('customer.updated');
+				await waitUntil(async () => {
+					const ran = emittedEventIds(await allExecutions(main, wf.id)).includes(event.id);
+					return ran || em.deliveries().filter((d) => d.eventIds.includes(event.id)).length >= 5;
+				}, 30_000);
+				const first = em.deliveries().find((d) => d.eventIds.includes(event.id));
+				statuses.push(first?.status ?? null);
+				results.push(
+					`event ${i}: saved static data named ${before?.webhookId ?? 'none'} → attempt 1 ${first?.status}`,
+				);
+			}
+			log(`queue: two events to webhook ${hook.id}: ${results.join('; ')}`);
+			expect(statuses).toEqual([200, 200]);
+			await unpublish(main, wf.id);
+		} finally {
+			await em.close();
+		}
+	});
 });
