@@ -307,7 +307,11 @@ describe('reliability: queue mode (main + webhook processor + worker, PostgreSQL
 				{ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: em.url },
 				'Mando (per-webhook secrets, 7d)',
 			);
-			// no periodic check during the test: nothing but deliveries touches the registration
+			// No periodic check during the test: nothing but deliveries touches the registration.
+			// n8n 2.40.7's execution snapshot drops staticData (toWorkflowSnapshot), and a worker loads
+			// static data from the database only for a resumed execution: the worker's run starts with
+			// empty static data, and what the trigger's execute() stores there is saved over the
+			// database's, registration included.
 			const wf = await createTriggerWorkflow(main, credential, {
 				events: ['customer.updated'],
 				options: { checkInterval: 60 },
