@@ -187,10 +187,12 @@ export async function startHealthCheck(ctx: ITriggerFunctions): Promise<ITrigger
 }
 
 /**
- * One health check ({@link checkAndRepair}), then, when it changed the production registration
- * (or an earlier change is still unsaved), a registration sync through the trigger's own webhook
- * URL so that n8n saves the change (see registrationSync.ts). A sync that fails is logged and
- * tried again at the next check.
+ * One health check ({@link checkAndRepair}), then a registration sync through the trigger's own
+ * webhook URL (see registrationSync.ts), so that the saved static data holds the registration:
+ * after a repair, which n8n does not save, and at every periodic check, because in queue mode a
+ * worker's run saves static data without it (see `carryRegistration`). A sync that fails after a
+ * repair is logged as a warning and tried again at the next check; otherwise a failure is logged
+ * at debug level only (the saved registration is then most likely current).
  *
  * @throws what {@link checkAndRepair} or reading the credential throws
  */
@@ -204,19 +206,27 @@ async function checkRepairAndSave(
 	const result = await checkAndRepair(authed, { secretOnly });
 	const after = loadRegistration(authed, 'production');
 	if (after && after !== before) unsaved.set(key, after);
-	const pending = unsaved.get(key);
+	// The check when trigger() starts follows an activation, which n8n saves itself.
+	const pending = unsaved.get(key) ?? (secretOnly ? undefined : after);
 	if (!pending) return result;
-	const failure = await pushRegistration(authed, pending, await readAccount(authed));
+	const outcome = await pushRegistration(authed, pending, await readAccount(authed));
 	const meta = { workflowId: ctx.getWorkflow().id, node: ctx.getNode().name };
-	if (failure === undefined) {
-		if (unsaved.get(key) === pending) unsaved.delete(key);
-		ctx.logger.info(
-			`Mando Trigger saved the registration of webhook ${pending.webhookId} through its own webhook URL; it holds across restarts and in every n8n process.`,
+	const repair = unsaved.get(key) === pending;
+	if (outcome.ok) {
+		if (repair) unsaved.delete(key);
+		if (repair || outcome.saved)
+			ctx.logger.info(
+				`Mando Trigger saved the registration of webhook ${pending.webhookId} through its own webhook URL${repair ? '' : " (the saved static data had lost it: in queue mode a worker saves a run's static data without it)"}; it holds across restarts and in every n8n process.`,
+				meta,
+			);
+	} else if (repair) {
+		ctx.logger.warn(
+			`Mando Trigger could not save the registration of webhook ${pending.webhookId} through its own webhook URL ${pending.url} (${outcome.why}). Until it is saved, n8n after a restart, and queue-mode webhook processors, cannot verify that webhook's deliveries; the trigger tries again at every health check, and a delivery this process runs saves it too. Make sure n8n can reach its own webhook URL (WEBHOOK_URL).`,
 			meta,
 		);
 	} else {
-		ctx.logger.warn(
-			`Mando Trigger could not save the registration of webhook ${pending.webhookId} through its own webhook URL ${pending.url} (${failure}). Until it is saved, n8n after a restart, and queue-mode webhook processors, cannot verify that webhook's deliveries; the trigger tries again at every health check, and a delivery this process runs saves it too. Make sure n8n can reach its own webhook URL (WEBHOOK_URL).`,
+		ctx.logger.debug(
+			`Mando Trigger's periodic registration sync did not reach its own webhook URL (${outcome.why}).`,
 			meta,
 		);
 	}

@@ -112,12 +112,20 @@ function staticRegistrations(ctx: Ctx): Record<string, PersistedRegistration> {
 	return data.registrations as Record<string, PersistedRegistration>;
 }
 
+/** The node's registrations in static data, without creating the container (a read changes nothing). */
+function readStaticRegistrations(ctx: Ctx): Record<string, PersistedRegistration | undefined> {
+	const data = ctx.getWorkflowStaticData('node').registrations;
+	return typeof data === 'object' && data !== null
+		? (data as Record<string, PersistedRegistration | undefined>)
+		: {};
+}
+
 /** The newest known registration for `key`, from static data or memory. */
 export function loadRegistration(
 	ctx: Ctx,
 	key: RegistrationKey,
 ): PersistedRegistration | undefined {
-	const stored = staticRegistrations(ctx)[key];
+	const stored = readStaticRegistrations(ctx)[key];
 	const held = memory.get(nodeKey(ctx, key));
 	const valid = (r: PersistedRegistration | undefined) =>
 		r && typeof r.webhookId === 'string' ? r : undefined;
@@ -131,7 +139,7 @@ export function storedRegistration(
 	ctx: Ctx,
 	key: RegistrationKey,
 ): PersistedRegistration | undefined {
-	const stored = staticRegistrations(ctx)[key];
+	const stored = readStaticRegistrations(ctx)[key];
 	return stored && typeof stored.webhookId === 'string' ? stored : undefined;
 }
 
@@ -711,8 +719,15 @@ async function checkAndRepairNow(
 const opened = new Map<string, string>();
 
 /**
- * Copies a registration newer than the run's static data (made by a health check, which n8n does
- * not save) into it, so n8n saves it with the run.
+ * Keeps static data and this process's memory holding the newest registration: copies one newer
+ * than static data (made by a health check, which n8n does not save) into it, so n8n saves it
+ * after the webhook method or with the run; and remembers the one static data holds.
+ *
+ * Why memory matters in queue mode (n8n 2.40.7): a worker starts a new execution's static data
+ * empty (the stored execution's workflow snapshot has no `staticData`; `JobProcessor` reloads it
+ * only for a resumed execution) and saves it over the database's when the run ends, without the
+ * registration. The webhook processor's next delivery verifies with the remembered registration
+ * and writes it back.
  *
  * @returns the newest registration for the run's key
  */
@@ -721,7 +736,10 @@ export function carryRegistration(
 ): PersistedRegistration | undefined {
 	const key = registrationKey(ctx);
 	const reg = loadRegistration(ctx, key);
-	if (reg && staticRegistrations(ctx)[key] !== reg) staticRegistrations(ctx)[key] = reg;
+	if (!reg) return undefined;
+	if (readStaticRegistrations(ctx)[key] !== reg) staticRegistrations(ctx)[key] = reg;
+	const id = nodeKey(ctx, key);
+	if (memory.get(id)?.at !== reg.at) remember(memory, id, reg);
 	return reg;
 }
 

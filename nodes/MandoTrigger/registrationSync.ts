@@ -172,17 +172,21 @@ export async function receiveRegistrationSync(
 	return { webhookResponse: { ok: true, saved: verdict === 'saved' } as IDataObject };
 }
 
+/** What {@link pushRegistration} achieved. */
+export type SyncOutcome = { ok: true; saved: boolean } | { ok: false; why: string };
+
 /**
  * Sends `registration` to the trigger's own production URL as a registration sync.
  *
- * @returns `undefined` once a process of this n8n stored it (or holds a newer one); otherwise
- *   why not (an HTTP status and message, or the network error), for the caller's log line
+ * @returns `ok` once a process of this n8n holds it in the saved static data (`saved`: it had to
+ *   write it; false when the database held it, or a newer one, already); otherwise why not (an
+ *   HTTP status and message, or the network error), for the caller's log line
  */
 export async function pushRegistration(
 	ctx: ITriggerFunctions,
 	registration: PersistedRegistration,
 	account: MandoAccount,
-): Promise<string | undefined> {
+): Promise<SyncOutcome> {
 	const { body, signature } = syncRequest(registration, account.apiKey);
 	try {
 		const res = (await ctx.helpers.httpRequest({
@@ -196,20 +200,22 @@ export async function pushRegistration(
 			ignoreHttpStatusErrors: true,
 		})) as { statusCode: number; body: unknown };
 		const answer = parseAnswer(res.body);
-		if (res.statusCode === 200 && answer?.ok === true) return undefined;
-		return `HTTP ${res.statusCode}${typeof answer?.message === 'string' ? `: ${answer.message}` : ''}`;
+		if (res.statusCode === 200 && answer?.ok === true)
+			return { ok: true, saved: answer.saved === true };
+		const message = typeof answer?.message === 'string' ? `: ${answer.message}` : '';
+		return { ok: false, why: `HTTP ${res.statusCode}${message}` };
 	} catch (error) {
-		return (error as Error).message;
+		return { ok: false, why: (error as Error).message };
 	}
 }
 
-function parseAnswer(body: unknown): { ok?: unknown; message?: unknown } | undefined {
+type SyncAnswer = { ok?: unknown; saved?: unknown; message?: unknown };
+
+function parseAnswer(body: unknown): SyncAnswer | undefined {
 	if (typeof body === 'object' && body !== null && !Buffer.isBuffer(body))
-		return body as { ok?: unknown };
+		return body as SyncAnswer;
 	try {
-		return JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : String(body)) as {
-			ok?: unknown;
-		};
+		return JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : String(body)) as SyncAnswer;
 	} catch {
 		return undefined;
 	}

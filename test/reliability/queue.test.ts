@@ -292,4 +292,113 @@ describe('reliability: queue mode (main + webhook processor + worker, PostgreSQL
 			await em.close();
 		}
 	});
+
+	test('7d queue mode, per-webhook secrets: two events in a row to the same webhook, no repair in between → both answered 200 by the webhook processor, one run each', async () => {
+		const em = await startEmulator({
+			apiKey: API_KEY,
+			webhookSecret: WEBHOOK_SECRET,
+			allowHttp: true,
+			perWebhookSecrets: true,
+			timeScale: 1 / 3000,
+		});
+		try {
+			const credential = await createMandoCredential(
+				main,
+				{ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: em.url },
+				'Mando (per-webhook secrets, 7d)',
+			);
+			// No periodic check during the test: nothing but deliveries touches the registration.
+			// n8n 2.40.7's execution snapshot drops staticData (toWorkflowSnapshot), and a worker loads
+			// static data from the database only for a resumed execution: the worker's run starts with
+			// empty static data, and what the trigger's execute() stores there is saved over the
+			// database's, registration included.
+			const wf = await createTriggerWorkflow(main, credential, {
+				events: ['customer.updated'],
+				options: { checkInterval: 60 },
+			});
+			const url = main.webhookUrl(wf.webhookPath);
+			await publish(main, wf.id);
+			const [hook] = em.webhooks().filter((w) => w.url === url && w.active);
+			const results: string[] = [];
+			const statuses: Array<number | null> = [];
+			for (let i = 1; i <= 2; i++) {
+				const before = await savedRegistration(main, wf.id);
+				const { event } = await em.emit('customer.updated');
+				await waitUntil(async () => {
+					const ran = emittedEventIds(await allExecutions(main, wf.id)).includes(event.id);
+					return ran || em.deliveries().filter((d) => d.eventIds.includes(event.id)).length >= 5;
+				}, 30_000);
+				const first = em.deliveries().find((d) => d.eventIds.includes(event.id));
+				statuses.push(first?.status ?? null);
+				results.push(
+					`event ${i}: saved static data named ${before?.webhookId ?? 'none'} → attempt 1 ${first?.status}`,
+				);
+			}
+			log(`queue: two events to webhook ${hook.id}: ${results.join('; ')}`);
+			expect(statuses).toEqual([200, 200]);
+			await unpublish(main, wf.id);
+		} finally {
+			await em.close();
+		}
+	});
+	test("7e queue mode, per-webhook secrets: a worker's run saves static data without the registration, then the webhook processor restarts → the main's periodic registration sync restores it within one check, and Mando's retry of the next event is answered 200 and runs once", async () => {
+		// Mando's schedule at 1/120: retries 0.5 s, 2.5 s, 15 s and 60 s after the first attempt.
+		const em = await startEmulator({
+			apiKey: API_KEY,
+			webhookSecret: WEBHOOK_SECRET,
+			allowHttp: true,
+			perWebhookSecrets: true,
+			timeScale: 1 / 120,
+		});
+		try {
+			const credential = await createMandoCredential(
+				main,
+				{ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: em.url },
+				'Mando (per-webhook secrets, 7e)',
+			);
+			// health check, and with it the registration sync, every 0.25 min = 15 s on the main
+			const wf = await createTriggerWorkflow(main, credential, {
+				events: ['customer.updated'],
+				options: { checkInterval: 0.25 },
+			});
+			const url = main.webhookUrl(wf.webhookPath);
+			const logFrom = main.logs().length;
+			await publish(main, wf.id);
+			const [hook] = em.webhooks().filter((w) => w.url === url && w.active);
+			const deliver = async () => {
+				const { event } = await em.emit('customer.updated');
+				const ofEvent = () => em.deliveries().filter((d) => d.eventIds.includes(event.id));
+				const runsOf = async () =>
+					emittedEventIds(await allExecutions(main, wf.id)).filter((id) => id === event.id).length;
+				await waitUntil(async () => (await runsOf()) >= 1 || ofEvent().length >= 5, 90_000);
+				await delay(2000); // a second run would show by now
+				return { statuses: ofEvent().map((d) => d.status), runs: await runsOf() };
+			};
+			const first = await deliver();
+			expect(first.statuses).toEqual([200]);
+			// The worker's run saves static data without the registration (see carryRegistration).
+			const wiped = await waitForSavedRegistration(main, wf.id, (r) => r === undefined, 20_000);
+			await webhook.restart(); // the processor's memory of the registration is gone
+			const second = await deliver();
+			const restored = main
+				.logs()
+				.slice(logFrom)
+				.split('\n')
+				.find(
+					(l) =>
+						l.includes(`saved the registration of webhook ${hook.id}`) && l.includes('had lost it'),
+				);
+			const active = em.webhooks().some((w) => w.id === hook.id && w.active);
+			log(
+				`queue: webhook ${hook.id}: event 1 → ${first.statuses.join(', ')}; saved registration after the worker's run: ${wiped?.webhookId ?? 'none'}; webhook processor restarted; event 2 → ${second.statuses.join(', ')}, ${second.runs} run, webhook still active: ${active}; main's log: ${restored ? restored.replace(/^.*(Mando Trigger saved)/, '$1').slice(0, 200) : 'no restore line'}`,
+			);
+			expect(restored).toBeDefined();
+			expect(second.statuses.at(-1)).toBe(200);
+			expect(second.runs).toBe(1);
+			expect(active).toBe(true);
+			await unpublish(main, wf.id);
+		} finally {
+			await em.close();
+		}
+	});
 });

@@ -1,7 +1,13 @@
-import type { IDataObject, IHookFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IHookFunctions,
+	IHttpRequestOptions,
+	IWebhookFunctions,
+} from 'n8n-workflow';
 import { startEmulator, type Emulator } from '../../../emulator/server';
 import type { ITriggerFunctions } from 'n8n-workflow';
 import {
+	carryRegistration,
 	checkAndRepair,
 	DEACTIVATION_GRACE_MS,
 	flushDeactivations,
@@ -336,5 +342,45 @@ describe('the health check after the credential changed (same Mando account)', (
 		);
 		h.credentials = { apiKey: KEY_A, baseUrl: a.url, webhookSecret: 'set' };
 		expect((await check(h)).status).toBe('skipped');
+	});
+});
+
+/**
+ * Queue mode (n8n 2.40.7): a worker starts a run's static data empty and saves it over the
+ * database's, without the registration. The webhook processor keeps the registration it last
+ * saw and writes it back with the next delivery.
+ */
+describe('carryRegistration in a queue-mode webhook processor', () => {
+	beforeEach(() => forgetRegistrations());
+
+	const webhookCtx = (staticData: IDataObject) =>
+		({
+			getWorkflowStaticData: () => staticData,
+			getWorkflow: () => ({ id: 'wf-queue' }),
+			getNode: () => ({ id: 'node-queue', name: 'Mando Trigger' }),
+			getMode: () => 'webhook',
+		}) as unknown as IWebhookFunctions;
+	const reg = {
+		webhookId: 'wh_1',
+		url: 'http://127.0.0.1:5678/webhook/q/webhook',
+		events: ['sale.created'],
+		account: 'http://x/api#0123456789abcdef',
+		sealedSecret: 'v1.a.b.c',
+		at: 1_000,
+	};
+
+	it('writes the registration back into static data a worker saved without it', () => {
+		const first: IDataObject = { registrations: { production: { ...reg } } };
+		expect(carryRegistration(webhookCtx(first))?.webhookId).toBe('wh_1');
+		// What the worker's run saved: de-dup marks, no registration.
+		const wiped: IDataObject = { dedup: {} };
+		expect(carryRegistration(webhookCtx(wiped))?.webhookId).toBe('wh_1');
+		expect((wiped.registrations as IDataObject).production).toMatchObject({ webhookId: 'wh_1' });
+	});
+
+	it('changes nothing in static data that holds no registration and none is known (a worker run)', () => {
+		const empty: IDataObject = {};
+		expect(carryRegistration(webhookCtx(empty))).toBeUndefined();
+		expect(empty).toEqual({});
 	});
 });
