@@ -10,6 +10,7 @@ import {
 	createTriggerWorkflow,
 	publish,
 	unpublish,
+	type CreatedWorkflow,
 } from '../harness/workflows';
 import { recordFigures } from './figures';
 import { scanForSecrets } from './secrets';
@@ -73,6 +74,41 @@ afterAll(async () => {
 	await postgres?.stop();
 	await redis?.stop();
 });
+
+/**
+ * Runs `body` with an emulated Mando account that signs per webhook (its own emulator, started
+ * and closed here), a credential for it on the main and an unpublished trigger workflow.
+ *
+ * @param checkInterval the trigger's health check interval in minutes (it runs on the main)
+ * @param timeScale the emulator's time scale (Mando's retry schedule times this)
+ */
+async function withPerWebhookAccount(
+	credentialName: string,
+	options: { events: string[]; checkInterval: number; timeScale: number },
+	body: (account: { em: Emulator; wf: CreatedWorkflow; url: string }) => Promise<void>,
+): Promise<void> {
+	const em = await startEmulator({
+		apiKey: API_KEY,
+		webhookSecret: WEBHOOK_SECRET,
+		allowHttp: true,
+		perWebhookSecrets: true,
+		timeScale: options.timeScale,
+	});
+	try {
+		const credential = await createMandoCredential(
+			main,
+			{ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: em.url },
+			credentialName,
+		);
+		const wf = await createTriggerWorkflow(main, credential, {
+			events: options.events,
+			options: { checkInterval: options.checkInterval },
+		});
+		await body({ em, wf, url: main.webhookUrl(wf.webhookPath) });
+	} finally {
+		await em.close();
+	}
+}
 
 describe('reliability: queue mode (main + webhook processor + worker, PostgreSQL, Redis)', () => {
 	test('7 queue mode: the trigger end to end, de-duplication included, restart of main, two webhook processors', async () => {
@@ -221,184 +257,143 @@ describe('reliability: queue mode (main + webhook processor + worker, PostgreSQL
 	});
 
 	test("7c queue mode, per-webhook secrets: admin deletes the webhook → the main's health check re-creates it → the next event, through the webhook processor, is answered 200 and runs once (not 401)", async () => {
-		const em = await startEmulator({
-			apiKey: API_KEY,
-			webhookSecret: WEBHOOK_SECRET,
-			allowHttp: true,
-			perWebhookSecrets: true,
-			timeScale: 1 / 3000,
-		});
-		try {
-			const credential = await createMandoCredential(
-				main,
-				{ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: em.url },
-				'Mando (per-webhook secrets)',
-			);
-			// health check every 0.1 min = 6 s (it runs on the main, the leader)
-			const wf = await createTriggerWorkflow(main, credential, {
-				events: ['customer.created'],
-				options: { checkInterval: 0.1 },
-			});
-			const url = main.webhookUrl(wf.webhookPath);
-			const activeFor = () => em.webhooks().filter((w) => w.url === url && w.active);
-			/** Emits an event; its attempts (to the webhook active now) and how many runs emitted it. */
-			const deliver = async () => {
-				const [hook] = activeFor();
-				const { event } = await em.emit('customer.created');
-				const ofEvent = () => em.deliveries().filter((d) => d.eventIds.includes(event.id));
-				// attempt 1 answered; a refused one is retried at once (time scale 1/3000) and disables the webhook
-				await waitUntil(
-					() =>
-						ofEvent().some((d) => d.outcome === 'ok') || !activeFor().some((w) => w.id === hook.id),
-					15_000,
-				);
-				const runsOf = async () =>
-					emittedEventIds(await allExecutions(main, wf.id)).filter((id) => id === event.id).length;
-				await waitUntil(async () => (await runsOf()) >= 1, 30_000);
-				await delay(2000); // a second run would show by now
-				return {
-					hook: hook.id,
-					eventId: event.id,
-					statuses: ofEvent().map((d) => d.status),
-					runs: await runsOf(),
+		// health check every 0.1 min = 6 s (it runs on the main, the leader)
+		await withPerWebhookAccount(
+			'Mando (per-webhook secrets)',
+			{ events: ['customer.created'], checkInterval: 0.1, timeScale: 1 / 3000 },
+			async ({ em, wf, url }) => {
+				const activeFor = () => em.webhooks().filter((w) => w.url === url && w.active);
+				/** Emits an event; its attempts (to the webhook active now) and how many runs emitted it. */
+				const deliver = async () => {
+					const [hook] = activeFor();
+					const { event } = await em.emit('customer.created');
+					const ofEvent = () => em.deliveries().filter((d) => d.eventIds.includes(event.id));
+					// attempt 1 answered; a refused one is retried at once (time scale 1/3000) and disables the webhook
+					await waitUntil(
+						() =>
+							ofEvent().some((d) => d.outcome === 'ok') ||
+							!activeFor().some((w) => w.id === hook.id),
+						15_000,
+					);
+					const runsOf = async () =>
+						emittedEventIds(await allExecutions(main, wf.id)).filter((id) => id === event.id)
+							.length;
+					await waitUntil(async () => (await runsOf()) >= 1, 30_000);
+					await delay(2000); // a second run would show by now
+					return {
+						hook: hook.id,
+						eventId: event.id,
+						statuses: ofEvent().map((d) => d.status),
+						runs: await runsOf(),
+					};
 				};
-			};
-			await publish(main, wf.id);
-			expect(url.startsWith(webhook.baseUrl)).toBe(true);
-			expect(activeFor()).toHaveLength(1);
-			const first = await deliver();
-			expect(first.statuses).toEqual([200]);
-			const savedA = await savedRegistration(main, wf.id);
+				await publish(main, wf.id);
+				expect(url.startsWith(webhook.baseUrl)).toBe(true);
+				expect(activeFor()).toHaveLength(1);
+				const first = await deliver();
+				expect(first.statuses).toEqual([200]);
+				const savedA = await savedRegistration(main, wf.id);
 
-			em.deleteWebhook(first.hook);
-			const t0 = Date.now();
-			expect(await waitUntil(() => activeFor().length === 1, 30_000)).toBe(true);
-			const [b] = activeFor();
-			expect(b.id).not.toBe(first.hook);
-			const repairedIn = (Date.now() - t0) / 1000;
-			// bounded: the webhook processor reads the registration from the database per request
-			const saved = await waitForSavedRegistration(main, wf.id, (r) => r?.webhookId === b.id);
-			const after = await deliver();
-			const refused = em.deliveries().filter((d) => d.status === 401).length;
-			log(
-				`queue: admin deleted webhook ${first.hook} (delivery before → ${first.statuses.join(', ')}; saved static data named ${savedA?.webhookId ?? 'none'}) → main's health check re-created it as ${b.id} in ${repairedIn.toFixed(1)} s; saved static data names ${saved?.webhookId ?? 'none'}; next event ${after.eventId} through the webhook processor → ${after.statuses.join(', ')} on ${after.hook}, ${after.runs} run; ${refused} × 401`,
-			);
-			expect(after.hook).toBe(b.id);
-			expect(after.statuses).toEqual([200]);
-			expect(after.runs).toBe(1);
-			expect(refused).toBe(0);
-			await unpublish(main, wf.id);
-		} finally {
-			await em.close();
-		}
+				em.deleteWebhook(first.hook);
+				const t0 = Date.now();
+				expect(await waitUntil(() => activeFor().length === 1, 30_000)).toBe(true);
+				const [b] = activeFor();
+				expect(b.id).not.toBe(first.hook);
+				const repairedIn = (Date.now() - t0) / 1000;
+				// bounded: the webhook processor reads the registration from the database per request
+				const saved = await waitForSavedRegistration(main, wf.id, (r) => r?.webhookId === b.id);
+				const after = await deliver();
+				const refused = em.deliveries().filter((d) => d.status === 401).length;
+				log(
+					`queue: admin deleted webhook ${first.hook} (delivery before → ${first.statuses.join(', ')}; saved static data named ${savedA?.webhookId ?? 'none'}) → main's health check re-created it as ${b.id} in ${repairedIn.toFixed(1)} s; saved static data names ${saved?.webhookId ?? 'none'}; next event ${after.eventId} through the webhook processor → ${after.statuses.join(', ')} on ${after.hook}, ${after.runs} run; ${refused} × 401`,
+				);
+				expect(after.hook).toBe(b.id);
+				expect(after.statuses).toEqual([200]);
+				expect(after.runs).toBe(1);
+				expect(refused).toBe(0);
+				await unpublish(main, wf.id);
+			},
+		);
 	});
 
 	test('7d queue mode, per-webhook secrets: two events in a row to the same webhook, no repair in between → both answered 200 by the webhook processor, one run each', async () => {
-		const em = await startEmulator({
-			apiKey: API_KEY,
-			webhookSecret: WEBHOOK_SECRET,
-			allowHttp: true,
-			perWebhookSecrets: true,
-			timeScale: 1 / 3000,
-		});
-		try {
-			const credential = await createMandoCredential(
-				main,
-				{ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: em.url },
-				'Mando (per-webhook secrets, 7d)',
-			);
-			// No periodic check during the test: nothing but deliveries touches the registration.
-			// n8n 2.40.7's execution snapshot drops staticData (toWorkflowSnapshot), and a worker loads
-			// static data from the database only for a resumed execution: the worker's run starts with
-			// empty static data, and what the trigger's execute() stores there is saved over the
-			// database's, registration included.
-			const wf = await createTriggerWorkflow(main, credential, {
-				events: ['customer.updated'],
-				options: { checkInterval: 60 },
-			});
-			const url = main.webhookUrl(wf.webhookPath);
-			await publish(main, wf.id);
-			const [hook] = em.webhooks().filter((w) => w.url === url && w.active);
-			const results: string[] = [];
-			const statuses: Array<number | null> = [];
-			for (let i = 1; i <= 2; i++) {
-				const before = await savedRegistration(main, wf.id);
-				const { event } = await em.emit('customer.updated');
-				await waitUntil(async () => {
-					const ran = emittedEventIds(await allExecutions(main, wf.id)).includes(event.id);
-					return ran || em.deliveries().filter((d) => d.eventIds.includes(event.id)).length >= 5;
-				}, 30_000);
-				const first = em.deliveries().find((d) => d.eventIds.includes(event.id));
-				statuses.push(first?.status ?? null);
-				results.push(
-					`event ${i}: saved static data named ${before?.webhookId ?? 'none'} → attempt 1 ${first?.status}`,
-				);
-			}
-			log(`queue: two events to webhook ${hook.id}: ${results.join('; ')}`);
-			expect(statuses).toEqual([200, 200]);
-			await unpublish(main, wf.id);
-		} finally {
-			await em.close();
-		}
+		// No periodic check during the test: nothing but deliveries touches the registration.
+		// n8n 2.40.7's execution snapshot drops staticData (toWorkflowSnapshot), and a worker loads
+		// static data from the database only for a resumed execution: the worker's run starts with
+		// empty static data, and what the trigger's execute() stores there is saved over the
+		// database's, registration included.
+		await withPerWebhookAccount(
+			'Mando (per-webhook secrets, 7d)',
+			{ events: ['customer.updated'], checkInterval: 60, timeScale: 1 / 3000 },
+			async ({ em, wf, url }) => {
+				await publish(main, wf.id);
+				const [hook] = em.webhooks().filter((w) => w.url === url && w.active);
+				const results: string[] = [];
+				const statuses: Array<number | null> = [];
+				for (let i = 1; i <= 2; i++) {
+					const before = await savedRegistration(main, wf.id);
+					const { event } = await em.emit('customer.updated');
+					await waitUntil(async () => {
+						const ran = emittedEventIds(await allExecutions(main, wf.id)).includes(event.id);
+						return ran || em.deliveries().filter((d) => d.eventIds.includes(event.id)).length >= 5;
+					}, 30_000);
+					const first = em.deliveries().find((d) => d.eventIds.includes(event.id));
+					statuses.push(first?.status ?? null);
+					results.push(
+						`event ${i}: saved static data named ${before?.webhookId ?? 'none'} → attempt 1 ${first?.status}`,
+					);
+				}
+				log(`queue: two events to webhook ${hook.id}: ${results.join('; ')}`);
+				expect(statuses).toEqual([200, 200]);
+				await unpublish(main, wf.id);
+			},
+		);
 	});
 	test("7e queue mode, per-webhook secrets: a worker's run saves static data without the registration, then the webhook processor restarts → the main's periodic registration sync restores it within one check, and Mando's retry of the next event is answered 200 and runs once", async () => {
 		// Mando's schedule at 1/120: retries 0.5 s, 2.5 s, 15 s and 60 s after the first attempt.
-		const em = await startEmulator({
-			apiKey: API_KEY,
-			webhookSecret: WEBHOOK_SECRET,
-			allowHttp: true,
-			perWebhookSecrets: true,
-			timeScale: 1 / 120,
-		});
-		try {
-			const credential = await createMandoCredential(
-				main,
-				{ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: em.url },
-				'Mando (per-webhook secrets, 7e)',
-			);
-			// health check, and with it the registration sync, every 0.25 min = 15 s on the main
-			const wf = await createTriggerWorkflow(main, credential, {
-				events: ['customer.updated'],
-				options: { checkInterval: 0.25 },
-			});
-			const url = main.webhookUrl(wf.webhookPath);
-			const logFrom = main.logs().length;
-			await publish(main, wf.id);
-			const [hook] = em.webhooks().filter((w) => w.url === url && w.active);
-			const deliver = async () => {
-				const { event } = await em.emit('customer.updated');
-				const ofEvent = () => em.deliveries().filter((d) => d.eventIds.includes(event.id));
-				const runsOf = async () =>
-					emittedEventIds(await allExecutions(main, wf.id)).filter((id) => id === event.id).length;
-				await waitUntil(async () => (await runsOf()) >= 1 || ofEvent().length >= 5, 90_000);
-				await delay(2000); // a second run would show by now
-				return { statuses: ofEvent().map((d) => d.status), runs: await runsOf() };
-			};
-			const first = await deliver();
-			expect(first.statuses).toEqual([200]);
-			// The worker's run saves static data without the registration (see carryRegistration).
-			const wiped = await waitForSavedRegistration(main, wf.id, (r) => r === undefined, 20_000);
-			await webhook.restart(); // the processor's memory of the registration is gone
-			const second = await deliver();
-			const restored = main
-				.logs()
-				.slice(logFrom)
-				.split('\n')
-				.find(
-					(l) =>
-						l.includes(`saved the registration of webhook ${hook.id}`) && l.includes('had lost it'),
+		// health check, and with it the registration sync, every 0.25 min = 15 s on the main
+		await withPerWebhookAccount(
+			'Mando (per-webhook secrets, 7e)',
+			{ events: ['customer.updated'], checkInterval: 0.25, timeScale: 1 / 120 },
+			async ({ em, wf, url }) => {
+				const logFrom = main.logs().length;
+				await publish(main, wf.id);
+				const [hook] = em.webhooks().filter((w) => w.url === url && w.active);
+				const deliver = async () => {
+					const { event } = await em.emit('customer.updated');
+					const ofEvent = () => em.deliveries().filter((d) => d.eventIds.includes(event.id));
+					const runsOf = async () =>
+						emittedEventIds(await allExecutions(main, wf.id)).filter((id) => id === event.id)
+							.length;
+					await waitUntil(async () => (await runsOf()) >= 1 || ofEvent().length >= 5, 90_000);
+					await delay(2000); // a second run would show by now
+					return { statuses: ofEvent().map((d) => d.status), runs: await runsOf() };
+				};
+				const first = await deliver();
+				expect(first.statuses).toEqual([200]);
+				// The worker's run saves static data without the registration (see carryRegistration).
+				const wiped = await waitForSavedRegistration(main, wf.id, (r) => r === undefined, 20_000);
+				await webhook.restart(); // the processor's memory of the registration is gone
+				const second = await deliver();
+				const restored = main
+					.logs()
+					.slice(logFrom)
+					.split('\n')
+					.find(
+						(l) =>
+							l.includes(`saved the registration of webhook ${hook.id}`) &&
+							l.includes('had lost it'),
+					);
+				const active = em.webhooks().some((w) => w.id === hook.id && w.active);
+				log(
+					`queue: webhook ${hook.id}: event 1 → ${first.statuses.join(', ')}; saved registration after the worker's run: ${wiped?.webhookId ?? 'none'}; webhook processor restarted; event 2 → ${second.statuses.join(', ')}, ${second.runs} run, webhook still active: ${active}; main's log: ${restored ? restored.replace(/^.*(Mando Trigger saved)/, '$1').slice(0, 200) : 'no restore line'}`,
 				);
-			const active = em.webhooks().some((w) => w.id === hook.id && w.active);
-			log(
-				`queue: webhook ${hook.id}: event 1 → ${first.statuses.join(', ')}; saved registration after the worker's run: ${wiped?.webhookId ?? 'none'}; webhook processor restarted; event 2 → ${second.statuses.join(', ')}, ${second.runs} run, webhook still active: ${active}; main's log: ${restored ? restored.replace(/^.*(Mando Trigger saved)/, '$1').slice(0, 200) : 'no restore line'}`,
-			);
-			expect(restored).toBeDefined();
-			expect(second.statuses.at(-1)).toBe(200);
-			expect(second.runs).toBe(1);
-			expect(active).toBe(true);
-			await unpublish(main, wf.id);
-		} finally {
-			await em.close();
-		}
+				expect(restored).toBeDefined();
+				expect(second.statuses.at(-1)).toBe(200);
+				expect(second.runs).toBe(1);
+				expect(active).toBe(true);
+				await unpublish(main, wf.id);
+			},
+		);
 	});
 });
