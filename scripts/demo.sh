@@ -4,6 +4,12 @@
 # Pass --exit to stop once the events have run (otherwise Ctrl-C stops everything).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+for option in "$@"; do
+	if [ "$option" != "--exit" ]; then
+		echo "demo failed: unknown option $option; the demo takes only --exit (stop once the events ran)" >&2
+		exit 2
+	fi
+done
 bash scripts/install-deps.sh
 echo "[demo] build"; npm run --silent build
 bash scripts/ensure-n8n.sh >/dev/null

@@ -37,7 +37,15 @@ const EMULATOR_PORT = portFromEnv('MANDO_EMULATOR_PORT', 8787);
 // The emulator's defaults, so that the README's curl commands work against the demo as well.
 const API_KEY = EMULATOR_DEFAULT_CONFIG.apiKey;
 const WEBHOOK_SECRET = EMULATOR_DEFAULT_CONFIG.webhookSecret;
-const exitWhenDone = process.argv.includes('--exit');
+const options = process.argv.slice(2);
+const unknown = options.filter((o) => o !== '--exit');
+if (unknown.length > 0) {
+	process.stderr.write(
+		`demo failed: unknown option ${unknown.join(' ')}; the demo takes only --exit (stop once the events ran)\n`,
+	);
+	process.exit(2);
+}
+const exitWhenDone = options.includes('--exit');
 
 function say(line = ''): void {
 	process.stdout.write(line + '\n');
@@ -54,7 +62,7 @@ async function main(): Promise<void> {
 	}).catch((error: NodeJS.ErrnoException) => {
 		if (error.code !== 'EADDRINUSE') throw error;
 		throw new Error(
-			`port ${EMULATOR_PORT} on 127.0.0.1 is in use; stop what listens there or set MANDO_EMULATOR_PORT`,
+			`port ${EMULATOR_PORT} on 127.0.0.1 is in use (another \`npm run demo\`?); stop what listens there or set MANDO_EMULATOR_PORT`,
 		);
 	});
 	say(`  Mando emulator: ${emulator.url}`);

@@ -8,6 +8,7 @@ import type { NodeApiError } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { withBearerAuth } from './bearerAuth';
 import {
+	carriedAt,
 	checkAndRepair,
 	loadRegistration,
 	readAccount,
@@ -206,6 +207,15 @@ async function checkRepairAndSave(
 	const result = await checkAndRepair(authed, { secretOnly });
 	const after = loadRegistration(authed, 'production');
 	if (after && after !== before) unsaved.set(key, after);
+	const repaired = unsaved.get(key);
+	if (repaired && (carriedAt(authed, 'production') ?? 0) >= repaired.at) {
+		// A delivery in this process (regular mode) saved it with its static data.
+		unsaved.delete(key);
+		ctx.logger.info(
+			`Mando Trigger: the registration of webhook ${repaired.webhookId} was saved with a delivery.`,
+			{ workflowId: ctx.getWorkflow().id, node: ctx.getNode().name },
+		);
+	}
 	// The check when trigger() starts follows an activation, which n8n saves itself.
 	const pending = unsaved.get(key) ?? (secretOnly ? undefined : after);
 	if (!pending) return result;
@@ -221,7 +231,7 @@ async function checkRepairAndSave(
 			);
 	} else if (repair) {
 		ctx.logger.warn(
-			`Mando Trigger could not save the registration of webhook ${pending.webhookId} through its own webhook URL ${pending.url} (${outcome.why}). Until it is saved, n8n after a restart, and queue-mode webhook processors, cannot verify that webhook's deliveries; the trigger tries again at every health check, and a delivery this process runs saves it too. Make sure n8n can reach its own webhook URL (WEBHOOK_URL).`,
+			`Mando Trigger could not save the registration of webhook ${pending.webhookId} through its own webhook URL ${pending.url}: ${outcome.why}. Until it is saved, n8n after a restart, and queue-mode webhook processors, cannot verify that webhook's deliveries; the trigger tries again at every health check, and a delivery this process runs saves it too.`,
 			meta,
 		);
 	} else {

@@ -740,7 +740,19 @@ export function carryRegistration(
 	if (readStaticRegistrations(ctx)[key] !== reg) staticRegistrations(ctx)[key] = reg;
 	const id = nodeKey(ctx, key);
 	if (memory.get(id)?.at !== reg.at) remember(memory, id, reg);
+	if ((carried.get(id) ?? 0) < reg.at) remember(carried, id, reg.at);
 	return reg;
+}
+
+/** Per node and key: `at` of the newest registration a delivery or run of this process put into static data n8n saves. */
+const carried = new Map<string, number>();
+
+/**
+ * `at` (ms since epoch) of the newest registration for `key` that a delivery or run in this
+ * process held in, or wrote into, the static data n8n saves with it; `undefined` when none.
+ */
+export function carriedAt(ctx: Ctx, key: RegistrationKey): number | undefined {
+	return carried.get(nodeKey(ctx, key));
 }
 
 /**
@@ -768,6 +780,7 @@ export function forgetRegistrations(): void {
 	for (const h of pendingDeactivations.values()) h.cancelled = true;
 	pendingDeactivations.clear();
 	memory.clear();
+	carried.clear();
 	accounts.clear();
 	signing.clear();
 	opened.clear();

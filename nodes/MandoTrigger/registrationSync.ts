@@ -202,14 +202,30 @@ export async function pushRegistration(
 		const answer = parseAnswer(res.body);
 		if (res.statusCode === 200 && answer?.ok === true)
 			return { ok: true, saved: answer.saved === true };
-		const message = typeof answer?.message === 'string' ? `: ${answer.message}` : '';
-		return { ok: false, why: `HTTP ${res.statusCode}${message}` };
+		return { ok: false, why: refusalReason(res.statusCode, answer) };
 	} catch (error) {
-		return { ok: false, why: (error as Error).message };
+		return {
+			ok: false,
+			why: `n8n could not reach its own webhook URL (${(error as Error).message}); the address in N8N_WEBHOOK_URL (WEBHOOK_URL) must also work from the n8n host itself`,
+		};
 	}
 }
 
-type SyncAnswer = { ok?: unknown; saved?: unknown; message?: unknown };
+/** What an answer other than `{ ok: true }` says about the way from n8n to its own URL. */
+function refusalReason(status: number, answer: SyncAnswer | undefined): string {
+	const said = `HTTP ${status}${typeof answer?.message === 'string' ? `: ${answer.message}` : ''}`;
+	if (answer?.code === 'INVALID_SIGNATURE')
+		return `${said}: the request reached the trigger without its X-N8n-Mando-Registration-Sync header, so something between n8n and its public URL (a reverse proxy or gateway) drops that header; let it through`;
+	if (status === 401 && answer?.code === 'REGISTRATION_SYNC_REFUSED')
+		return `${said}: the n8n that answered reads another API key for this credential`;
+	if (status === 404)
+		return `${said}: the public URL does not lead to this n8n's published workflow (another n8n behind the address, or a path the proxy does not pass)`;
+	if (status === 401 || status === 403)
+		return `${said}: something in front of n8n (basic auth, an IP allowlist, a WAF) refuses n8n's own request`;
+	return said;
+}
+
+type SyncAnswer = { ok?: unknown; saved?: unknown; code?: unknown; message?: unknown };
 
 function parseAnswer(body: unknown): SyncAnswer | undefined {
 	if (typeof body === 'object' && body !== null && !Buffer.isBuffer(body))

@@ -19,6 +19,7 @@ import {
 	registeredSecret,
 } from '../../../../nodes/MandoTrigger/lifecycle';
 import { openSecret } from '../../../../nodes/MandoTrigger/sealedSecret';
+import { startHealthCheck } from '../../../../nodes/MandoTrigger/health';
 
 /**
  * The trigger's webhook methods as n8n calls them, against two emulator accounts: a hook context
@@ -29,6 +30,8 @@ const KEY_A = 'account-a-key';
 const KEY_B = 'account-b-key';
 const PROD = 'https://n8n.example.fi/webhook/abc/webhook';
 const TEST = 'https://n8n.example.fi/webhook-test/abc/webhook';
+
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let a: Emulator;
 let b: Emulator;
@@ -383,4 +386,61 @@ describe('carryRegistration in a queue-mode webhook processor', () => {
 		expect(carryRegistration(webhookCtx(empty))).toBeUndefined();
 		expect(empty).toEqual({});
 	});
+});
+
+/**
+ * The health check's repair, when the registration sync cannot reach n8n's own URL (here a closed
+ * port): a warning naming the cause; a delivery in this process then saves the repair with its
+ * static data, and the next check says so instead of warning again.
+ */
+describe('a repair whose registration sync fails', () => {
+	it('warns with the cause, then notes the delivery that saved it and stops warning', async () => {
+		const em = await startEmulator({ apiKey: KEY_A, perWebhookSecrets: true, allowHttp: true });
+		try {
+			const url = 'http://127.0.0.1:1/webhook/abc/webhook';
+			const credentials = { apiKey: KEY_A, baseUrl: em.url + '/', webhookSecret: '' };
+			const database: IDataObject = {};
+			const publish = hook({ url, staticData: database, credentials });
+			await register(publish.ctx, url);
+			const ticks: Array<() => void> = [];
+			const check = hook({ url, staticData: {}, credentials });
+			Object.assign(check.ctx.helpers, {
+				registerCron: (_o: unknown, onTick: () => void) => ticks.push(onTick),
+			});
+			const trigger = Object.assign(check.ctx, { emitError: () => undefined });
+			await startHealthCheck(trigger as unknown as ITriggerFunctions);
+			/**
+			 * Fires the check until its log shows `done` (at most 10 s). A fire while the check that
+			 * trigger() starts with still runs is skipped by the trigger, so it fires again.
+			 */
+			const tick = async (done: RegExp) => {
+				const before = check.logs.length;
+				const logged = () => check.logs.slice(before).join('\n');
+				for (let i = 0; i < 100 && !done.test(logged()); i++) {
+					if (i % 10 === 0 && check.logs.length === before) ticks[0]();
+					await delay(100);
+				}
+				return logged();
+			};
+			const [first] = em.webhooks();
+			em.deleteWebhook(first.id);
+			const repaired = await tick(/could not save|saved the registration/);
+			expect(repaired).toContain('no longer exists in Mando (deleted there); repaired');
+			expect(repaired).toMatch(
+				/warn Mando Trigger could not save the registration of webhook \S+ through its own webhook URL http:\/\/127\.0\.0\.1:1\/webhook\/abc\/webhook: n8n could not reach its own webhook URL/,
+			);
+			// A delivery in this process (regular mode) writes the repair into the static data n8n saves.
+			const delivery = hook({ url, mode: 'webhook', staticData: database, credentials });
+			carryRegistration(delivery.ctx as unknown as IWebhookFunctions);
+			expect((database.registrations as IDataObject).production).toMatchObject({
+				webhookId: em.webhooks().find((w) => w.active)?.id,
+			});
+			const next = await tick(/saved with a delivery/);
+			expect(next).toContain('was saved with a delivery');
+			expect(next).not.toContain('could not save');
+			expect(next).not.toContain(KEY_A);
+		} finally {
+			await em.close();
+		}
+	}, 30_000);
 });

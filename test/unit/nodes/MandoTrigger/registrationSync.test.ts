@@ -1,5 +1,5 @@
 import { createHmac } from 'crypto';
-import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
+import type { IDataObject, ITriggerFunctions, IWebhookFunctions } from 'n8n-workflow';
 
 import { MandoTrigger } from '../../../../nodes/MandoTrigger/MandoTrigger.node';
 import {
@@ -8,6 +8,7 @@ import {
 	type PersistedRegistration,
 } from '../../../../nodes/MandoTrigger/lifecycle';
 import {
+	pushRegistration,
 	readSync,
 	SYNC_HEADER,
 	syncRequest,
@@ -197,5 +198,42 @@ describe("the trigger's webhook with a registration sync", () => {
 		expect(b.response.statusCode).toBe(409);
 		expect((staticData.registrations as IDataObject).production).toBe(before);
 		expect(JSON.stringify([a.warnings, b.warnings])).not.toContain(API_KEY);
+	});
+});
+
+describe('pushRegistration', () => {
+	const account = {
+		baseUrl: BASE_URL,
+		apiKey: API_KEY,
+		webhookSecret: undefined,
+		fingerprint: accountFingerprint(BASE_URL, API_KEY),
+	};
+	/** A trigger context whose `httpRequest` answers as `answer` says (n8n's helper with returnFullResponse). */
+	const triggerCtx = (answer: () => Promise<{ statusCode: number; body: unknown }>) =>
+		({ helpers: { httpRequest: answer } }) as unknown as ITriggerFunctions;
+
+	it('is ok once the trigger answered ok, saved or not', async () => {
+		const ok = triggerCtx(async () => ({ statusCode: 200, body: '{"ok":true,"saved":true}' }));
+		expect(await pushRegistration(ok, registration(), account)).toEqual({ ok: true, saved: true });
+	});
+
+	it('names the cause a user can fix: a dropped header, an unreachable URL, a gate in front of n8n', async () => {
+		const dropped = triggerCtx(async () => ({
+			statusCode: 401,
+			body: { code: 'INVALID_SIGNATURE', message: 'Missing X-Mando-Signature header' },
+		}));
+		const unreachable = triggerCtx(async () => {
+			throw new Error('getaddrinfo ENOTFOUND n8n.example.fi');
+		});
+		const gate = triggerCtx(async () => ({ statusCode: 403, body: 'Forbidden' }));
+		const why = async (ctx: ITriggerFunctions) => {
+			const outcome = await pushRegistration(ctx, registration(), account);
+			return outcome.ok ? '' : outcome.why;
+		};
+		expect(await why(dropped)).toContain('drops that header');
+		expect(await why(unreachable)).toContain('could not reach its own webhook URL');
+		expect(await why(unreachable)).toContain('N8N_WEBHOOK_URL');
+		expect(await why(gate)).toContain('basic auth, an IP allowlist');
+		expect([await why(dropped), await why(gate)].join()).not.toContain(API_KEY);
 	});
 });
