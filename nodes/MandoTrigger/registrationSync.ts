@@ -6,6 +6,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 import { signMandoPayload, verifyMandoSignature } from '../shared/signature';
+import { respond } from './delivery';
 import {
 	isAutomatic,
 	readAccount,
@@ -146,9 +147,7 @@ export async function receiveRegistrationSync(
 			workflowId: ctx.getWorkflow().id,
 			node: ctx.getNode().name,
 		});
-		const res = ctx.getResponseObject();
-		if (!res.headersSent) res.status(status).json({ code: 'REGISTRATION_SYNC_REFUSED', message });
-		return { noWebhookResponse: true };
+		return respond(ctx, status, 'REGISTRATION_SYNC_REFUSED', message);
 	};
 	if (ctx.getMode() === 'manual' || !isAutomatic(ctx))
 		return refuse(
